@@ -1,0 +1,546 @@
+//! The one road from a tokio future to a JS promise.
+//!
+//! Every async method calls [`spawn`]: it makes the promise, wires an optional `AbortSignal` to
+//! the future (abort drops the future, which is tokio's cancellation), runs the future on the
+//! runtime and settles the promise on the JS thread through the env's completion channel: one
+//! threadsafe function per Node environment, shared by every operation of that env.
+//! How completions reach the JS thread is decided here and nowhere else.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::ptr;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use napi::bindgen_prelude::{FunctionCallContext, ToNapiValue, TypeName, Unknown};
+use napi::{Env, JsValue, ValueType, sys};
+use tokio_util::sync::CancellationToken;
+
+use crate::errors::{NetError, NetResult};
+use crate::js::{Js, JsRef, Type};
+use crate::registry;
+use crate::runtime::runtime;
+
+/// A settled-later value handed back to JS.
+pub struct Promise(sys::napi_value);
+
+impl TypeName for Promise {
+  fn type_name() -> &'static str {
+    "Promise"
+  }
+  fn value_type() -> ValueType {
+    ValueType::Object
+  }
+}
+
+impl ToNapiValue for Promise {
+  unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+    Ok(val.0)
+  }
+}
+
+/// A result that becomes a JS value on the JS thread.
+pub trait IntoJs: Send + 'static {
+  fn into_js(self, js: Js) -> NetResult<sys::napi_value>;
+}
+
+impl IntoJs for () {
+  fn into_js(self, js: Js) -> NetResult<sys::napi_value> {
+    Ok(js.undefined()?)
+  }
+}
+
+impl IntoJs for usize {
+  fn into_js(self, js: Js) -> NetResult<sys::napi_value> {
+    Ok(js.number(self as f64)?)
+  }
+}
+
+impl IntoJs for Vec<u8> {
+  fn into_js(self, js: Js) -> NetResult<sys::napi_value> {
+    Ok(js.buffer_copy(&self)?)
+  }
+}
+
+/// A result whose JS value is built by a closure on the JS thread (new handles, copies into
+/// the caller's buffer).
+pub struct Lazy<F>(pub F);
+
+impl<F> IntoJs for Lazy<F>
+where
+  F: FnOnce(Js) -> NetResult<sys::napi_value> + Send + 'static,
+{
+  fn into_js(self, js: Js) -> NetResult<sys::napi_value> {
+    (self.0)(js)
+  }
+}
+
+type Completion = Box<dyn FnOnce(Js) + Send>;
+
+struct RawTsfn(sys::napi_threadsafe_function);
+// SAFETY: Node-API documents napi_call_threadsafe_function as callable from any thread; the
+// handle is released only under the channel's lock.
+unsafe impl Send for RawTsfn {}
+
+/// The completion channel of one Node environment.
+pub struct Channel {
+  tsfn: Mutex<Option<RawTsfn>>,
+}
+
+impl Channel {
+  fn send(&self, completion: Completion) {
+    let guard = self.tsfn.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(tsfn) = guard.as_ref() else {
+      return;
+    };
+    let data = Box::into_raw(Box::new(completion));
+    let status = unsafe {
+      sys::napi_call_threadsafe_function(
+        tsfn.0,
+        data.cast(),
+        sys::ThreadsafeFunctionCallMode::nonblocking,
+      )
+    };
+    if status != sys::Status::napi_ok {
+      // The env is closing: nobody is left to settle the promise.
+      drop(unsafe { Box::from_raw(data) });
+    }
+  }
+}
+
+struct Local {
+  env: sys::napi_env,
+  channel: Arc<Channel>,
+  /// Operations in flight; while there are any the channel keeps the event loop alive.
+  in_flight: usize,
+}
+
+thread_local! {
+  static LOCAL: RefCell<Option<Local>> = const { RefCell::new(None) };
+}
+
+unsafe extern "C" fn call_js(
+  env: sys::napi_env,
+  _js_callback: sys::napi_value,
+  _context: *mut std::ffi::c_void,
+  data: *mut std::ffi::c_void,
+) {
+  if data.is_null() {
+    return;
+  }
+  let completion = unsafe { Box::from_raw(data.cast::<Completion>()) };
+  if env.is_null() {
+    return;
+  }
+  let _ = catch_unwind(AssertUnwindSafe(|| completion(Js::new(env))));
+}
+
+unsafe extern "C" fn cleanup_env(arg: *mut std::ffi::c_void) {
+  let env_key = arg as usize as u64;
+  registry::close_env(env_key);
+  let local = LOCAL.with(|l| l.borrow_mut().take());
+  if let Some(local) = local {
+    let tsfn = local
+      .channel
+      .tsfn
+      .lock()
+      .unwrap_or_else(|p| p.into_inner())
+      .take();
+    if let Some(tsfn) = tsfn {
+      unsafe {
+        sys::napi_release_threadsafe_function(tsfn.0, sys::ThreadsafeFunctionReleaseMode::abort)
+      };
+    }
+  }
+}
+
+/// Sets up the completion channel of the env loading the module, and closes the env's handles
+/// when it goes away (a terminated worker, say).
+pub fn init_env(env: &Env) -> napi::Result<()> {
+  let js = Js::new(env.raw());
+  let name = js.string("tokio-net")?;
+  let mut tsfn = ptr::null_mut();
+  Js::check(unsafe {
+    sys::napi_create_threadsafe_function(
+      env.raw(),
+      ptr::null_mut(),
+      ptr::null_mut(),
+      name,
+      0,
+      1,
+      ptr::null_mut(),
+      None,
+      ptr::null_mut(),
+      Some(call_js),
+      &mut tsfn,
+    )
+  })?;
+  Js::check(unsafe { sys::napi_unref_threadsafe_function(env.raw(), tsfn) })?;
+  LOCAL.with(|l| {
+    *l.borrow_mut() = Some(Local {
+      env: env.raw(),
+      channel: Arc::new(Channel {
+        tsfn: Mutex::new(Some(RawTsfn(tsfn))),
+      }),
+      in_flight: 0,
+    })
+  });
+  let key = registry::env_key() as usize;
+  Js::check(unsafe {
+    sys::napi_add_env_cleanup_hook(env.raw(), Some(cleanup_env), key as *mut std::ffi::c_void)
+  })
+}
+
+fn begin_op() -> NetResult<Arc<Channel>> {
+  LOCAL.with(|l| {
+    let mut local = l.borrow_mut();
+    let local = local
+      .as_mut()
+      .ok_or_else(|| NetError::internal("tokio-net is not initialised in this environment"))?;
+    if local.in_flight == 0 {
+      if let Some(tsfn) = local
+        .channel
+        .tsfn
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+      {
+        unsafe { sys::napi_ref_threadsafe_function(local.env, tsfn.0) };
+      }
+    }
+    local.in_flight += 1;
+    Ok(local.channel.clone())
+  })
+}
+
+fn end_op() {
+  LOCAL.with(|l| {
+    if let Some(local) = l.borrow_mut().as_mut() {
+      local.in_flight = local.in_flight.saturating_sub(1);
+      if local.in_flight == 0 {
+        if let Some(tsfn) = local
+          .channel
+          .tsfn
+          .lock()
+          .unwrap_or_else(|p| p.into_inner())
+          .as_ref()
+        {
+          unsafe { sys::napi_unref_threadsafe_function(local.env, tsfn.0) };
+        }
+      }
+    }
+  })
+}
+
+struct Deferred(sys::napi_deferred);
+// SAFETY: only resolved or rejected on the JS thread that created it.
+unsafe impl Send for Deferred {}
+
+struct AbortHook {
+  signal: JsRef,
+  listener: Option<JsRef>,
+  token: CancellationToken,
+}
+
+/// A promise waiting for its operation; lives until it is settled on the JS thread.
+pub struct Pending {
+  deferred: Deferred,
+  abort: Option<AbortHook>,
+  channel: Option<Arc<Channel>>,
+}
+
+impl Pending {
+  /// Resolves or rejects the promise and detaches the abort listener.
+  pub fn settle(mut self, js: Js, outcome: NetResult<sys::napi_value>) {
+    let signal = self.detach_abort(js);
+    let (ok, value) = match outcome {
+      Ok(value) => (true, Ok(value)),
+      Err(err) => {
+        let value = err.to_js(js);
+        if let (NetError::Aborted, Ok(error), Some(signal)) = (&err, &value, signal) {
+          if let Ok(reason) = js.get(signal, "reason") {
+            let _ = js.set(*error, "cause", reason);
+          }
+        }
+        (false, value)
+      }
+    };
+    let value = value.or_else(|e| {
+      NetError::Internal(e.reason)
+        .to_js(js)
+        .or_else(|_| js.undefined())
+    });
+    let value = match value {
+      Ok(v) => v,
+      Err(_) => ptr::null_mut(),
+    };
+    unsafe {
+      if ok {
+        sys::napi_resolve_deferred(js.raw(), self.deferred.0, value);
+      } else {
+        sys::napi_reject_deferred(js.raw(), self.deferred.0, value);
+      }
+    }
+    if self.channel.take().is_some() {
+      end_op();
+    }
+  }
+
+  fn detach_abort(&mut self, js: Js) -> Option<sys::napi_value> {
+    let hook = self.abort.take()?;
+    let signal = js.take_ref(hook.signal).ok()?;
+    if let Some(Ok(listener)) = hook.listener.map(|l| js.take_ref(l)) {
+      if let Ok(name) = js.string("abort") {
+        let _ = js.call_method(signal, "removeEventListener", &[name, listener]);
+      }
+    }
+    Some(signal)
+  }
+
+  fn abort_token(&self) -> Option<CancellationToken> {
+    self.abort.as_ref().map(|h| h.token.clone())
+  }
+}
+
+/// Makes a promise for an operation, with the `{ signal }` of `opts` attached. `Err` holds the
+/// promise already rejected (bad options, or a signal that was already aborted).
+pub fn begin(
+  env: &Env,
+  opts: Option<&Unknown<'_>>,
+) -> napi::Result<(Promise, Result<Pending, ()>)> {
+  let js = Js::new(env.raw());
+  let mut deferred = ptr::null_mut();
+  let mut promise = ptr::null_mut();
+  Js::check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
+  let mut pending = Pending {
+    deferred: Deferred(deferred),
+    abort: None,
+    channel: None,
+  };
+  let signal = match opts.map(|o| signal_of(js, o.raw())).transpose() {
+    Ok(signal) => signal.flatten(),
+    Err(err) => {
+      pending.settle(js, Err(err));
+      return Ok((Promise(promise), Err(())));
+    }
+  };
+  if let Some(signal) = signal {
+    let aborted = js.get(signal, "aborted")?;
+    let mut is_aborted = false;
+    unsafe { sys::napi_get_value_bool(env.raw(), aborted, &mut is_aborted) };
+    let signal_ref = js.new_ref(signal)?;
+    if is_aborted {
+      pending.abort = Some(AbortHook {
+        signal: signal_ref,
+        listener: None,
+        token: CancellationToken::new(),
+      });
+      pending.settle(js, Err(NetError::Aborted));
+      return Ok((Promise(promise), Err(())));
+    }
+    let token = CancellationToken::new();
+    let on_abort = token.clone();
+    let listener = env.create_function_from_closure::<(), _, _>(
+      "onAbort",
+      move |_ctx: FunctionCallContext| {
+        on_abort.cancel();
+        Ok(())
+      },
+    )?;
+    let name = js.string("abort")?;
+    if js
+      .call_method(signal, "addEventListener", &[name, listener.raw()])
+      .is_err()
+    {
+      pending.settle(
+        js,
+        Err(NetError::arg_type(
+          "options.signal",
+          "an instance of AbortSignal",
+        )),
+      );
+      return Ok((Promise(promise), Err(())));
+    }
+    pending.abort = Some(AbortHook {
+      signal: signal_ref,
+      listener: Some(js.new_ref(listener.raw())?),
+      token,
+    });
+  }
+  Ok((Promise(promise), Ok(pending)))
+}
+
+fn signal_of(js: Js, opts: sys::napi_value) -> NetResult<Option<sys::napi_value>> {
+  match js.type_of(opts) {
+    Type::Undefined | Type::Null => return Ok(None),
+    Type::Object => {}
+    _ => return Err(NetError::arg_type("options", "of type object")),
+  }
+  let signal = js.get(opts, "signal")?;
+  match js.type_of(signal) {
+    Type::Undefined => Ok(None),
+    Type::Object
+      if js.type_of(js.get(signal, "addEventListener")?) == Type::Function
+        && js.type_of(js.get(signal, "aborted")?) == Type::Boolean =>
+    {
+      Ok(Some(signal))
+    }
+    _ => Err(NetError::arg_type(
+      "options.signal",
+      "an instance of AbortSignal",
+    )),
+  }
+}
+
+/// Runs `fut` on the runtime for `pending`, then `finish` on the JS thread with its outcome.
+/// `closed` is the close token of the handle the operation runs on.
+pub fn run<T, F, D>(pending: Pending, closed: Option<CancellationToken>, fut: F, finish: D)
+where
+  T: Send + 'static,
+  F: Future<Output = NetResult<T>> + Send + 'static,
+  D: FnOnce(Js, NetResult<T>, Pending) + Send + 'static,
+{
+  let mut pending = pending;
+  let channel = match pending.channel.clone() {
+    Some(channel) => Ok(channel),
+    None => begin_op(),
+  };
+  let channel = match channel {
+    Ok(channel) => channel,
+    Err(err) => {
+      if let Some(env) = LOCAL.with(|l| l.borrow().as_ref().map(|l| l.env)) {
+        pending.settle(Js::new(env), Err(err));
+      }
+      return;
+    }
+  };
+  pending.channel = Some(channel.clone());
+  let rt = match runtime() {
+    Ok(rt) => rt,
+    Err(err) => {
+      if let Some(env) = LOCAL.with(|l| l.borrow().as_ref().map(|l| l.env)) {
+        pending.settle(Js::new(env), Err(err));
+      }
+      return;
+    }
+  };
+  let abort = pending.abort_token();
+  rt.spawn(async move {
+    let outcome = CatchUnwind(guarded(fut, closed, abort)).await;
+    let outcome = outcome.unwrap_or_else(|panic| Err(NetError::internal(panic_message(&panic))));
+    channel.send(Box::new(move |js| finish(js, outcome, pending)));
+  });
+}
+
+/// The common case: start `fut` (made by `start`, which validates arguments first) and settle
+/// the promise with its value.
+pub fn spawn<T, F>(
+  env: &Env,
+  opts: Option<&Unknown<'_>>,
+  start: impl FnOnce() -> NetResult<(Option<CancellationToken>, F)>,
+) -> napi::Result<Promise>
+where
+  T: IntoJs,
+  F: Future<Output = NetResult<T>> + Send + 'static,
+{
+  spawn_then(env, opts, || {
+    let (closed, fut) = start()?;
+    Ok((closed, fut, |js: Js, outcome: NetResult<T>| {
+      outcome.and_then(|v| v.into_js(js))
+    }))
+  })
+}
+
+/// Like [`spawn`], with `finish` turning the outcome into the JS value on the JS thread. It
+/// runs whatever the outcome, so it can release what the operation held on the JS side.
+pub fn spawn_then<T, F, D>(
+  env: &Env,
+  opts: Option<&Unknown<'_>>,
+  start: impl FnOnce() -> NetResult<(Option<CancellationToken>, F, D)>,
+) -> napi::Result<Promise>
+where
+  T: Send + 'static,
+  F: Future<Output = NetResult<T>> + Send + 'static,
+  D: FnOnce(Js, NetResult<T>) -> NetResult<sys::napi_value> + Send + 'static,
+{
+  let (promise, pending) = begin(env, opts)?;
+  let Ok(pending) = pending else {
+    return Ok(promise);
+  };
+  let js = Js::new(env.raw());
+  match catch_unwind(AssertUnwindSafe(start)) {
+    Ok(Ok((closed, fut, finish))) => run(pending, closed, fut, move |js, outcome, pending| {
+      let value = finish(js, outcome);
+      pending.settle(js, value)
+    }),
+    Ok(Err(err)) => pending.settle(js, Err(err)),
+    Err(panic) => pending.settle(js, Err(NetError::internal(panic_message(&panic)))),
+  }
+  Ok(promise)
+}
+
+async fn guarded<T>(
+  fut: impl Future<Output = NetResult<T>>,
+  closed: Option<CancellationToken>,
+  abort: Option<CancellationToken>,
+) -> NetResult<T> {
+  let closed = async {
+    match closed {
+      Some(token) => token.cancelled_owned().await,
+      None => std::future::pending().await,
+    }
+  };
+  let aborted = async {
+    match abort {
+      Some(token) => token.cancelled_owned().await,
+      None => std::future::pending().await,
+    }
+  };
+  // The operation is polled first, so bytes it already has are delivered, not dropped.
+  tokio::select! {
+    biased;
+    result = fut => result,
+    _ = closed => Err(NetError::Closed),
+    _ = aborted => Err(NetError::Aborted),
+  }
+}
+
+/// Turns a panic inside a future into an error instead of a promise that never settles.
+struct CatchUnwind<F>(F);
+
+impl<F: Future> Future for CatchUnwind<F> {
+  type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+  fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    // SAFETY: the inner future is never moved out of the pinned wrapper.
+    let inner = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
+    match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+      Ok(Poll::Pending) => Poll::Pending,
+      Ok(Poll::Ready(v)) => Poll::Ready(Ok(v)),
+      Err(panic) => Poll::Ready(Err(panic)),
+    }
+  }
+}
+
+pub fn panic_message(panic: &Box<dyn Any + Send>) -> String {
+  let text = panic
+    .downcast_ref::<&str>()
+    .map(|s| s.to_string())
+    .or_else(|| panic.downcast_ref::<String>().cloned())
+    .unwrap_or_else(|| "unknown panic".to_string());
+  format!("internal error in tokio-net: {text}")
+}
+
+/// Runs a synchronous method body: its error is thrown as the JS error of API.md, a panic is
+/// caught and thrown as an internal error.
+pub fn sync<T>(env: &Env, f: impl FnOnce(Js) -> NetResult<T>) -> napi::Result<T> {
+  let js = Js::new(env.raw());
+  match catch_unwind(AssertUnwindSafe(|| f(js))) {
+    Ok(Ok(v)) => Ok(v),
+    Ok(Err(err)) => Err(err.throw(js)),
+    Err(panic) => Err(NetError::internal(panic_message(&panic)).throw(js)),
+  }
+}

@@ -1,0 +1,262 @@
+//! The one error type of the crate and its JavaScript face.
+//!
+//! Every failure becomes a JS `Error` carrying `kind` (the `std::io::ErrorKind` name as Rust
+//! prints it), `code` (the errno symbol Node would use, or a stable `ERR_*` code), `errno` and
+//! `syscall` where the OS gave them. Sync methods throw it, async methods reject with it.
+
+use std::io;
+
+use napi::sys;
+
+use crate::js::Js;
+
+pub type NetResult<T> = Result<T, NetError>;
+
+#[derive(Debug)]
+pub enum NetError {
+  /// An error from the OS or from tokio, with the call that failed where it is known.
+  Io {
+    err: io::Error,
+    syscall: Option<&'static str>,
+  },
+  /// The handle was closed, or consumed by `intoSplit` / `intoStd` / `reunite`.
+  Closed,
+  /// An `AbortSignal` fired before the operation completed.
+  Aborted,
+  /// A wrong argument type (`TypeError`, `ERR_INVALID_ARG_TYPE`).
+  ArgType(String),
+  /// A number outside its allowed range (`RangeError`, `ERR_OUT_OF_RANGE`).
+  ArgRange(String),
+  /// An argument of the right type but an unusable value (`ERR_INVALID_ARG_VALUE`).
+  ArgValue(String),
+  /// `reunite` with halves of two different sockets (`ERR_REUNITE`); the JS side attaches them.
+  Reunite,
+  /// A JavaScript exception that is already pending on the env (thrown by a user callback).
+  Pending,
+  /// A failure of Node-API itself or of this crate (a caught panic, say).
+  Internal(String),
+}
+
+impl NetError {
+  pub fn io(err: io::Error, syscall: &'static str) -> Self {
+    NetError::Io {
+      err,
+      syscall: Some(syscall),
+    }
+  }
+
+  pub fn arg_type(name: &str, expected: &str) -> Self {
+    NetError::ArgType(format!("The \"{name}\" argument must be {expected}"))
+  }
+
+  pub fn internal(msg: impl Into<String>) -> Self {
+    NetError::Internal(msg.into())
+  }
+
+  /// The `io::ErrorKind` of this error, if it is an I/O error.
+  pub fn kind(&self) -> Option<io::ErrorKind> {
+    match self {
+      NetError::Io { err, .. } => Some(err.kind()),
+      _ => None,
+    }
+  }
+
+  /// Builds the JS error value (on the JS thread).
+  pub fn to_js(&self, js: Js) -> napi::Result<sys::napi_value> {
+    let (ctor, code, kind, message): (ErrorCtor, String, String, String) = match self {
+      NetError::Io { err, syscall } => {
+        let kind = format!("{:?}", err.kind());
+        let code = io_code(err);
+        let message = match syscall {
+          Some(call) => format!("{call} {code}: {err}"),
+          None => format!("{code}: {err}"),
+        };
+        let value = make_error(js, ErrorCtor::Error, &code, &message)?;
+        js.set(value, "kind", js.string(&kind)?)?;
+        if let Some(errno) = err.raw_os_error() {
+          js.set(value, "errno", js.number(f64::from(errno))?)?;
+        }
+        if let Some(call) = syscall {
+          js.set(value, "syscall", js.string(call)?)?;
+        }
+        return Ok(value);
+      }
+      NetError::Closed => (
+        ErrorCtor::Error,
+        "ERR_HANDLE_CLOSED".into(),
+        "Other".into(),
+        "The handle was closed or consumed".into(),
+      ),
+      NetError::Aborted => {
+        let value = make_error(
+          js,
+          ErrorCtor::Error,
+          "ABORT_ERR",
+          "The operation was aborted",
+        )?;
+        js.set(value, "name", js.string("AbortError")?)?;
+        return Ok(value);
+      }
+      NetError::ArgType(m) => (
+        ErrorCtor::Type,
+        "ERR_INVALID_ARG_TYPE".into(),
+        "InvalidInput".into(),
+        m.clone(),
+      ),
+      NetError::ArgRange(m) => (
+        ErrorCtor::Range,
+        "ERR_OUT_OF_RANGE".into(),
+        "InvalidInput".into(),
+        m.clone(),
+      ),
+      NetError::ArgValue(m) => (
+        ErrorCtor::Error,
+        "ERR_INVALID_ARG_VALUE".into(),
+        "InvalidInput".into(),
+        m.clone(),
+      ),
+      NetError::Reunite => (
+        ErrorCtor::Error,
+        "ERR_REUNITE".into(),
+        "Other".into(),
+        "tried to reunite halves that are not from the same socket".into(),
+      ),
+      NetError::Pending => {
+        return js.take_exception();
+      }
+      NetError::Internal(m) => (
+        ErrorCtor::Error,
+        "ERR_INTERNAL".into(),
+        "Other".into(),
+        m.clone(),
+      ),
+    };
+    let value = make_error(js, ctor, &code, &message)?;
+    js.set(value, "kind", js.string(&kind)?)?;
+    Ok(value)
+  }
+
+  /// Throws this error on the env and returns the marker napi-rs uses for "already thrown".
+  pub fn throw(self, js: Js) -> napi::Error {
+    if !matches!(self, NetError::Pending) {
+      match self.to_js(js) {
+        Ok(value) => unsafe {
+          sys::napi_throw(js.raw(), value);
+        },
+        Err(e) => return e,
+      }
+    }
+    napi::Error::new(napi::Status::PendingException, String::new())
+  }
+}
+
+impl From<io::Error> for NetError {
+  fn from(err: io::Error) -> Self {
+    NetError::Io { err, syscall: None }
+  }
+}
+
+impl From<napi::Error> for NetError {
+  fn from(err: napi::Error) -> Self {
+    NetError::Internal(format!("{}: {}", err.status, err.reason))
+  }
+}
+
+#[derive(Clone, Copy)]
+enum ErrorCtor {
+  Error,
+  Type,
+  Range,
+}
+
+fn make_error(js: Js, ctor: ErrorCtor, code: &str, message: &str) -> napi::Result<sys::napi_value> {
+  let code_value = js.string(code)?;
+  let message_value = js.string(message)?;
+  let mut out = std::ptr::null_mut();
+  let status = unsafe {
+    match ctor {
+      ErrorCtor::Error => sys::napi_create_error(js.raw(), code_value, message_value, &mut out),
+      ErrorCtor::Type => sys::napi_create_type_error(js.raw(), code_value, message_value, &mut out),
+      ErrorCtor::Range => {
+        sys::napi_create_range_error(js.raw(), code_value, message_value, &mut out)
+      }
+    }
+  };
+  Js::check(status)?;
+  Ok(out)
+}
+
+/// The errno symbol Node would use, or a stable `ERR_*` code for errors the OS did not give.
+fn io_code(err: &io::Error) -> String {
+  if let Some(name) = err.raw_os_error().and_then(errno_name) {
+    return name.to_string();
+  }
+  match err.kind() {
+    io::ErrorKind::WouldBlock => "EAGAIN".to_string(),
+    io::ErrorKind::ConnectionRefused if err.raw_os_error().is_some() => "ECONNREFUSED".into(),
+    io::ErrorKind::ConnectionReset if err.raw_os_error().is_some() => "ECONNRESET".into(),
+    io::ErrorKind::ConnectionAborted if err.raw_os_error().is_some() => "ECONNABORTED".into(),
+    io::ErrorKind::BrokenPipe if err.raw_os_error().is_some() => "EPIPE".into(),
+    io::ErrorKind::TimedOut if err.raw_os_error().is_some() => "ETIMEDOUT".into(),
+    io::ErrorKind::AddrInUse if err.raw_os_error().is_some() => "EADDRINUSE".into(),
+    io::ErrorKind::AddrNotAvailable if err.raw_os_error().is_some() => "EADDRNOTAVAIL".into(),
+    io::ErrorKind::NotConnected if err.raw_os_error().is_some() => "ENOTCONN".into(),
+    kind => {
+      let mut code = String::from("ERR");
+      for ch in format!("{kind:?}").chars() {
+        if ch.is_ascii_uppercase() {
+          code.push('_');
+        }
+        code.push(ch.to_ascii_uppercase());
+      }
+      code
+    }
+  }
+}
+
+#[cfg(not(unix))]
+fn errno_name(_errno: i32) -> Option<&'static str> {
+  None
+}
+
+#[cfg(unix)]
+fn errno_name(errno: i32) -> Option<&'static str> {
+  use libc::*;
+  let names: &[(i32, &str)] = &[
+    (EAGAIN, "EAGAIN"),
+    (ECONNREFUSED, "ECONNREFUSED"),
+    (ECONNRESET, "ECONNRESET"),
+    (ECONNABORTED, "ECONNABORTED"),
+    (EPIPE, "EPIPE"),
+    (ETIMEDOUT, "ETIMEDOUT"),
+    (EADDRINUSE, "EADDRINUSE"),
+    (EADDRNOTAVAIL, "EADDRNOTAVAIL"),
+    (ENOTCONN, "ENOTCONN"),
+    (EISCONN, "EISCONN"),
+    (EINVAL, "EINVAL"),
+    (EBADF, "EBADF"),
+    (EHOSTUNREACH, "EHOSTUNREACH"),
+    (ENETUNREACH, "ENETUNREACH"),
+    (ENETDOWN, "ENETDOWN"),
+    (EACCES, "EACCES"),
+    (EPERM, "EPERM"),
+    (EINPROGRESS, "EINPROGRESS"),
+    (EALREADY, "EALREADY"),
+    (ENOTSOCK, "ENOTSOCK"),
+    (EMFILE, "EMFILE"),
+    (ENFILE, "ENFILE"),
+    (ENOBUFS, "ENOBUFS"),
+    (ENOMEM, "ENOMEM"),
+    (EAFNOSUPPORT, "EAFNOSUPPORT"),
+    (EPROTONOSUPPORT, "EPROTONOSUPPORT"),
+    (EOPNOTSUPP, "EOPNOTSUPP"),
+    (ENOPROTOOPT, "ENOPROTOOPT"),
+    (EINTR, "EINTR"),
+    (EFAULT, "EFAULT"),
+    (EMSGSIZE, "EMSGSIZE"),
+    (EDESTADDRREQ, "EDESTADDRREQ"),
+    (ESHUTDOWN, "ESHUTDOWN"),
+    (ENOENT, "ENOENT"),
+  ];
+  names.iter().find(|(n, _)| *n == errno).map(|(_, s)| *s)
+}

@@ -1,0 +1,120 @@
+//! `Interest` (what to wait for) and `Ready` (what happened), as tokio's `tokio::io` has them.
+
+use napi::sys;
+use tokio::io::{Interest as TokioInterest, Ready as TokioReady};
+
+use crate::errors::{NetError, NetResult};
+use crate::js::Js;
+
+/// Readiness event interest, as bit flags that combine with `|`:
+/// `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
+/// `PRIORITY` (out-of-band data) is Linux and Android only.
+#[napi]
+#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+pub enum Interest {
+  READABLE = 1,
+  WRITABLE = 2,
+  ERROR = 4,
+  PRIORITY = 8,
+}
+
+/// Reads an interest bit set from JS: a whole number made of `Interest` flags, at least one.
+pub fn interest_arg(js: Js, value: sys::napi_value) -> NetResult<TokioInterest> {
+  let bits = js.uint_arg(value, "interest", 15.0)?;
+  let flags = [
+    (1, Some(TokioInterest::READABLE)),
+    (2, Some(TokioInterest::WRITABLE)),
+    (4, Some(TokioInterest::ERROR)),
+    (8, priority()),
+  ];
+  let mut interest: Option<TokioInterest> = None;
+  for (bit, flag) in flags {
+    if bits & bit == 0 {
+      continue;
+    }
+    let flag = flag.ok_or_else(|| {
+      NetError::ArgValue("Interest.PRIORITY is only available on Linux and Android".into())
+    })?;
+    interest = Some(match interest {
+      Some(i) => i | flag,
+      None => flag,
+    });
+  }
+  interest
+    .ok_or_else(|| NetError::ArgValue("interest must contain at least one Interest flag".into()))
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn priority() -> Option<TokioInterest> {
+  Some(TokioInterest::PRIORITY)
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn priority() -> Option<TokioInterest> {
+  None
+}
+
+/// The readiness a `ready()` call observed. As in tokio it may be a false positive: a
+/// `tryRead` after `isReadable()` can still throw `WouldBlock`.
+#[napi]
+pub struct Ready {
+  inner: TokioReady,
+}
+
+impl From<TokioReady> for Ready {
+  fn from(inner: TokioReady) -> Self {
+    Ready { inner }
+  }
+}
+
+#[napi]
+impl Ready {
+  /// The socket has data to read (or the read side is closed).
+  #[napi]
+  pub fn is_readable(&self) -> bool {
+    self.inner.is_readable()
+  }
+
+  /// The socket can take writes (or the write side is closed).
+  #[napi]
+  pub fn is_writable(&self) -> bool {
+    self.inner.is_writable()
+  }
+
+  /// The peer closed its write side: reads will return 0.
+  #[napi]
+  pub fn is_read_closed(&self) -> bool {
+    self.inner.is_read_closed()
+  }
+
+  /// The write side is closed: writes will fail.
+  #[napi]
+  pub fn is_write_closed(&self) -> bool {
+    self.inner.is_write_closed()
+  }
+
+  /// An error is pending on the socket (see `takeError()`).
+  #[napi]
+  pub fn is_error(&self) -> bool {
+    self.inner.is_error()
+  }
+
+  /// Priority (out-of-band) data is available. Always `false` off Linux and Android.
+  #[napi]
+  pub fn is_priority(&self) -> bool {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+      self.inner.is_priority()
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+      false
+    }
+  }
+
+  /// No readiness at all.
+  #[napi]
+  pub fn is_empty(&self) -> bool {
+    self.inner.is_empty()
+  }
+}

@@ -1,0 +1,614 @@
+//! The I/O operations a stream shares with its halves and views, written once.
+//!
+//! Class methods (`TcpStream`, `ReadHalf`, `OwnedReadHalf`, ...) are thin: they pass their
+//! registry id here. Reads and writes go through readiness plus `try_*`, which is how tokio's own
+//! `AsyncRead`/`AsyncWrite` impls work, so every operation needs only `&TcpStream` and a read
+//! and a write can run at once.
+
+use std::future::poll_fn;
+use std::io::{self, IoSlice, IoSliceMut};
+use std::net::Shutdown;
+use std::sync::Arc;
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, sys};
+use tokio::io::ReadBuf;
+
+use crate::addr::new_socket_addr;
+use crate::bridge::{self, Lazy, Promise, sync};
+use crate::bytes_mut::BytesMut;
+use crate::errors::{NetError, NetResult};
+use crate::interest::{Ready, interest_arg};
+use crate::js::{CallError, Js, JsRef, Type, raw};
+use crate::registry::{self, Core};
+
+/// The byte count a JS method reports.
+pub type Count = f64;
+
+fn io_err(syscall: &'static str) -> impl FnOnce(io::Error) -> NetError {
+  move |e| NetError::io(e, syscall)
+}
+
+// ---- addresses and readiness ----
+
+pub fn local_addr(env: &Env, id: u64) -> napi::Result<sys::napi_value> {
+  sync(env, |js| {
+    let (core, _) = registry::core(id)?;
+    new_socket_addr(js, core.io.local_addr().map_err(io_err("getsockname"))?)
+  })
+}
+
+pub fn peer_addr(env: &Env, id: u64) -> napi::Result<sys::napi_value> {
+  sync(env, |js| {
+    let (core, _) = registry::core(id)?;
+    new_socket_addr(js, core.io.peer_addr().map_err(io_err("getpeername"))?)
+  })
+}
+
+pub fn ready(
+  env: &Env,
+  id: u64,
+  interest: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  let js = Js::new(env.raw());
+  bridge::spawn(env, opts.as_ref(), || {
+    let interest = interest_arg(js, raw(&interest))?;
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      let ready = core
+        .io
+        .ready(interest)
+        .await
+        .map_err(io_err("epoll_wait"))?;
+      Ok(Lazy(move |js: Js| to_js_class(js, Ready::from(ready))))
+    }))
+  })
+}
+
+pub fn readable(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), || {
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      core.io.readable().await.map_err(io_err("epoll_wait"))
+    }))
+  })
+}
+
+pub fn writable(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), || {
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      core.io.writable().await.map_err(io_err("epoll_wait"))
+    }))
+  })
+}
+
+pub fn poll_read_ready(env: &Env, id: u64) -> napi::Result<Promise> {
+  bridge::spawn(env, None, || {
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      let _turn = core.read_poll.lock().await;
+      poll_fn(|cx| core.io.poll_read_ready(cx))
+        .await
+        .map_err(io_err("epoll_wait"))
+    }))
+  })
+}
+
+pub fn poll_write_ready(env: &Env, id: u64) -> napi::Result<Promise> {
+  bridge::spawn(env, None, || {
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      let _turn = core.write_poll.lock().await;
+      poll_fn(|cx| core.io.poll_write_ready(cx))
+        .await
+        .map_err(io_err("epoll_wait"))
+    }))
+  })
+}
+
+// ---- reads ----
+
+pub fn try_read(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
+  sync(env, |js| {
+    let target = unsafe { js.bytes(raw(&buf), "buf")? };
+    let (core, _) = registry::core(id)?;
+    Ok(core.io.try_read(target).map_err(io_err("read"))? as Count)
+  })
+}
+
+pub fn try_read_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<Count> {
+  sync(env, |js| {
+    let mut targets = unsafe { js.bytes_list(raw(&bufs), "bufs")? };
+    let (core, _) = registry::core(id)?;
+    let mut slices: Vec<IoSliceMut<'_>> = targets.iter_mut().map(|t| IoSliceMut::new(t)).collect();
+    Ok(
+      core
+        .io
+        .try_read_vectored(&mut slices)
+        .map_err(io_err("readv"))? as Count,
+    )
+  })
+}
+
+pub fn try_read_buf(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
+  sync(env, |js| {
+    let (core, _) = registry::core(id)?;
+    let read = js
+      .with_instance(raw(&buf), |target: &mut BytesMut| {
+        core.io.try_read_buf(&mut target.inner)
+      })
+      .ok_or_else(|| NetError::arg_type("buf", "an instance of BytesMut"))?;
+    Ok(read.map_err(io_err("read"))? as Count)
+  })
+}
+
+/// Reads once into a Rust buffer on the runtime, then copies into the caller's `Uint8Array` on
+/// the JS thread, so JS memory is never touched from another thread.
+fn read_into(
+  env: &Env,
+  id: u64,
+  buf: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+  op: ReadOp,
+) -> napi::Result<Promise> {
+  let js = Js::new(env.raw());
+  bridge::spawn_then(env, opts.as_ref(), || {
+    let len = unsafe { js.bytes(raw(&buf), "buf")? }.len();
+    let (core, closed) = registry::core(id)?;
+    let target = js.new_ref(raw(&buf))?;
+    let fut = async move {
+      let mut data = vec![0u8; len];
+      let n = match op {
+        ReadOp::Some => {
+          let _turn = core.read_order.lock().await;
+          read_some(&core, &mut data).await?
+        }
+        ReadOp::Exact => {
+          let _turn = core.read_order.lock().await;
+          fill(&core, &mut data).await?
+        }
+        ReadOp::Peek => core.io.peek(&mut data).await.map_err(io_err("recv"))?,
+        ReadOp::PollPeek => {
+          let _turn = core.read_poll.lock().await;
+          poll_fn(|cx| {
+            let mut read_buf = ReadBuf::new(&mut data);
+            core
+              .io
+              .poll_peek(cx, &mut read_buf)
+              .map_ok(|_| read_buf.filled().len())
+          })
+          .await
+          .map_err(io_err("recv"))?
+        }
+      };
+      data.truncate(n);
+      Ok(data)
+    };
+    Ok((
+      Some(closed),
+      fut,
+      move |js: Js, outcome: NetResult<Vec<u8>>| copy_back(js, target, outcome),
+    ))
+  })
+}
+
+#[derive(Clone, Copy)]
+enum ReadOp {
+  Some,
+  Exact,
+  Peek,
+  PollPeek,
+}
+
+fn copy_back(js: Js, target: JsRef, outcome: NetResult<Vec<u8>>) -> NetResult<sys::napi_value> {
+  let target = js.take_ref(target)?;
+  let data = outcome?;
+  let dest = unsafe { js.bytes(target, "buf")? };
+  let n = data.len().min(dest.len());
+  dest[..n].copy_from_slice(&data[..n]);
+  Ok(js.number(n as f64)?)
+}
+
+pub fn read(
+  env: &Env,
+  id: u64,
+  buf: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  read_into(env, id, buf, opts, ReadOp::Some)
+}
+
+pub fn read_exact(
+  env: &Env,
+  id: u64,
+  buf: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  read_into(env, id, buf, opts, ReadOp::Exact)
+}
+
+pub fn peek(
+  env: &Env,
+  id: u64,
+  buf: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  read_into(env, id, buf, opts, ReadOp::Peek)
+}
+
+pub fn poll_peek(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Promise> {
+  read_into(env, id, buf, None, ReadOp::PollPeek)
+}
+
+pub fn read_to_end(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), || {
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      let _turn = core.read_order.lock().await;
+      let mut out = Vec::new();
+      let mut chunk = vec![0u8; 64 * 1024];
+      loop {
+        let n = read_some(&core, &mut chunk).await?;
+        if n == 0 {
+          return Ok(out);
+        }
+        out.extend_from_slice(&chunk[..n]);
+      }
+    }))
+  })
+}
+
+async fn read_some(core: &Core, buf: &mut [u8]) -> NetResult<usize> {
+  if buf.is_empty() {
+    return Ok(0);
+  }
+  loop {
+    core.io.readable().await.map_err(io_err("read"))?;
+    match core.io.try_read(buf) {
+      Ok(n) => return Ok(n),
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+      Err(e) => return Err(NetError::io(e, "read")),
+    }
+  }
+}
+
+async fn fill(core: &Core, buf: &mut [u8]) -> NetResult<usize> {
+  let mut filled = 0;
+  while filled < buf.len() {
+    let n = read_some(core, &mut buf[filled..]).await?;
+    if n == 0 {
+      return Err(NetError::io(
+        io::Error::new(io::ErrorKind::UnexpectedEof, "early eof"),
+        "read",
+      ));
+    }
+    filled += n;
+  }
+  Ok(filled)
+}
+
+// ---- writes ----
+
+pub fn try_write(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
+  sync(env, |js| {
+    let data = unsafe { js.bytes(raw(&buf), "buf")? };
+    let (core, _) = registry::core(id)?;
+    Ok(core.io.try_write(data).map_err(io_err("write"))? as Count)
+  })
+}
+
+pub fn try_write_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<Count> {
+  sync(env, |js| {
+    let data = unsafe { js.bytes_list(raw(&bufs), "bufs")? };
+    let (core, _) = registry::core(id)?;
+    let slices: Vec<IoSlice<'_>> = data.iter().map(|d| IoSlice::new(d)).collect();
+    Ok(
+      core
+        .io
+        .try_write_vectored(&slices)
+        .map_err(io_err("writev"))? as Count,
+    )
+  })
+}
+
+#[derive(Clone, Copy)]
+enum WriteOp {
+  Some,
+  All,
+  Vectored,
+  Poll,
+  PollVectored,
+}
+
+/// Copies the caller's bytes on the JS thread, then writes them on the runtime.
+fn write_from(
+  env: &Env,
+  id: u64,
+  bufs: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+  op: WriteOp,
+) -> napi::Result<Promise> {
+  let js = Js::new(env.raw());
+  bridge::spawn(env, opts.as_ref(), || {
+    let chunks: Vec<Vec<u8>> = match op {
+      WriteOp::Vectored | WriteOp::PollVectored => unsafe { js.bytes_list(raw(&bufs), "bufs")? }
+        .into_iter()
+        .map(|b| b.to_vec())
+        .collect(),
+      _ => vec![unsafe { js.bytes(raw(&bufs), "buf")? }.to_vec()],
+    };
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      match op {
+        WriteOp::Some => {
+          let _turn = core.write_order.lock().await;
+          write_some(&core, &chunks[0]).await
+        }
+        WriteOp::All => {
+          let _turn = core.write_order.lock().await;
+          let mut written = 0;
+          while written < chunks[0].len() {
+            written += write_some(&core, &chunks[0][written..]).await?;
+          }
+          Ok(written)
+        }
+        WriteOp::Vectored => {
+          let _turn = core.write_order.lock().await;
+          writev_some(&core, &chunks).await
+        }
+        WriteOp::Poll => {
+          let _turn = core.write_poll.lock().await;
+          write_some(&core, &chunks[0]).await
+        }
+        WriteOp::PollVectored => {
+          let _turn = core.write_poll.lock().await;
+          writev_some(&core, &chunks).await
+        }
+      }
+    }))
+  })
+}
+
+pub fn write(
+  env: &Env,
+  id: u64,
+  buf: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  write_from(env, id, buf, opts, WriteOp::Some)
+}
+
+pub fn write_all(
+  env: &Env,
+  id: u64,
+  buf: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  let promise = write_from(env, id, buf, opts, WriteOp::All)?;
+  Ok(promise)
+}
+
+pub fn write_vectored(
+  env: &Env,
+  id: u64,
+  bufs: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  write_from(env, id, bufs, opts, WriteOp::Vectored)
+}
+
+pub fn poll_write(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Promise> {
+  write_from(env, id, buf, None, WriteOp::Poll)
+}
+
+pub fn poll_write_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<Promise> {
+  write_from(env, id, bufs, None, WriteOp::PollVectored)
+}
+
+async fn write_some(core: &Core, data: &[u8]) -> NetResult<usize> {
+  if data.is_empty() {
+    return Ok(0);
+  }
+  loop {
+    core.io.writable().await.map_err(io_err("write"))?;
+    match core.io.try_write(data) {
+      Ok(n) => return Ok(n),
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+      Err(e) => return Err(NetError::io(e, "write")),
+    }
+  }
+}
+
+async fn writev_some(core: &Core, chunks: &[Vec<u8>]) -> NetResult<usize> {
+  let slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
+  if slices.iter().all(|s| s.is_empty()) {
+    return Ok(0);
+  }
+  loop {
+    core.io.writable().await.map_err(io_err("writev"))?;
+    match core.io.try_write_vectored(&slices) {
+      Ok(n) => return Ok(n),
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+      Err(e) => return Err(NetError::io(e, "writev")),
+    }
+  }
+}
+
+/// tokio's `flush` on a TCP stream has nothing to flush; it waits for writes queued before it.
+pub fn flush(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), || {
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      let _turn = core.write_order.lock().await;
+      Ok(())
+    }))
+  })
+}
+
+/// Shuts the write direction down after the writes queued before it.
+pub fn shutdown(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), || {
+    let (core, closed) = registry::core(id)?;
+    Ok((Some(closed), async move {
+      let _turn = core.write_order.lock().await;
+      shutdown_write(&core)
+    }))
+  })
+}
+
+fn shutdown_write(core: &Arc<Core>) -> NetResult<()> {
+  match socket2::SockRef::from(&core.io).shutdown(Shutdown::Write) {
+    Ok(()) => Ok(()),
+    // Shutting down a socket whose peer already closed it is not an error for the caller.
+    Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+    Err(e) => Err(NetError::io(e, "shutdown")),
+  }
+}
+
+// ---- custom I/O ----
+
+fn is_would_block(js: Js, error: sys::napi_value) -> bool {
+  if js.type_of(error) != Type::Object {
+    return false;
+  }
+  let text = |name: &str| {
+    js.get(error, name)
+      .ok()
+      .filter(|v| js.type_of(*v) == Type::String)
+      .and_then(|v| js.string_value(v).ok())
+  };
+  matches!(text("code").as_deref(), Some("EAGAIN" | "EWOULDBLOCK"))
+    || text("kind").as_deref() == Some("WouldBlock")
+}
+
+enum IoOutcome {
+  Value(sys::napi_value),
+  Threw(sys::napi_value),
+}
+
+/// Calls `f` under tokio's `try_io`: only when the socket is ready, and a WouldBlock thrown by
+/// `f` clears the readiness.
+fn try_io_once(
+  js: Js,
+  core: &Core,
+  interest: tokio::io::Interest,
+  f: sys::napi_value,
+) -> NetResult<IoOutcome> {
+  let mut thrown = None;
+  let result = core.io.try_io(interest, || {
+    let this = js.undefined().map_err(io::Error::other)?;
+    match js.call(this, f, &[]) {
+      Ok(value) => Ok(value),
+      Err(CallError::Threw(e)) if is_would_block(js, e) => Err(io::ErrorKind::WouldBlock.into()),
+      Err(CallError::Threw(e)) => {
+        thrown = Some(e);
+        Err(io::Error::other("the callback threw"))
+      }
+      Err(CallError::Failed(e)) => Err(io::Error::other(e.reason)),
+    }
+  });
+  if let Some(e) = thrown {
+    return Ok(IoOutcome::Threw(e));
+  }
+  Ok(IoOutcome::Value(result.map_err(io_err("try_io"))?))
+}
+
+pub fn try_io(
+  env: &Env,
+  id: u64,
+  interest: Unknown<'_>,
+  f: Unknown<'_>,
+) -> napi::Result<sys::napi_value> {
+  sync(env, |js| {
+    let interest = interest_arg(js, raw(&interest))?;
+    let f = js.function_arg(raw(&f), "f")?;
+    let (core, _) = registry::core(id)?;
+    match try_io_once(js, &core, interest, f)? {
+      IoOutcome::Value(v) => Ok(v),
+      IoOutcome::Threw(e) => {
+        js.throw_value(e);
+        Err(NetError::Pending)
+      }
+    }
+  })
+}
+
+pub fn async_io(
+  env: &Env,
+  id: u64,
+  interest: Unknown<'_>,
+  f: Unknown<'_>,
+  opts: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  let js = Js::new(env.raw());
+  let (promise, pending) = bridge::begin(env, opts.as_ref())?;
+  let Ok(pending) = pending else {
+    return Ok(promise);
+  };
+  let start = || -> NetResult<_> {
+    let interest = interest_arg(js, raw(&interest))?;
+    let f = js.function_arg(raw(&f), "f")?;
+    let (core, closed) = registry::core(id)?;
+    Ok((interest, js.new_ref(f)?, core, closed))
+  };
+  match start() {
+    Ok((interest, f, core, closed)) => async_io_step(pending, interest, f, core, closed),
+    Err(err) => pending.settle(js, Err(err)),
+  }
+  Ok(promise)
+}
+
+/// One round of tokio's `async_io` loop: wait for readiness, call `f`; on WouldBlock, again.
+fn async_io_step(
+  pending: bridge::Pending,
+  interest: tokio::io::Interest,
+  f: JsRef,
+  core: Arc<Core>,
+  closed: tokio_util::sync::CancellationToken,
+) {
+  let waiter = core.clone();
+  let fut = async move {
+    waiter
+      .io
+      .ready(interest)
+      .await
+      .map_err(io_err("epoll_wait"))?;
+    Ok(())
+  };
+  let token = closed.clone();
+  bridge::run(pending, Some(closed), fut, move |js, outcome, pending| {
+    let step = outcome.and_then(|()| {
+      let func = js.ref_value(&f)?;
+      try_io_once(js, &core, interest, func)
+    });
+    match step {
+      Err(e) if e.kind() == Some(io::ErrorKind::WouldBlock) => {
+        async_io_step(pending, interest, f, core, token)
+      }
+      Ok(IoOutcome::Value(v)) => {
+        let _ = js.take_ref(f);
+        pending.settle(js, Ok(v))
+      }
+      Ok(IoOutcome::Threw(e)) => {
+        let _ = js.take_ref(f);
+        js.throw_value(e);
+        pending.settle(js, Err(NetError::Pending))
+      }
+      Err(e) => {
+        let _ = js.take_ref(f);
+        pending.settle(js, Err(e))
+      }
+    }
+  });
+}
+
+// ---- helpers for the classes ----
+
+pub fn to_js_class<T: napi::bindgen_prelude::ToNapiValue>(
+  js: Js,
+  value: T,
+) -> NetResult<sys::napi_value> {
+  Ok(unsafe { T::to_napi_value(js.raw(), value) }?)
+}

@@ -1,0 +1,421 @@
+//! Thin, checked wrappers over the raw Node-API calls the crate needs, and argument validation.
+//!
+//! Arguments arrive as raw values so that a wrong type becomes a `TypeError` with
+//! `code: 'ERR_INVALID_ARG_TYPE'` (what Node's own APIs throw) rather than napi-rs's generic error.
+
+use std::ffi::CString;
+use std::ptr;
+
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Unknown};
+use napi::{JsValue, sys};
+
+use crate::errors::{NetError, NetResult};
+
+/// A Node-API environment, usable only on its own JS thread.
+#[derive(Clone, Copy)]
+pub struct Js(sys::napi_env);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Type {
+  Undefined,
+  Null,
+  Boolean,
+  Number,
+  String,
+  Object,
+  Function,
+  Other,
+}
+
+impl Js {
+  pub fn new(env: sys::napi_env) -> Self {
+    Js(env)
+  }
+
+  pub fn raw(self) -> sys::napi_env {
+    self.0
+  }
+
+  pub fn check(status: sys::napi_status) -> napi::Result<()> {
+    if status == sys::Status::napi_ok {
+      Ok(())
+    } else {
+      Err(napi::Error::new(
+        napi::Status::from(status),
+        "Node-API call failed".to_string(),
+      ))
+    }
+  }
+
+  pub fn type_of(self, value: sys::napi_value) -> Type {
+    let mut t = 0;
+    if unsafe { sys::napi_typeof(self.0, value, &mut t) } != sys::Status::napi_ok {
+      return Type::Other;
+    }
+    match t {
+      sys::ValueType::napi_undefined => Type::Undefined,
+      sys::ValueType::napi_null => Type::Null,
+      sys::ValueType::napi_boolean => Type::Boolean,
+      sys::ValueType::napi_number => Type::Number,
+      sys::ValueType::napi_string => Type::String,
+      sys::ValueType::napi_object => Type::Object,
+      sys::ValueType::napi_function => Type::Function,
+      _ => Type::Other,
+    }
+  }
+
+  pub fn is_nullish(self, value: sys::napi_value) -> bool {
+    matches!(self.type_of(value), Type::Undefined | Type::Null)
+  }
+
+  pub fn get(self, object: sys::napi_value, name: &str) -> napi::Result<sys::napi_value> {
+    let key = CString::new(name)?;
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_get_named_property(self.0, object, key.as_ptr(), &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn set(
+    self,
+    object: sys::napi_value,
+    name: &str,
+    value: sys::napi_value,
+  ) -> napi::Result<()> {
+    let key = CString::new(name)?;
+    Js::check(unsafe { sys::napi_set_named_property(self.0, object, key.as_ptr(), value) })
+  }
+
+  pub fn string(self, s: &str) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe {
+      sys::napi_create_string_utf8(self.0, s.as_ptr().cast(), s.len() as isize, &mut out)
+    })?;
+    Ok(out)
+  }
+
+  pub fn number(self, n: f64) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_create_double(self.0, n, &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn boolean(self, b: bool) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_get_boolean(self.0, b, &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn undefined(self) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_get_undefined(self.0, &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn null(self) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_get_null(self.0, &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn object(self) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_create_object(self.0, &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn array(self, items: &[sys::napi_value]) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_create_array_with_length(self.0, items.len(), &mut out) })?;
+    for (i, item) in items.iter().enumerate() {
+      Js::check(unsafe { sys::napi_set_element(self.0, out, i as u32, *item) })?;
+    }
+    Ok(out)
+  }
+
+  /// A new Node `Buffer` holding a copy of `data`.
+  pub fn buffer_copy(self, data: &[u8]) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    let mut copy = ptr::null_mut();
+    Js::check(unsafe {
+      sys::napi_create_buffer_copy(
+        self.0,
+        data.len(),
+        data.as_ptr().cast(),
+        &mut copy,
+        &mut out,
+      )
+    })?;
+    Ok(out)
+  }
+
+  pub fn global(self) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_get_global(self.0, &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn is_array(self, value: sys::napi_value) -> bool {
+    let mut yes = false;
+    (unsafe { sys::napi_is_array(self.0, value, &mut yes) }) == sys::Status::napi_ok && yes
+  }
+
+  pub fn array_items(self, value: sys::napi_value) -> napi::Result<Vec<sys::napi_value>> {
+    let mut len = 0;
+    Js::check(unsafe { sys::napi_get_array_length(self.0, value, &mut len) })?;
+    let mut items = Vec::with_capacity(len as usize);
+    for i in 0..len {
+      let mut item = ptr::null_mut();
+      Js::check(unsafe { sys::napi_get_element(self.0, value, i, &mut item) })?;
+      items.push(item);
+    }
+    Ok(items)
+  }
+
+  /// Calls `f` with `this`; a thrown exception is taken off the env and returned as `Err`.
+  pub fn call(
+    self,
+    this: sys::napi_value,
+    f: sys::napi_value,
+    args: &[sys::napi_value],
+  ) -> Result<sys::napi_value, CallError> {
+    let mut out = ptr::null_mut();
+    let status =
+      unsafe { sys::napi_call_function(self.0, this, f, args.len(), args.as_ptr(), &mut out) };
+    if status == sys::Status::napi_ok {
+      return Ok(out);
+    }
+    if status == sys::Status::napi_pending_exception {
+      let mut exception = ptr::null_mut();
+      if unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut exception) }
+        == sys::Status::napi_ok
+      {
+        return Err(CallError::Threw(exception));
+      }
+    }
+    Err(CallError::Failed(napi::Error::new(
+      napi::Status::from(status),
+      "calling a JavaScript function failed".to_string(),
+    )))
+  }
+
+  pub fn call_method(
+    self,
+    object: sys::napi_value,
+    name: &str,
+    args: &[sys::napi_value],
+  ) -> Result<sys::napi_value, CallError> {
+    let f = self.get(object, name).map_err(CallError::Failed)?;
+    self.call(object, f, args)
+  }
+
+  pub fn throw_value(self, value: sys::napi_value) {
+    unsafe { sys::napi_throw(self.0, value) };
+  }
+
+  /// Takes the pending exception off the env, for re-use as a rejection value.
+  pub fn take_exception(self) -> napi::Result<sys::napi_value> {
+    let mut exception = ptr::null_mut();
+    Js::check(unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut exception) })?;
+    Ok(exception)
+  }
+
+  pub fn new_ref(self, value: sys::napi_value) -> napi::Result<JsRef> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_create_reference(self.0, value, 1, &mut out) })?;
+    Ok(JsRef(out))
+  }
+
+  /// The value behind `r`, and the reference released.
+  pub fn take_ref(self, r: JsRef) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    let status = unsafe { sys::napi_get_reference_value(self.0, r.0, &mut out) };
+    unsafe { sys::napi_delete_reference(self.0, r.0) };
+    Js::check(status)?;
+    Ok(out)
+  }
+
+  pub fn ref_value(self, r: &JsRef) -> napi::Result<sys::napi_value> {
+    let mut out = ptr::null_mut();
+    Js::check(unsafe { sys::napi_get_reference_value(self.0, r.0, &mut out) })?;
+    Ok(out)
+  }
+
+  // ---- argument validation ----
+
+  /// The bytes of a `Uint8Array` (a `Buffer` is one).
+  ///
+  /// # Safety
+  /// The slice borrows JS memory: use it before returning to JS, on the JS thread.
+  pub unsafe fn bytes<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a mut [u8]> {
+    let mut is_typed = false;
+    unsafe { sys::napi_is_typedarray(self.0, value, &mut is_typed) };
+    if !is_typed {
+      return Err(NetError::arg_type(
+        name,
+        "an instance of Uint8Array or Buffer",
+      ));
+    }
+    let mut kind = 0;
+    let mut len = 0;
+    let mut data = ptr::null_mut();
+    let mut arraybuffer = ptr::null_mut();
+    let mut offset = 0;
+    Js::check(unsafe {
+      sys::napi_get_typedarray_info(
+        self.0,
+        value,
+        &mut kind,
+        &mut len,
+        &mut data,
+        &mut arraybuffer,
+        &mut offset,
+      )
+    })?;
+    if kind != sys::TypedarrayType::uint8_array {
+      return Err(NetError::arg_type(
+        name,
+        "an instance of Uint8Array or Buffer",
+      ));
+    }
+    if len == 0 || data.is_null() {
+      return Ok(&mut []);
+    }
+    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
+  }
+
+  /// An array of `Uint8Array`s.
+  ///
+  /// # Safety
+  /// As for [`Js::bytes`].
+  pub unsafe fn bytes_list<'a>(
+    self,
+    value: sys::napi_value,
+    name: &str,
+  ) -> NetResult<Vec<&'a mut [u8]>> {
+    if !self.is_array(value) {
+      return Err(NetError::arg_type(name, "an array of Uint8Array"));
+    }
+    self
+      .array_items(value)?
+      .into_iter()
+      .map(|item| unsafe { self.bytes(item, name) })
+      .collect()
+  }
+
+  pub fn f64_arg(self, value: sys::napi_value, name: &str) -> NetResult<f64> {
+    if self.type_of(value) != Type::Number {
+      return Err(NetError::arg_type(name, "of type number"));
+    }
+    let mut out = 0.0;
+    Js::check(unsafe { sys::napi_get_value_double(self.0, value, &mut out) })?;
+    Ok(out)
+  }
+
+  /// A whole number in `0..=max`.
+  pub fn uint_arg(self, value: sys::napi_value, name: &str, max: f64) -> NetResult<u64> {
+    let n = self.f64_arg(value, name)?;
+    if n.fract() != 0.0 || !(0.0..=max).contains(&n) {
+      return Err(NetError::ArgRange(format!(
+        "The value of \"{name}\" is out of range. It must be an integer >= 0 and <= {max}. Received {n}"
+      )));
+    }
+    Ok(n as u64)
+  }
+
+  pub fn bool_arg(self, value: sys::napi_value, name: &str) -> NetResult<bool> {
+    if self.type_of(value) != Type::Boolean {
+      return Err(NetError::arg_type(name, "of type boolean"));
+    }
+    let mut out = false;
+    Js::check(unsafe { sys::napi_get_value_bool(self.0, value, &mut out) })?;
+    Ok(out)
+  }
+
+  pub fn string_value(self, value: sys::napi_value) -> napi::Result<String> {
+    let mut len = 0;
+    Js::check(unsafe {
+      sys::napi_get_value_string_utf8(self.0, value, ptr::null_mut(), 0, &mut len)
+    })?;
+    let mut buf = vec![0u8; len + 1];
+    let mut written = 0;
+    Js::check(unsafe {
+      sys::napi_get_value_string_utf8(
+        self.0,
+        value,
+        buf.as_mut_ptr().cast(),
+        len + 1,
+        &mut written,
+      )
+    })?;
+    buf.truncate(written);
+    String::from_utf8(buf).map_err(|e| napi::Error::from_reason(e.to_string()))
+  }
+
+  pub fn string_arg(self, value: sys::napi_value, name: &str) -> NetResult<String> {
+    if self.type_of(value) != Type::String {
+      return Err(NetError::arg_type(name, "of type string"));
+    }
+    Ok(self.string_value(value)?)
+  }
+
+  pub fn function_arg(self, value: sys::napi_value, name: &str) -> NetResult<sys::napi_value> {
+    if self.type_of(value) != Type::Function {
+      return Err(NetError::arg_type(name, "of type function"));
+    }
+    Ok(value)
+  }
+
+  /// Runs `f` on an instance of one of this crate's classes (checked by napi-rs's type tag and
+  /// class identity); `None` when `value` is something else.
+  pub fn with_instance<T: 'static, R>(
+    self,
+    value: sys::napi_value,
+    f: impl FnOnce(&mut T) -> R,
+  ) -> Option<R>
+  where
+    for<'a> ClassInstance<'a, T>: FromNapiValue,
+  {
+    if self.type_of(value) != Type::Object {
+      return None;
+    }
+    let mut instance = unsafe { ClassInstance::<T>::from_napi_value(self.0, value) }.ok()?;
+    Some(f(&mut instance))
+  }
+}
+
+/// A strong reference to a JS value, created and used on the JS thread only. It may travel
+/// through other threads inside a completion, which is why it is `Send`.
+pub struct JsRef(sys::napi_ref);
+
+// SAFETY: the reference is only dereferenced or deleted on the JS thread that made it; other
+// threads only move it around.
+unsafe impl Send for JsRef {}
+
+pub enum CallError {
+  /// The function threw this value.
+  Threw(sys::napi_value),
+  Failed(napi::Error),
+}
+
+/// The raw value of an argument.
+pub fn raw(value: &Unknown<'_>) -> sys::napi_value {
+  value.raw()
+}
+
+/// A raw JS value handed back from a method as it is.
+pub struct RawValue(pub sys::napi_value);
+
+impl napi::bindgen_prelude::TypeName for RawValue {
+  fn type_name() -> &'static str {
+    "unknown"
+  }
+  fn value_type() -> napi::ValueType {
+    napi::ValueType::Unknown
+  }
+}
+
+impl napi::bindgen_prelude::ToNapiValue for RawValue {
+  unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
+    Ok(val.0)
+  }
+}

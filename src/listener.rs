@@ -1,0 +1,175 @@
+//! `TcpListener`: a socket server on tokio, with async iteration over incoming connections.
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, sys};
+
+use crate::addr::{Targets, new_socket_addr};
+use crate::bridge::{self, Lazy, Promise, sync};
+use crate::errors::{NetError, NetResult};
+use crate::js::{Js, raw};
+use crate::registry::{self, Resource};
+use crate::stream::new_stream;
+
+/// A TCP socket server, listening for connections.
+///
+/// `for await (const [stream, addr] of listener)` accepts connections until the listener is
+/// closed.
+#[napi]
+pub struct TcpListener {
+  pub(crate) id: u64,
+}
+
+drop_releases_handle!(TcpListener);
+
+type Listener = std::sync::Arc<tokio::net::TcpListener>;
+
+fn listener(id: u64) -> NetResult<(Listener, tokio_util::sync::CancellationToken)> {
+  registry::with(id, |resource, closed| match resource {
+    Resource::Listener(l) => Ok((l.clone(), closed.clone())),
+    _ => Err(NetError::Closed),
+  })
+}
+
+pub(crate) fn register(listener: tokio::net::TcpListener) -> TcpListener {
+  let id = registry::insert(Resource::Listener(std::sync::Arc::new(listener)));
+  TcpListener { id }
+}
+
+/// Accepts one connection, as `[TcpStream, SocketAddr]`.
+fn accept_then<D>(
+  env: &Env,
+  id: u64,
+  opts: Option<&Unknown<'_>>,
+  poll: bool,
+  finish: D,
+) -> napi::Result<Promise>
+where
+  D: FnOnce(Js, NetResult<sys::napi_value>) -> NetResult<sys::napi_value> + Send + 'static,
+{
+  bridge::spawn_then(env, opts, || {
+    let (listener, closed) = listener(id)?;
+    let fut = async move {
+      let (stream, addr) = if poll {
+        std::future::poll_fn(|cx| listener.poll_accept(cx)).await
+      } else {
+        listener.accept().await
+      }
+      .map_err(|e| NetError::io(e, "accept"))?;
+      Ok(Lazy(move |js: Js| {
+        let stream = new_stream(js, stream)?;
+        let addr = new_socket_addr(js, addr)?;
+        Ok(js.array(&[stream, addr])?)
+      }))
+    };
+    Ok((
+      Some(closed),
+      fut,
+      move |js: Js, outcome: NetResult<Lazy<_>>| {
+        finish(
+          js,
+          outcome.and_then(|lazy| bridge::IntoJs::into_js(lazy, js)),
+        )
+      },
+    ))
+  })
+}
+
+#[napi]
+impl TcpListener {
+  /// Binds a listener to `addr` (port 0 picks a free port). With several addresses, each is
+  /// tried in turn and the first that binds is used.
+  #[napi(
+    ts_args_type = "addr: ToSocketAddrs, options?: OpOptions",
+    ts_return_type = "Promise<TcpListener>"
+  )]
+  pub fn bind(env: Env, addr: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Promise> {
+    let js = Js::new(env.raw());
+    bridge::spawn(&env, options.as_ref(), || {
+      let targets = Targets::from_js(js, raw(&addr), "addr")?;
+      Ok((None, async move {
+        let addrs = targets.resolve().await?;
+        let listener = tokio::net::TcpListener::bind(&addrs[..])
+          .await
+          .map_err(|e| NetError::io(e, "bind"))?;
+        Ok(Lazy(move |js: Js| {
+          crate::io::to_js_class(js, register(listener))
+        }))
+      }))
+    })
+  }
+
+  /// Waits for a connection; resolves with `[stream, peerAddress]`.
+  ///
+  /// Cancel safety: cancel safe. If aborted, no connection was taken from the queue.
+  #[napi(
+    ts_args_type = "options?: OpOptions",
+    ts_return_type = "Promise<[TcpStream, SocketAddr]>"
+  )]
+  pub fn accept(&self, env: Env, options: Option<Unknown<'_>>) -> napi::Result<Promise> {
+    accept_then(&env, self.id, options.as_ref(), false, |_, v| v)
+  }
+
+  /// Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`.
+  #[napi(ts_return_type = "Promise<[TcpStream, SocketAddr]>")]
+  pub fn poll_accept(&self, env: Env) -> napi::Result<Promise> {
+    accept_then(&env, self.id, None, true, |_, v| v)
+  }
+
+  /// The next `{ value, done }` of the async iterator: done once the listener is closed.
+  #[napi(skip_typescript)]
+  pub fn accept_next(&self, env: Env) -> napi::Result<Promise> {
+    accept_then(&env, self.id, None, false, |js, outcome| {
+      let result = js.object()?;
+      match outcome {
+        Ok(value) => {
+          js.set(result, "value", value)?;
+          js.set(result, "done", js.boolean(false)?)?;
+        }
+        Err(NetError::Closed) => {
+          js.set(result, "value", js.undefined()?)?;
+          js.set(result, "done", js.boolean(true)?)?;
+        }
+        Err(e) => return Err(e),
+      }
+      Ok(result)
+    })
+  }
+
+  /// The local address the listener is bound to.
+  #[napi]
+  pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
+    sync(&env, |js| {
+      let (l, _) = listener(self.id)?;
+      new_socket_addr(
+        js,
+        l.local_addr().map_err(|e| NetError::io(e, "getsockname"))?,
+      )
+    })
+  }
+
+  /// The IP time-to-live of the listener's socket.
+  #[napi]
+  pub fn ttl(&self, env: Env) -> napi::Result<u32> {
+    sync(&env, |_| {
+      let (l, _) = listener(self.id)?;
+      l.ttl().map_err(|e| NetError::io(e, "getsockopt"))
+    })
+  }
+
+  /// Sets the IP time-to-live (1 to 255).
+  #[napi(ts_args_type = "ttl: number")]
+  pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
+    sync(&env, |js| {
+      let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;
+      let (l, _) = listener(self.id)?;
+      l.set_ttl(ttl).map_err(|e| NetError::io(e, "setsockopt"))
+    })
+  }
+
+  /// Stops listening now; pending `accept` calls reject with `ERR_HANDLE_CLOSED` and async
+  /// iteration ends.
+  #[napi]
+  pub fn close(&self) {
+    registry::close(self.id);
+  }
+}

@@ -1,0 +1,255 @@
+//! `TcpSocket`: a TCP socket not yet connected or listening, for setting options first.
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, sys};
+
+use crate::addr::{Targets, new_socket_addr};
+use crate::bridge::{self, Lazy, Promise, sync};
+use crate::errors::{NetError, NetResult};
+use crate::js::{Js, raw};
+use crate::listener::TcpListener;
+use crate::registry::{self, Resource};
+use crate::stream::{linger_arg, new_stream};
+
+/// A TCP socket that has not been turned into a `TcpStream` or `TcpListener` yet: create it with
+/// `newV4()`/`newV6()`, set options, `bind`, then `connect` or `listen` (both consume it).
+#[napi]
+pub struct TcpSocket {
+  pub(crate) id: u64,
+}
+
+drop_releases_handle!(TcpSocket);
+
+fn with_socket<T>(
+  env: &Env,
+  id: u64,
+  f: impl FnOnce(Js, &tokio::net::TcpSocket) -> NetResult<T>,
+) -> napi::Result<T> {
+  sync(env, |js| {
+    registry::with(id, |resource, _| match resource {
+      Resource::Socket(s) => f(js, s),
+      _ => Err(NetError::Closed),
+    })
+  })
+}
+
+fn opt<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
+  r.map_err(|e| NetError::io(e, call))
+}
+
+/// One literal socket address (no name resolution), as `bind` and `connect` take.
+fn one_addr(js: Js, value: sys::napi_value) -> NetResult<std::net::SocketAddr> {
+  Targets::from_js(js, value, "addr")?
+    .literal()
+    .ok_or_else(|| NetError::ArgValue("expected exactly one IP address and port".into()))
+}
+
+/// A boolean option pair: the getter and the setter.
+macro_rules! bool_option {
+  ($get:ident, $set:ident, $doc:literal) => {
+    #[napi]
+    impl TcpSocket {
+      #[doc = concat!("Whether ", $doc, " is on.")]
+      #[napi]
+      pub fn $get(&self, env: Env) -> napi::Result<bool> {
+        with_socket(&env, self.id, |_, s| opt(s.$get(), "getsockopt"))
+      }
+
+      #[doc = concat!("Turns ", $doc, " on or off.")]
+      #[napi(ts_args_type = "on: boolean")]
+      pub fn $set(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
+        with_socket(&env, self.id, |js, s| {
+          let on = js.bool_arg(raw(&on), "on")?;
+          opt(s.$set(on), "setsockopt")
+        })
+      }
+    }
+  };
+}
+
+/// A size option pair, in bytes.
+macro_rules! size_option {
+  ($get:ident, $set:ident, $doc:literal) => {
+    #[napi]
+    impl TcpSocket {
+      #[doc = concat!("The ", $doc, " in bytes (as the kernel reports it: Linux doubles the value set).")]
+      #[napi]
+      pub fn $get(&self, env: Env) -> napi::Result<u32> {
+        with_socket(&env, self.id, |_, s| opt(s.$get(), "getsockopt"))
+      }
+
+      #[doc = concat!("Sets the ", $doc, " in bytes.")]
+      #[napi(ts_args_type = "size: number")]
+      pub fn $set(&self, env: Env, size: Unknown<'_>) -> napi::Result<()> {
+        with_socket(&env, self.id, |js, s| {
+          let size = js.uint_arg(raw(&size), "size", f64::from(u32::MAX))? as u32;
+          opt(s.$set(size), "setsockopt")
+        })
+      }
+    }
+  };
+}
+
+bool_option!(reuseaddr, set_reuseaddr, "`SO_REUSEADDR`");
+bool_option!(keepalive, set_keepalive, "`SO_KEEPALIVE`");
+bool_option!(nodelay, set_nodelay, "`TCP_NODELAY`");
+#[cfg(unix)]
+bool_option!(reuseport, set_reuseport, "`SO_REUSEPORT` (Unix only)");
+size_option!(
+  send_buffer_size,
+  set_send_buffer_size,
+  "send buffer size (`SO_SNDBUF`)"
+);
+size_option!(
+  recv_buffer_size,
+  set_recv_buffer_size,
+  "receive buffer size (`SO_RCVBUF`)"
+);
+
+#[napi]
+impl TcpSocket {
+  /// A new IPv4 socket.
+  #[napi(factory)]
+  pub fn new_v4(env: Env) -> napi::Result<TcpSocket> {
+    sync(&env, |_| new_socket(tokio::net::TcpSocket::new_v4()))
+  }
+
+  /// A new IPv6 socket.
+  #[napi(factory)]
+  pub fn new_v6(env: Env) -> napi::Result<TcpSocket> {
+    sync(&env, |_| new_socket(tokio::net::TcpSocket::new_v6()))
+  }
+
+  /// Binds the socket to a local address (`'127.0.0.1:0'` picks a free port).
+  #[napi(
+    ts_args_type = "addr: string | SocketAddr | [string, number] | { ip: string, port: number }"
+  )]
+  pub fn bind(&self, env: Env, addr: Unknown<'_>) -> napi::Result<()> {
+    with_socket(&env, self.id, |js, s| {
+      let addr = one_addr(js, raw(&addr))?;
+      opt(s.bind(addr), "bind")
+    })
+  }
+
+  /// Connects to `addr`, consuming the socket; resolves with the `TcpStream`.
+  ///
+  /// Cancel safety: aborting drops the connection attempt and the socket.
+  #[napi(
+    ts_args_type = "addr: string | SocketAddr | [string, number] | { ip: string, port: number }, options?: OpOptions",
+    ts_return_type = "Promise<TcpStream>"
+  )]
+  pub fn connect(
+    &self,
+    env: Env,
+    addr: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    let js = Js::new(env.raw());
+    bridge::spawn(&env, options.as_ref(), || {
+      let addr = one_addr(js, raw(&addr))?;
+      let Resource::Socket(socket) = registry::take(self.id)? else {
+        return Err(NetError::Closed);
+      };
+      Ok((None, async move {
+        let stream = socket
+          .connect(addr)
+          .await
+          .map_err(|e| NetError::io(e, "connect"))?;
+        Ok(Lazy(move |js: Js| new_stream(js, stream)))
+      }))
+    })
+  }
+
+  /// Starts listening with a queue of `backlog` pending connections, consuming the socket.
+  #[napi(ts_args_type = "backlog: number")]
+  pub fn listen(&self, env: Env, backlog: Unknown<'_>) -> napi::Result<TcpListener> {
+    sync(&env, |js| {
+      let backlog = js.uint_arg(raw(&backlog), "backlog", f64::from(u32::MAX))? as u32;
+      registry::with(self.id, |r, _| match r {
+        Resource::Socket(_) => Ok(()),
+        _ => Err(NetError::Closed),
+      })?;
+      let Resource::Socket(socket) = registry::take(self.id)? else {
+        return Err(NetError::Closed);
+      };
+      let _guard = crate::runtime::runtime()?.enter();
+      let listener = opt(socket.listen(backlog), "listen")?;
+      Ok(crate::listener::register(listener))
+    })
+  }
+
+  /// The local address the socket is bound to.
+  #[napi(ts_return_type = "SocketAddr")]
+  pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
+    with_socket(&env, self.id, |js, s| {
+      new_socket_addr(js, opt(s.local_addr(), "getsockname")?)
+    })
+  }
+
+  /// The pending socket error (`SO_ERROR`), cleared by reading it, or `null`.
+  #[napi(ts_return_type = "Error | null")]
+  pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
+    with_socket(&env, self.id, |js, s| {
+      match opt(s.take_error(), "getsockopt")? {
+        Some(err) => Ok(NetError::io(err, "getsockopt").to_js(js)?),
+        None => Ok(js.null()?),
+      }
+    })
+  }
+
+  /// `SO_LINGER` in milliseconds, or `null` when it is off.
+  #[napi]
+  pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
+    with_socket(&env, self.id, |_, s| {
+      Ok(opt(s.linger(), "getsockopt")?.map(|d| d.as_millis() as f64))
+    })
+  }
+
+  /// Sets `SO_LINGER` to `ms` milliseconds, or off with `null`.
+  #[napi(ts_args_type = "ms: number | null")]
+  pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
+    with_socket(&env, self.id, |js, s| {
+      let dur = linger_arg(js, raw(&ms))?;
+      opt(socket2::SockRef::from(s).set_linger(dur), "setsockopt")
+    })
+  }
+
+  /// Sets `SO_LINGER` to zero: closing resets the connection.
+  #[napi]
+  pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
+    with_socket(&env, self.id, |_, s| opt(s.set_zero_linger(), "setsockopt"))
+  }
+
+  /// Closes the socket.
+  #[napi]
+  pub fn close(&self) {
+    registry::close(self.id);
+  }
+}
+
+fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSocket> {
+  let _guard = crate::runtime::runtime()?.enter();
+  let socket = opt(socket, "socket")?;
+  Ok(TcpSocket {
+    id: registry::insert(Resource::Socket(socket)),
+  })
+}
+
+#[cfg(unix)]
+#[napi]
+impl TcpSocket {
+  /// The IPv4 type-of-service byte (`IP_TOS`). Unix only.
+  #[napi]
+  pub fn tos(&self, env: Env) -> napi::Result<u32> {
+    with_socket(&env, self.id, |_, s| opt(s.tos_v4(), "getsockopt"))
+  }
+
+  /// Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only.
+  #[napi(ts_args_type = "tos: number")]
+  pub fn set_tos(&self, env: Env, tos: Unknown<'_>) -> napi::Result<()> {
+    with_socket(&env, self.id, |js, s| {
+      let tos = js.uint_arg(raw(&tos), "tos", 255.0)? as u32;
+      opt(s.set_tos_v4(tos), "setsockopt")
+    })
+  }
+}

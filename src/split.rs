@@ -1,0 +1,143 @@
+//! The halves of a `TcpStream`: borrowed (`split`) and owned (`intoSplit`), with `reunite`.
+
+use napi::bindgen_prelude::{This, Unknown};
+use napi::{Env, JsValue, sys};
+
+use crate::bridge::sync;
+use crate::errors::{NetError, NetResult};
+use crate::js::{Js, raw};
+use crate::registry::{self, Core, Resource};
+use crate::stream::TcpStream;
+
+/// The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
+#[napi]
+pub struct ReadHalf {
+  pub(crate) id: u64,
+}
+
+/// The write half of `stream.split()`. It borrows the stream: it closes when the stream
+/// closes, and closing it shuts nothing down.
+#[napi]
+pub struct WriteHalf {
+  pub(crate) id: u64,
+}
+
+/// The read half of `stream.intoSplit()`, owning its share of the socket.
+#[napi]
+pub struct OwnedReadHalf {
+  pub(crate) id: u64,
+}
+
+/// The write half of `stream.intoSplit()`. Closing it (or letting it be collected) shuts the
+/// write direction down, sending a FIN, unless `forget()` was called: as dropping tokio's
+/// `OwnedWriteHalf` does.
+#[napi]
+pub struct OwnedWriteHalf {
+  pub(crate) id: u64,
+}
+
+handle_methods!(ReadHalf);
+read_methods!(ReadHalf);
+as_ref_method!(ReadHalf);
+drop_releases_handle!(ReadHalf);
+
+handle_methods!(WriteHalf);
+write_methods!(WriteHalf);
+as_ref_method!(WriteHalf);
+drop_releases_handle!(WriteHalf);
+
+handle_methods!(OwnedReadHalf);
+read_methods!(OwnedReadHalf);
+as_ref_method!(OwnedReadHalf);
+drop_releases_handle!(OwnedReadHalf);
+
+handle_methods!(OwnedWriteHalf);
+write_methods!(OwnedWriteHalf);
+as_ref_method!(OwnedWriteHalf);
+drop_releases_handle!(OwnedWriteHalf);
+
+/// Registers the two owned halves of a connection.
+pub(crate) fn owned_pair(core: std::sync::Arc<Core>) -> (u64, u64) {
+  let read = registry::insert(Resource::ReadHalf {
+    core: core.clone(),
+    owned: true,
+  });
+  let write = registry::insert(Resource::WriteHalf { core, owned: true });
+  (read, write)
+}
+
+fn owned_core(id: u64, want_read: bool) -> NetResult<std::sync::Arc<Core>> {
+  registry::with(id, |resource, _| match resource {
+    Resource::ReadHalf { core, owned: true } if want_read => Ok(core.clone()),
+    Resource::WriteHalf { core, owned: true } if !want_read => Ok(core.clone()),
+    _ => Err(NetError::Closed),
+  })
+}
+
+/// Puts two owned halves back together, or throws a `ReuniteError` holding both.
+fn reunite(
+  js: Js,
+  read_id: u64,
+  write_id: u64,
+  read_obj: sys::napi_value,
+  write_obj: sys::napi_value,
+) -> NetResult<TcpStream> {
+  let read_core = owned_core(read_id, true)?;
+  let write_core = owned_core(write_id, false)?;
+  if !std::sync::Arc::ptr_eq(&read_core, &write_core) {
+    let err = NetError::Reunite.to_js(js)?;
+    js.set(err, "name", js.string("ReuniteError")?)?;
+    js.set(err, "readHalf", read_obj)?;
+    js.set(err, "writeHalf", write_obj)?;
+    crate::set_reunite_prototype(js, err);
+    js.throw_value(err);
+    return Err(NetError::Pending);
+  }
+  registry::take(read_id)?;
+  // Taken, not closed: reuniting must not send the FIN that closing the write half would.
+  registry::take(write_id)?;
+  let id = registry::insert(Resource::Stream(read_core));
+  Ok(TcpStream { id })
+}
+
+#[napi]
+impl OwnedReadHalf {
+  /// Joins this half with `other` into the `TcpStream` they came from. Both halves are
+  /// consumed. Halves of different sockets throw a `ReuniteError` (`code: 'ERR_REUNITE'`)
+  /// whose `readHalf` and `writeHalf` are the two halves, still usable.
+  #[napi(ts_args_type = "other: OwnedWriteHalf")]
+  pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
+    sync(&env, |js| {
+      let write = js
+        .with_instance(raw(&other), |w: &mut OwnedWriteHalf| w.id)
+        .ok_or_else(|| NetError::arg_type("other", "an instance of OwnedWriteHalf"))?;
+      reunite(js, self.id, write, this.object.raw(), raw(&other))
+    })
+  }
+}
+
+#[napi]
+impl OwnedWriteHalf {
+  /// Joins this half with `other` into the `TcpStream` they came from, as
+  /// `OwnedReadHalf.reunite` does.
+  #[napi(ts_args_type = "other: OwnedReadHalf")]
+  pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
+    sync(&env, |js| {
+      let read = js
+        .with_instance(raw(&other), |r: &mut OwnedReadHalf| r.id)
+        .ok_or_else(|| NetError::arg_type("other", "an instance of OwnedReadHalf"))?;
+      reunite(js, read, self.id, raw(&other), this.object.raw())
+    })
+  }
+
+  /// Gives up this half without shutting the write direction down: the socket's write side
+  /// stays open until the read half is closed too. This half is consumed.
+  #[napi]
+  pub fn forget(&self, env: Env) -> napi::Result<()> {
+    sync(&env, |_| {
+      owned_core(self.id, false)?;
+      registry::take(self.id)?;
+      Ok(())
+    })
+  }
+}

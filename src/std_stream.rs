@@ -1,0 +1,165 @@
+//! `StdTcpStream`: Rust's blocking `std::net::TcpStream`, which tokio's docs hand to and take
+//! from tokio (`TcpStream.fromStd`, `stream.intoStd()`).
+
+use std::io::{Read, Write};
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, sys};
+
+use crate::addr::{Targets, new_socket_addr};
+use crate::bridge::sync;
+use crate::errors::{NetError, NetResult};
+use crate::js::{Js, raw};
+use crate::registry::{self, Resource};
+
+/// A `std::net::TcpStream`: blocking by default, so its methods block the JS thread as they
+/// block a Rust thread. Use it to hand sockets to and from `TcpStream`, not for I/O in a server.
+#[napi]
+pub struct StdTcpStream {
+  pub(crate) id: u64,
+}
+
+drop_releases_handle!(StdTcpStream);
+
+impl StdTcpStream {
+  pub(crate) fn register(stream: std::net::TcpStream) -> StdTcpStream {
+    StdTcpStream {
+      id: registry::insert(Resource::Std(stream)),
+    }
+  }
+}
+
+/// A std stream sharing the tokio stream's socket (a duplicated descriptor), in non-blocking
+/// mode as tokio's `into_std` leaves it.
+pub(crate) fn dup_std(stream: &tokio::net::TcpStream) -> NetResult<std::net::TcpStream> {
+  #[cfg(unix)]
+  let owned = std::os::fd::AsFd::as_fd(stream).try_clone_to_owned();
+  #[cfg(windows)]
+  let owned = std::os::windows::io::AsSocket::as_socket(stream).try_clone_to_owned();
+  let std = std::net::TcpStream::from(owned.map_err(|e| NetError::io(e, "dup"))?);
+  std
+    .set_nonblocking(true)
+    .map_err(|e| NetError::io(e, "fcntl"))?;
+  Ok(std)
+}
+
+fn with_std<T>(
+  env: &Env,
+  id: u64,
+  f: impl FnOnce(Js, &mut std::net::TcpStream) -> NetResult<T>,
+) -> napi::Result<T> {
+  sync(env, |js| {
+    registry::with(id, |resource, _| match resource {
+      Resource::Std(s) => f(js, s),
+      _ => Err(NetError::Closed),
+    })
+  })
+}
+
+fn io<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
+  r.map_err(|e| NetError::io(e, call))
+}
+
+#[napi]
+impl StdTcpStream {
+  /// Connects, blocking the calling thread until connected or failed. Each resolved address
+  /// is tried in turn; the last error is reported.
+  #[napi(factory, ts_args_type = "addr: ToSocketAddrs")]
+  pub fn connect(env: Env, addr: Unknown<'_>) -> napi::Result<StdTcpStream> {
+    sync(&env, |js| {
+      let addrs = Targets::from_js(js, raw(&addr), "addr")?.resolve_blocking()?;
+      let stream = io(std::net::TcpStream::connect(&addrs[..]), "connect")?;
+      Ok(StdTcpStream::register(stream))
+    })
+  }
+
+  /// Moves the socket into or out of non-blocking mode. `TcpStream.fromStd` needs `true`.
+  #[napi(ts_args_type = "nonblocking: boolean")]
+  pub fn set_nonblocking(&self, env: Env, nonblocking: Unknown<'_>) -> napi::Result<()> {
+    with_std(&env, self.id, |js, s| {
+      let on = js.bool_arg(raw(&nonblocking), "nonblocking")?;
+      io(s.set_nonblocking(on), "fcntl")
+    })
+  }
+
+  /// Reads into `buf`, blocking until some bytes arrive (in non-blocking mode, throws
+  /// `kind: 'WouldBlock'` instead). Returns the count; 0 at end of stream.
+  #[napi(ts_args_type = "buf: Uint8Array")]
+  pub fn read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
+    with_std(&env, self.id, |js, s| {
+      let target = unsafe { js.bytes(raw(&buf), "buf")? };
+      Ok(io(s.read(target), "read")? as f64)
+    })
+  }
+
+  /// Fills `buf` completely, blocking; throws `kind: 'UnexpectedEof'` if the stream ends first.
+  #[napi(ts_args_type = "buf: Uint8Array")]
+  pub fn read_exact(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
+    with_std(&env, self.id, |js, s| {
+      let target = unsafe { js.bytes(raw(&buf), "buf")? };
+      io(s.read_exact(target), "read")
+    })
+  }
+
+  /// Writes some of `buf`, blocking until the socket takes it; returns the count.
+  #[napi(ts_args_type = "buf: Uint8Array")]
+  pub fn write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
+    with_std(&env, self.id, |js, s| {
+      let data = unsafe { js.bytes(raw(&buf), "buf")? };
+      Ok(io(s.write(data), "write")? as f64)
+    })
+  }
+
+  /// Writes all of `buf`, blocking.
+  #[napi(ts_args_type = "buf: Uint8Array")]
+  pub fn write_all(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
+    with_std(&env, self.id, |js, s| {
+      let data = unsafe { js.bytes(raw(&buf), "buf")? };
+      io(s.write_all(data), "write")
+    })
+  }
+
+  /// The local address of the socket.
+  #[napi(ts_return_type = "SocketAddr")]
+  pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
+    with_std(&env, self.id, |js, s| {
+      new_socket_addr(js, io(s.local_addr(), "getsockname")?)
+    })
+  }
+
+  /// The address of the remote peer.
+  #[napi(ts_return_type = "SocketAddr")]
+  pub fn peer_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
+    with_std(&env, self.id, |js, s| {
+      new_socket_addr(js, io(s.peer_addr(), "getpeername")?)
+    })
+  }
+
+  /// Closes the socket.
+  #[napi]
+  pub fn close(&self) {
+    registry::close(self.id);
+  }
+}
+
+#[cfg(unix)]
+#[napi]
+impl StdTcpStream {
+  /// The OS file descriptor (Unix only; Windows has `asRawSocket`). The stream still owns it.
+  #[napi]
+  pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
+    use std::os::fd::AsRawFd;
+    with_std(&env, self.id, |_, s| Ok(s.as_raw_fd()))
+  }
+}
+
+#[cfg(windows)]
+#[napi]
+impl StdTcpStream {
+  /// The OS socket handle (Windows only). The stream still owns it.
+  #[napi]
+  pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
+    use std::os::windows::io::AsRawSocket;
+    with_std(&env, self.id, |_, s| Ok(s.as_raw_socket() as i64))
+  }
+}

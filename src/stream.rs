@@ -1,0 +1,420 @@
+//! `TcpStream`: a TCP connection between a local and a remote socket, on tokio.
+
+use std::time::Duration;
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, sys};
+
+use crate::addr::Targets;
+use crate::bridge::{self, Lazy, Promise, sync};
+use crate::errors::{NetError, NetResult};
+use crate::io::{self, to_js_class};
+use crate::js::{Js, raw};
+use crate::registry::{self, Core, Resource};
+use crate::runtime::runtime;
+use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::std_stream::StdTcpStream;
+
+/// A TCP stream between a local and a remote socket, driven by tokio.
+///
+/// Make one with `TcpStream.connect(addr)` or accept one from a `TcpListener`. Reading and
+/// writing go through `read`/`write` (and friends) or the readiness + `try*` pairs, with tokio's
+/// semantics. The socket closes with `close()`, `using`, or when the object is collected.
+#[napi]
+pub struct TcpStream {
+  pub(crate) id: u64,
+}
+
+handle_methods!(TcpStream);
+read_methods!(TcpStream);
+write_methods!(TcpStream);
+drop_releases_handle!(TcpStream);
+
+pub(crate) fn new_stream(js: Js, stream: tokio::net::TcpStream) -> NetResult<sys::napi_value> {
+  let id = registry::insert(Resource::Stream(Core::new(stream)));
+  to_js_class(js, TcpStream { id })
+}
+
+/// The `asRef()` view of the half `id`.
+pub(crate) fn view_of(env: &Env, id: u64) -> napi::Result<sys::napi_value> {
+  sync(env, |js| {
+    let (core, _) = registry::core(id)?;
+    let view = registry::insert_child(Resource::View(core), Some(id));
+    to_js_class(js, TcpStream { id: view })
+  })
+}
+
+fn with_core<T>(env: &Env, id: u64, f: impl FnOnce(Js, &Core) -> NetResult<T>) -> napi::Result<T> {
+  sync(env, |js| {
+    let (core, _) = registry::core(id)?;
+    f(js, &core)
+  })
+}
+
+fn sockopt<T>(result: std::io::Result<T>, call: &'static str) -> NetResult<T> {
+  result.map_err(|e| NetError::io(e, call))
+}
+
+#[napi]
+impl TcpStream {
+  /// Opens a TCP connection to `addr`. Every resolved address is tried in turn; if all fail,
+  /// the last error is reported (e.g. `kind: 'ConnectionRefused'`, `code: 'ECONNREFUSED'`).
+  ///
+  /// Cancel safety: aborting drops the connection attempt.
+  #[napi(
+    ts_args_type = "addr: ToSocketAddrs, options?: OpOptions",
+    ts_return_type = "Promise<TcpStream>"
+  )]
+  pub fn connect(
+    env: Env,
+    addr: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    let js = Js::new(env.raw());
+    bridge::spawn(&env, options.as_ref(), || {
+      let targets = Targets::from_js(js, raw(&addr), "addr")?;
+      Ok((None, async move {
+        let addrs = targets.resolve().await?;
+        let stream = tokio::net::TcpStream::connect(&addrs[..])
+          .await
+          .map_err(|e| NetError::io(e, "connect"))?;
+        Ok(Lazy(move |js: Js| new_stream(js, stream)))
+      }))
+    })
+  }
+
+  /// Takes over a `StdTcpStream`, which must already be in non-blocking mode
+  /// (`setNonblocking(true)`): a blocking socket is refused with `kind: 'InvalidInput'`, where
+  /// in Rust it would block a runtime thread. The `StdTcpStream` is consumed.
+  #[napi(factory, js_name = "fromStd", ts_args_type = "stream: StdTcpStream")]
+  pub fn from_std(env: Env, stream: Unknown<'_>) -> napi::Result<TcpStream> {
+    sync(&env, |js| {
+      let std_id = js
+        .with_instance(raw(&stream), |s: &mut StdTcpStream| s.id)
+        .ok_or_else(|| NetError::arg_type("stream", "an instance of StdTcpStream"))?;
+      registry::with(std_id, |resource, _| match resource {
+        Resource::Std(s) if is_blocking(s)? => Err(NetError::io(
+          std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the std stream is in blocking mode; call setNonblocking(true) first",
+          ),
+          "fromStd",
+        )),
+        _ => Ok(()),
+      })?;
+      let Resource::Std(std) = registry::take(std_id)? else {
+        return Err(NetError::Closed);
+      };
+      let _guard = runtime()?.enter();
+      let stream = sockopt(tokio::net::TcpStream::from_std(std), "fromStd")?;
+      let id = registry::insert(Resource::Stream(Core::new(stream)));
+      Ok(TcpStream { id })
+    })
+  }
+
+  /// Turns this stream into a `StdTcpStream`, left in non-blocking mode as tokio leaves it.
+  /// This object is consumed: later calls throw `ERR_HANDLE_CLOSED`.
+  #[napi(ts_return_type = "StdTcpStream")]
+  pub fn into_std(&self, env: Env) -> napi::Result<StdTcpStream> {
+    sync(&env, |_| {
+      let core = match registry::core(self.id) {
+        Ok((core, _)) => core,
+        Err(e) => return Err(e),
+      };
+      if !matches!(
+        registry::with(self.id, |r, _| Ok(matches!(r, Resource::Stream(_))))?,
+        true
+      ) {
+        return Err(NetError::Closed);
+      }
+      let std = crate::std_stream::dup_std(&core.io)?;
+      registry::take(self.id)?;
+      Ok(StdTcpStream::register(std))
+    })
+  }
+
+  /// The pending socket error (`SO_ERROR`), cleared by reading it, or `null`.
+  #[napi(ts_return_type = "Error | null")]
+  pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
+    with_core(&env, self.id, |js, core| {
+      match sockopt(core.io.take_error(), "getsockopt")? {
+        Some(err) => Ok(NetError::io(err, "getsockopt").to_js(js)?),
+        None => Ok(js.null()?),
+      }
+    })
+  }
+
+  /// Settles when tokio's `poll_read_ready` would return `Ready`. Concurrent calls all settle.
+  #[napi(ts_return_type = "Promise<void>")]
+  pub fn poll_read_ready(&self, env: Env) -> napi::Result<Promise> {
+    io::poll_read_ready(&env, self.id)
+  }
+
+  /// Settles when tokio's `poll_write_ready` would return `Ready`. Concurrent calls all settle.
+  #[napi(ts_return_type = "Promise<void>")]
+  pub fn poll_write_ready(&self, env: Env) -> napi::Result<Promise> {
+    io::poll_write_ready(&env, self.id)
+  }
+
+  /// `AsyncWrite::poll_write`: settles with the count once some of `buf` was written.
+  #[napi(ts_args_type = "buf: Uint8Array", ts_return_type = "Promise<number>")]
+  pub fn poll_write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<Promise> {
+    io::poll_write(&env, self.id, buf)
+  }
+
+  /// `AsyncWrite::poll_write_vectored`, with one `writev`.
+  #[napi(
+    ts_args_type = "bufs: Uint8Array[]",
+    ts_return_type = "Promise<number>"
+  )]
+  pub fn poll_write_vectored(&self, env: Env, bufs: Unknown<'_>) -> napi::Result<Promise> {
+    io::poll_write_vectored(&env, self.id, bufs)
+  }
+
+  /// `true`: a TCP stream has an efficient `writev`.
+  #[napi]
+  pub fn is_write_vectored(&self) -> bool {
+    true
+  }
+
+  /// Runs `f` synchronously if tokio says the socket is ready for `interest`; `f` does its own
+  /// I/O on `asRawFd()`. If `f` throws an error whose `code` is `'EAGAIN'`/`'EWOULDBLOCK'` (or
+  /// `kind` is `'WouldBlock'`), readiness is cleared and `tryIo` throws `kind: 'WouldBlock'`;
+  /// any other error `f` throws comes through as it is. Returns what `f` returned.
+  #[napi(
+    ts_generic_types = "T",
+    ts_args_type = "interest: number, f: () => T",
+    ts_return_type = "T"
+  )]
+  pub fn try_io(
+    &self,
+    env: Env,
+    interest: Unknown<'_>,
+    f: Unknown<'_>,
+  ) -> napi::Result<sys::napi_value> {
+    io::try_io(&env, self.id, interest, f)
+  }
+
+  /// Waits for `interest` readiness and runs `f` as `tryIo` does, again and again until `f`
+  /// does not block; resolves with what `f` returned.
+  ///
+  /// Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
+  #[napi(
+    ts_generic_types = "T",
+    ts_args_type = "interest: number, f: () => T, options?: OpOptions",
+    ts_return_type = "Promise<T>"
+  )]
+  pub fn async_io(
+    &self,
+    env: Env,
+    interest: Unknown<'_>,
+    f: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    io::async_io(&env, self.id, interest, f, options)
+  }
+
+  /// Whether `TCP_NODELAY` is set (Nagle's algorithm off).
+  #[napi]
+  pub fn nodelay(&self, env: Env) -> napi::Result<bool> {
+    with_core(&env, self.id, |_, core| {
+      sockopt(core.io.nodelay(), "getsockopt")
+    })
+  }
+
+  /// Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced.
+  #[napi(ts_args_type = "nodelay: boolean")]
+  pub fn set_nodelay(&self, env: Env, nodelay: Unknown<'_>) -> napi::Result<()> {
+    with_core(&env, self.id, |js, core| {
+      let on = js.bool_arg(raw(&nodelay), "nodelay")?;
+      sockopt(core.io.set_nodelay(on), "setsockopt")
+    })
+  }
+
+  /// Whether `TCP_QUICKACK` is set. Linux only; elsewhere throws `kind: 'Unsupported'`.
+  #[napi]
+  pub fn quickack(&self, env: Env) -> napi::Result<bool> {
+    with_core(&env, self.id, |_, core| quickack(core))
+  }
+
+  /// Sets `TCP_QUICKACK` (send ACKs at once). The kernel may clear it again by itself.
+  /// Linux only; elsewhere throws `kind: 'Unsupported'`.
+  #[napi(ts_args_type = "quickack: boolean")]
+  pub fn set_quickack(&self, env: Env, quickack: Unknown<'_>) -> napi::Result<()> {
+    with_core(&env, self.id, |js, core| {
+      let on = js.bool_arg(raw(&quickack), "quickack")?;
+      set_quickack(core, on)
+    })
+  }
+
+  /// `SO_LINGER` in milliseconds, or `null` when it is off.
+  #[napi]
+  pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
+    with_core(&env, self.id, |_, core| {
+      Ok(sockopt(core.io.linger(), "getsockopt")?.map(|d| d.as_millis() as f64))
+    })
+  }
+
+  /// Sets `SO_LINGER` to `ms` milliseconds, or turns it off with `null`. A non-zero linger
+  /// makes closing block a runtime thread until the data is sent (tokio deprecates it for that
+  /// reason); `setZeroLinger()` is the useful case.
+  #[napi(ts_args_type = "ms: number | null")]
+  pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
+    with_core(&env, self.id, |js, core| {
+      let dur = linger_arg(js, raw(&ms))?;
+      sockopt(
+        socket2::SockRef::from(&core.io).set_linger(dur),
+        "setsockopt",
+      )
+    })
+  }
+
+  /// Sets `SO_LINGER` to zero: closing then resets the connection (an RST) instead of a FIN.
+  #[napi]
+  pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
+    with_core(&env, self.id, |_, core| {
+      sockopt(core.io.set_zero_linger(), "setsockopt")
+    })
+  }
+
+  /// The IP time-to-live of outgoing packets.
+  #[napi]
+  pub fn ttl(&self, env: Env) -> napi::Result<u32> {
+    with_core(&env, self.id, |_, core| {
+      sockopt(core.io.ttl(), "getsockopt")
+    })
+  }
+
+  /// Sets the IP time-to-live (1 to 255).
+  #[napi(ts_args_type = "ttl: number")]
+  pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
+    with_core(&env, self.id, |js, core| {
+      let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;
+      sockopt(core.io.set_ttl(ttl), "setsockopt")
+    })
+  }
+
+  /// Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
+  /// They are closed with the stream. Closing a `WriteHalf` does not shut anything down.
+  #[napi(ts_return_type = "[ReadHalf, WriteHalf]")]
+  pub fn split(&self, env: Env) -> napi::Result<sys::napi_value> {
+    sync(&env, |js| {
+      let (core, _) = registry::core(self.id)?;
+      let read = registry::insert_child(
+        Resource::ReadHalf {
+          core: core.clone(),
+          owned: false,
+        },
+        Some(self.id),
+      );
+      let write = registry::insert_child(Resource::WriteHalf { core, owned: false }, Some(self.id));
+      let read = to_js_class(js, ReadHalf { id: read })?;
+      let write = to_js_class(js, WriteHalf { id: write })?;
+      Ok(js.array(&[read, write])?)
+    })
+  }
+
+  /// Owned halves that can live and be closed apart. This stream is consumed. Closing the
+  /// `OwnedWriteHalf` shuts the write direction down (unless `forget()` was called); the
+  /// socket closes when both halves are closed. `reunite` puts them back together.
+  #[napi(ts_return_type = "[OwnedReadHalf, OwnedWriteHalf]")]
+  pub fn into_split(&self, env: Env) -> napi::Result<sys::napi_value> {
+    sync(&env, |js| {
+      let core = match registry::take(self.id)? {
+        Resource::Stream(core) => core,
+        _ => return Err(NetError::Closed),
+      };
+      let (read, write) = crate::split::owned_pair(core);
+      let read = to_js_class(js, OwnedReadHalf { id: read })?;
+      let write = to_js_class(js, OwnedWriteHalf { id: write })?;
+      Ok(js.array(&[read, write])?)
+    })
+  }
+}
+
+#[cfg(unix)]
+#[napi]
+impl TcpStream {
+  /// The OS file descriptor (Unix only; Windows has `asRawSocket`). The stream still owns it:
+  /// do not close it.
+  #[napi]
+  pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
+    use std::os::fd::AsRawFd;
+    with_core(&env, self.id, |_, core| Ok(core.io.as_raw_fd()))
+  }
+}
+
+#[cfg(windows)]
+#[napi]
+impl TcpStream {
+  /// The OS socket handle (Windows only). The stream still owns it: do not close it.
+  #[napi]
+  pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
+    use std::os::windows::io::AsRawSocket;
+    with_core(&env, self.id, |_, core| Ok(core.io.as_raw_socket() as i64))
+  }
+}
+
+pub(crate) fn linger_arg(js: Js, value: sys::napi_value) -> NetResult<Option<Duration>> {
+  if js.is_nullish(value) {
+    return Ok(None);
+  }
+  let ms = js
+    .f64_arg(value, "ms")
+    .map_err(|_| NetError::arg_type("ms", "of type number or null"))?;
+  if !(0.0..=f64::from(u32::MAX)).contains(&ms) {
+    return Err(NetError::ArgRange(format!(
+      "The value of \"ms\" is out of range. It must be >= 0. Received {ms}"
+    )));
+  }
+  Ok(Some(Duration::from_secs_f64(ms / 1000.0)))
+}
+
+fn is_blocking(stream: &std::net::TcpStream) -> NetResult<bool> {
+  #[cfg(unix)]
+  {
+    use std::os::fd::AsRawFd;
+    let flags = unsafe { libc::fcntl(stream.as_raw_fd(), libc::F_GETFL) };
+    if flags < 0 {
+      return Err(NetError::io(std::io::Error::last_os_error(), "fcntl"));
+    }
+    Ok(flags & libc::O_NONBLOCK == 0)
+  }
+  #[cfg(not(unix))]
+  {
+    // Windows cannot read a socket's blocking mode back.
+    let _ = stream;
+    Ok(false)
+  }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn quickack(core: &Core) -> NetResult<bool> {
+  sockopt(core.io.quickack(), "getsockopt")
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn set_quickack(core: &Core, on: bool) -> NetResult<()> {
+  sockopt(core.io.set_quickack(on), "setsockopt")
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn quickack(_core: &Core) -> NetResult<bool> {
+  Err(unsupported("TCP_QUICKACK"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn set_quickack(_core: &Core, _on: bool) -> NetResult<()> {
+  Err(unsupported("TCP_QUICKACK"))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn unsupported(what: &str) -> NetError {
+  NetError::io(
+    std::io::Error::new(
+      std::io::ErrorKind::Unsupported,
+      format!("{what} is Linux only"),
+    ),
+    "setsockopt",
+  )
+}
