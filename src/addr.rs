@@ -251,3 +251,72 @@ impl Targets {
     Ok(addrs)
   }
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn addr(text: &str) -> StdSocketAddr {
+    match parse_host_port(text) {
+      Ok(Target::Addr(a)) => a,
+      other => panic!("{text}: {other:?}"),
+    }
+  }
+
+  #[test]
+  fn literal_addresses_parse_without_resolution() {
+    assert_eq!(addr("127.0.0.1:8080").port(), 8080);
+    assert!(addr("[::1]:9").is_ipv6());
+    assert_eq!(addr("0.0.0.0:0").port(), 0);
+  }
+
+  #[test]
+  fn host_names_are_kept_for_resolution() {
+    match parse_host_port("localhost:80") {
+      Ok(Target::Host(host, 80)) => assert_eq!(host, "localhost"),
+      other => panic!("{other:?}"),
+    }
+  }
+
+  #[test]
+  fn malformed_addresses_are_invalid_input() {
+    for bad in [
+      "nope",
+      "1.2.3.4",
+      "127.0.0.1:99999",
+      "127.0.0.1:-1",
+      ":80",
+      "[::1:80",
+      "[zz]:80",
+      "::1:80",
+      "",
+    ] {
+      match parse_host_port(bad) {
+        Err(NetError::ArgValue(_)) => {}
+        other => panic!("{bad:?} gave {other:?}"),
+      }
+    }
+  }
+
+  #[test]
+  fn literal_is_only_a_single_address() {
+    let one = Targets(vec![Target::Addr(addr("127.0.0.1:1"))]);
+    assert_eq!(one.literal(), Some(addr("127.0.0.1:1")));
+    let host = Targets(vec![Target::Host("localhost".into(), 1)]);
+    assert_eq!(host.literal(), None);
+  }
+
+  #[test]
+  fn resolve_keeps_the_order_given() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+      .enable_all()
+      .build()
+      .unwrap();
+    let targets = Targets(vec![
+      Target::Addr(addr("127.0.0.1:2")),
+      Target::Addr(addr("[::1]:3")),
+    ]);
+    let resolved = rt.block_on(targets.resolve()).unwrap();
+    assert_eq!(resolved, vec![addr("127.0.0.1:2"), addr("[::1]:3")]);
+  }
+}

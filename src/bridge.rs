@@ -194,6 +194,22 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
   })
 }
 
+impl Local {
+  /// Whether the channel keeps the event loop alive: while any operation is in flight.
+  fn keep_alive(&self, on: bool) {
+    let guard = self.channel.tsfn.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(tsfn) = guard.as_ref() {
+      unsafe {
+        if on {
+          sys::napi_ref_threadsafe_function(self.env, tsfn.0);
+        } else {
+          sys::napi_unref_threadsafe_function(self.env, tsfn.0);
+        }
+      }
+    }
+  }
+}
+
 fn begin_op() -> NetResult<Arc<Channel>> {
   LOCAL.with(|l| {
     let mut local = l.borrow_mut();
@@ -201,15 +217,7 @@ fn begin_op() -> NetResult<Arc<Channel>> {
       .as_mut()
       .ok_or_else(|| NetError::internal("tokio-net is not initialised in this environment"))?;
     if local.in_flight == 0 {
-      if let Some(tsfn) = local
-        .channel
-        .tsfn
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_ref()
-      {
-        unsafe { sys::napi_ref_threadsafe_function(local.env, tsfn.0) };
-      }
+      local.keep_alive(true);
     }
     local.in_flight += 1;
     Ok(local.channel.clone())
@@ -221,15 +229,7 @@ fn end_op() {
     if let Some(local) = l.borrow_mut().as_mut() {
       local.in_flight = local.in_flight.saturating_sub(1);
       if local.in_flight == 0 {
-        if let Some(tsfn) = local
-          .channel
-          .tsfn
-          .lock()
-          .unwrap_or_else(|p| p.into_inner())
-          .as_ref()
-        {
-          unsafe { sys::napi_unref_threadsafe_function(local.env, tsfn.0) };
-        }
+        local.keep_alive(false);
       }
     }
   })
@@ -260,10 +260,10 @@ impl Pending {
       Ok(value) => (true, Ok(value)),
       Err(err) => {
         let value = err.to_js(js);
-        if let (NetError::Aborted, Ok(error), Some(signal)) = (&err, &value, signal) {
-          if let Ok(reason) = js.get(signal, "reason") {
-            let _ = js.set(*error, "cause", reason);
-          }
+        if let (NetError::Aborted, Ok(error), Some(signal)) = (&err, &value, signal)
+          && let Ok(reason) = js.get(signal, "reason")
+        {
+          let _ = js.set(*error, "cause", reason);
         }
         (false, value)
       }
@@ -292,10 +292,10 @@ impl Pending {
   fn detach_abort(&mut self, js: Js) -> Option<sys::napi_value> {
     let hook = self.abort.take()?;
     let signal = js.take_ref(hook.signal).ok()?;
-    if let Some(Ok(listener)) = hook.listener.map(|l| js.take_ref(l)) {
-      if let Ok(name) = js.string("abort") {
-        let _ = js.call_method(signal, "removeEventListener", &[name, listener]);
-      }
+    if let Some(Ok(listener)) = hook.listener.map(|l| js.take_ref(l))
+      && let Ok(name) = js.string("abort")
+    {
+      let _ = js.call_method(signal, "removeEventListener", &[name, listener]);
     }
     Some(signal)
   }
@@ -542,5 +542,49 @@ pub fn sync<T>(env: &Env, f: impl FnOnce(Js) -> NetResult<T>) -> napi::Result<T>
     Ok(Ok(v)) => Ok(v),
     Ok(Err(err)) => Err(err.throw(js)),
     Err(panic) => Err(NetError::internal(panic_message(&panic)).throw(js)),
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn block_on<F: Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+      .enable_all()
+      .build()
+      .unwrap()
+      .block_on(f)
+  }
+
+  #[test]
+  fn a_ready_result_wins_over_cancellation() {
+    let closed = CancellationToken::new();
+    closed.cancel();
+    let out = block_on(guarded(async { Ok(7) }, Some(closed), None));
+    assert_eq!(out.unwrap(), 7);
+  }
+
+  #[test]
+  fn close_and_abort_end_a_pending_future() {
+    let closed = CancellationToken::new();
+    closed.cancel();
+    let out: NetResult<()> = block_on(guarded(std::future::pending(), Some(closed), None));
+    assert!(matches!(out, Err(NetError::Closed)));
+    let abort = CancellationToken::new();
+    abort.cancel();
+    let out: NetResult<()> = block_on(guarded(std::future::pending(), None, Some(abort)));
+    assert!(matches!(out, Err(NetError::Aborted)));
+  }
+
+  #[test]
+  fn a_panicking_future_becomes_an_error() {
+    let out = block_on(CatchUnwind(async {
+      if true {
+        panic!("boom");
+      }
+    }));
+    let panic = out.unwrap_err();
+    assert!(panic_message(&panic).contains("boom"));
   }
 }

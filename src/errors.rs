@@ -260,3 +260,29 @@ fn errno_name(errno: i32) -> Option<&'static str> {
   ];
   names.iter().find(|(n, _)| *n == errno).map(|(_, s)| *s)
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn os_errors_use_the_errno_symbol() {
+    #[cfg(unix)]
+    {
+      let refused = io::Error::from_raw_os_error(libc::ECONNREFUSED);
+      assert_eq!(io_code(&refused), "ECONNREFUSED");
+      let again = io::Error::from_raw_os_error(libc::EAGAIN);
+      assert_eq!(io_code(&again), "EAGAIN");
+    }
+  }
+
+  #[test]
+  fn other_errors_get_a_stable_err_code() {
+    let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "early eof");
+    assert_eq!(io_code(&eof), "ERR_UNEXPECTED_EOF");
+    let would_block: io::Error = io::ErrorKind::WouldBlock.into();
+    assert_eq!(io_code(&would_block), "EAGAIN");
+    let invalid = io::Error::new(io::ErrorKind::InvalidInput, "x");
+    assert_eq!(io_code(&invalid), "ERR_INVALID_INPUT");
+  }
+}

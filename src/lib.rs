@@ -1,7 +1,7 @@
 //! tokio-net: tokio's `TcpStream`, `TcpListener` and `TcpSocket` for Node.js, on a real tokio
 //! runtime. See `API.md` for the contract and `README.md` for the tour.
 
-#![deny(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 #[macro_use]
 extern crate napi_derive;
@@ -56,13 +56,10 @@ thread_local! {
 /// Makes `error` an instance of the exported `ReuniteError` class.
 pub(crate) fn set_reunite_prototype(js: Js, error: sys::napi_value) {
   REUNITE_PROTOTYPE.with(|p| {
-    if let Some(proto) = p.borrow().as_ref().and_then(|r| js.ref_value(r).ok()) {
-      if let (Ok(global), Ok(name)) = (js.global(), js.string("setPrototypeOf")) {
-        let _ = name;
-        if let Ok(object) = js.get(global, "Object") {
-          let _ = js.call_method(object, "setPrototypeOf", &[error, proto]);
-        }
-      }
+    if let Some(proto) = p.borrow().as_ref().and_then(|r| js.ref_value(r).ok())
+      && let Ok(object) = js.global().and_then(|g| js.get(g, "Object"))
+    {
+      let _ = js.call_method(object, "setPrototypeOf", &[error, proto]);
     }
   });
 }
@@ -113,7 +110,7 @@ pub fn init(exports: Object, env: Env) -> napi::Result<()> {
       let listener = ctx.this::<Unknown>()?.raw();
       let accept_next = js.get(listener, "acceptNext")?;
       let iterator = js.object()?;
-      let bind = js.get(accept_next, "bind").map_err(napi::Error::from)?;
+      let bind = js.get(accept_next, "bind")?;
       let next = js
         .call(accept_next, bind, &[listener])
         .map_err(|_| napi::Error::from_reason("bind failed"))?;

@@ -244,3 +244,66 @@ fn finish(resource: Resource) {
   }
   drop(resource);
 }
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn socket() -> Resource {
+    Resource::Socket(TcpSocket::new_v4().unwrap())
+  }
+
+  fn live(id: u64) -> bool {
+    with(id, |_, _| Ok(())).is_ok()
+  }
+
+  #[test]
+  fn close_cancels_and_removes_once() {
+    let id = insert(socket());
+    let token = with(id, |_, closed| Ok(closed.clone())).unwrap();
+    close(id);
+    assert!(token.is_cancelled());
+    assert!(!live(id));
+    close(id);
+    assert!(matches!(take(id), Err(NetError::Closed)));
+  }
+
+  #[test]
+  fn children_close_with_their_parent() {
+    let parent = insert(socket());
+    let child = insert_child(socket(), Some(parent));
+    let grandchild = insert_child(socket(), Some(child));
+    close(parent);
+    assert!(!live(child));
+    assert!(!live(grandchild));
+  }
+
+  #[test]
+  fn take_leaves_nothing_behind_but_returns_the_resource() {
+    let id = insert(socket());
+    assert!(matches!(take(id), Ok(Resource::Socket(_))));
+    assert!(!live(id));
+  }
+
+  #[test]
+  fn counts_are_per_environment_thread() {
+    let id = insert(socket());
+    let here = counts()[3].1;
+    let elsewhere = std::thread::spawn(|| counts()[3].1).join().unwrap();
+    assert!(here >= 1);
+    assert_eq!(elsewhere, 0);
+    close(id);
+  }
+
+  #[test]
+  fn close_env_closes_only_that_env() {
+    let mine = insert(socket());
+    let (theirs, their_env) = std::thread::spawn(|| (insert(socket()), env_key()))
+      .join()
+      .unwrap();
+    close_env(their_env);
+    assert!(!live(theirs));
+    assert!(live(mine));
+    close(mine);
+  }
+}

@@ -115,18 +115,13 @@ impl TcpStream {
   /// Turns this stream into a `StdTcpStream`, left in non-blocking mode as tokio leaves it.
   /// This object is consumed: later calls throw `ERR_HANDLE_CLOSED`.
   #[napi(ts_return_type = "StdTcpStream")]
+  #[allow(clippy::wrong_self_convention)] // consumes the registry entry, not the JS object
   pub fn into_std(&self, env: Env) -> napi::Result<StdTcpStream> {
     sync(&env, |_| {
-      let core = match registry::core(self.id) {
-        Ok((core, _)) => core,
-        Err(e) => return Err(e),
-      };
-      if !matches!(
-        registry::with(self.id, |r, _| Ok(matches!(r, Resource::Stream(_))))?,
-        true
-      ) {
-        return Err(NetError::Closed);
-      }
+      let core = registry::with(self.id, |r, _| match r {
+        Resource::Stream(core) => Ok(core.clone()),
+        _ => Err(NetError::Closed),
+      })?;
       let std = crate::std_stream::dup_std(&core.io)?;
       registry::take(self.id)?;
       Ok(StdTcpStream::register(std))
@@ -318,6 +313,7 @@ impl TcpStream {
   /// `OwnedWriteHalf` shuts the write direction down (unless `forget()` was called); the
   /// socket closes when both halves are closed. `reunite` puts them back together.
   #[napi(ts_return_type = "[OwnedReadHalf, OwnedWriteHalf]")]
+  #[allow(clippy::wrong_self_convention)] // consumes the registry entry, not the JS object
   pub fn into_split(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let core = match registry::take(self.id)? {
