@@ -432,7 +432,7 @@ export declare class TcpListener {
   /** Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`. */
   pollAccept(): Promise<[TcpStream, SocketAddr]>
   /** The local address the listener is bound to. */
-  localAddr(): napi_value
+  localAddr(): SocketAddr
   /** The IP time-to-live of the listener's socket. */
   ttl(): number
   /** Sets the IP time-to-live (1 to 255). */

@@ -248,6 +248,9 @@ struct AbortHook {
 /// A promise waiting for its operation; lives until it is settled on the JS thread.
 pub struct Pending {
   deferred: Deferred,
+  /// The JS object the operation runs on, kept from garbage collection until it settles (a
+  /// collected handle would close the socket under the operation).
+  keep: Option<JsRef>,
   abort: Option<AbortHook>,
   channel: Option<Arc<Channel>>,
 }
@@ -256,6 +259,9 @@ impl Pending {
   /// Resolves or rejects the promise and detaches the abort listener.
   pub fn settle(mut self, js: Js, outcome: NetResult<sys::napi_value>) {
     let signal = self.detach_abort(js);
+    if let Some(keep) = self.keep.take() {
+      let _ = js.take_ref(keep);
+    }
     let (ok, value) = match outcome {
       Ok(value) => (true, Ok(value)),
       Err(err) => {
@@ -310,6 +316,7 @@ impl Pending {
 pub fn begin(
   env: &Env,
   opts: Option<&Unknown<'_>>,
+  keep: Option<sys::napi_value>,
 ) -> napi::Result<(Promise, Result<Pending, ()>)> {
   let js = Js::new(env.raw());
   let mut deferred = ptr::null_mut();
@@ -317,6 +324,7 @@ pub fn begin(
   Js::check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
   let mut pending = Pending {
     deferred: Deferred(deferred),
+    keep: keep.map(|v| js.new_ref(v)).transpose()?,
     abort: None,
     channel: None,
   };
@@ -440,13 +448,14 @@ where
 pub fn spawn<T, F>(
   env: &Env,
   opts: Option<&Unknown<'_>>,
+  keep: Option<sys::napi_value>,
   start: impl FnOnce() -> NetResult<(Option<CancellationToken>, F)>,
 ) -> napi::Result<Promise>
 where
   T: IntoJs,
   F: Future<Output = NetResult<T>> + Send + 'static,
 {
-  spawn_then(env, opts, || {
+  spawn_then(env, opts, keep, || {
     let (closed, fut) = start()?;
     Ok((closed, fut, |js: Js, outcome: NetResult<T>| {
       outcome.and_then(|v| v.into_js(js))
@@ -459,6 +468,7 @@ where
 pub fn spawn_then<T, F, D>(
   env: &Env,
   opts: Option<&Unknown<'_>>,
+  keep: Option<sys::napi_value>,
   start: impl FnOnce() -> NetResult<(Option<CancellationToken>, F, D)>,
 ) -> napi::Result<Promise>
 where
@@ -466,7 +476,7 @@ where
   F: Future<Output = NetResult<T>> + Send + 'static,
   D: FnOnce(Js, NetResult<T>) -> NetResult<sys::napi_value> + Send + 'static,
 {
-  let (promise, pending) = begin(env, opts)?;
+  let (promise, pending) = begin(env, opts, keep)?;
   let Ok(pending) = pending else {
     return Ok(promise);
   };

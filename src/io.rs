@@ -22,6 +22,24 @@ use crate::interest::{Ready, interest_arg};
 use crate::js::{CallError, Js, JsRef, Type, raw};
 use crate::registry::{self, Core};
 
+/// The registry id of the handle an async method runs on, and its JS object, which the
+/// operation keeps alive until it settles.
+#[derive(Clone, Copy)]
+pub struct Handle {
+  pub id: u64,
+  pub this: sys::napi_value,
+}
+
+impl Handle {
+  pub fn of(id: u64, this: &napi::bindgen_prelude::This<'_>) -> Handle {
+    use napi::JsValue;
+    Handle {
+      id,
+      this: this.object.raw(),
+    }
+  }
+}
+
 /// The byte count a JS method reports.
 pub type Count = f64;
 
@@ -47,14 +65,14 @@ pub fn peer_addr(env: &Env, id: u64) -> napi::Result<sys::napi_value> {
 
 pub fn ready(
   env: &Env,
-  id: u64,
+  h: Handle,
   interest: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  bridge::spawn(env, opts.as_ref(), || {
+  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
     let interest = interest_arg(js, raw(&interest))?;
-    let (core, closed) = registry::core(id)?;
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       let ready = core
         .io
@@ -66,27 +84,27 @@ pub fn ready(
   })
 }
 
-pub fn readable(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), || {
-    let (core, closed) = registry::core(id)?;
+pub fn readable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       core.io.readable().await.map_err(io_err("epoll_wait"))
     }))
   })
 }
 
-pub fn writable(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), || {
-    let (core, closed) = registry::core(id)?;
+pub fn writable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       core.io.writable().await.map_err(io_err("epoll_wait"))
     }))
   })
 }
 
-pub fn poll_read_ready(env: &Env, id: u64) -> napi::Result<Promise> {
-  bridge::spawn(env, None, || {
-    let (core, closed) = registry::core(id)?;
+pub fn poll_read_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
+  bridge::spawn(env, None, Some(h.this), || {
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       let _turn = core.read_poll.lock().await;
       poll_fn(|cx| core.io.poll_read_ready(cx))
@@ -96,9 +114,9 @@ pub fn poll_read_ready(env: &Env, id: u64) -> napi::Result<Promise> {
   })
 }
 
-pub fn poll_write_ready(env: &Env, id: u64) -> napi::Result<Promise> {
-  bridge::spawn(env, None, || {
-    let (core, closed) = registry::core(id)?;
+pub fn poll_write_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
+  bridge::spawn(env, None, Some(h.this), || {
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       let _turn = core.write_poll.lock().await;
       poll_fn(|cx| core.io.poll_write_ready(cx))
@@ -148,15 +166,15 @@ pub fn try_read_buf(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count>
 /// the JS thread, so JS memory is never touched from another thread.
 fn read_into(
   env: &Env,
-  id: u64,
+  h: Handle,
   buf: Unknown<'_>,
   opts: Option<Unknown<'_>>,
   op: ReadOp,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  bridge::spawn_then(env, opts.as_ref(), || {
+  bridge::spawn_then(env, opts.as_ref(), Some(h.this), || {
     let len = unsafe { js.bytes(raw(&buf), "buf")? }.len();
-    let (core, closed) = registry::core(id)?;
+    let (core, closed) = registry::core(h.id)?;
     let target = js.new_ref(raw(&buf))?;
     let fut = async move {
       let mut data = vec![0u8; len];
@@ -213,38 +231,38 @@ fn copy_back(js: Js, target: JsRef, outcome: NetResult<Vec<u8>>) -> NetResult<sy
 
 pub fn read(
   env: &Env,
-  id: u64,
+  h: Handle,
   buf: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
-  read_into(env, id, buf, opts, ReadOp::Some)
+  read_into(env, h, buf, opts, ReadOp::Some)
 }
 
 pub fn read_exact(
   env: &Env,
-  id: u64,
+  h: Handle,
   buf: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
-  read_into(env, id, buf, opts, ReadOp::Exact)
+  read_into(env, h, buf, opts, ReadOp::Exact)
 }
 
 pub fn peek(
   env: &Env,
-  id: u64,
+  h: Handle,
   buf: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
-  read_into(env, id, buf, opts, ReadOp::Peek)
+  read_into(env, h, buf, opts, ReadOp::Peek)
 }
 
-pub fn poll_peek(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Promise> {
-  read_into(env, id, buf, None, ReadOp::PollPeek)
+pub fn poll_peek(env: &Env, h: Handle, buf: Unknown<'_>) -> napi::Result<Promise> {
+  read_into(env, h, buf, None, ReadOp::PollPeek)
 }
 
-pub fn read_to_end(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), || {
-    let (core, closed) = registry::core(id)?;
+pub fn read_to_end(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       let _turn = core.read_order.lock().await;
       let mut out = Vec::new();
@@ -325,13 +343,13 @@ enum WriteOp {
 /// Copies the caller's bytes on the JS thread, then writes them on the runtime.
 fn write_from(
   env: &Env,
-  id: u64,
+  h: Handle,
   bufs: Unknown<'_>,
   opts: Option<Unknown<'_>>,
   op: WriteOp,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  bridge::spawn(env, opts.as_ref(), || {
+  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
     let chunks: Vec<Vec<u8>> = match op {
       WriteOp::Vectored | WriteOp::PollVectored => unsafe { js.bytes_list(raw(&bufs), "bufs")? }
         .into_iter()
@@ -339,7 +357,7 @@ fn write_from(
         .collect(),
       _ => vec![unsafe { js.bytes(raw(&bufs), "buf")? }.to_vec()],
     };
-    let (core, closed) = registry::core(id)?;
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       match op {
         WriteOp::Some => {
@@ -373,38 +391,38 @@ fn write_from(
 
 pub fn write(
   env: &Env,
-  id: u64,
+  h: Handle,
   buf: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
-  write_from(env, id, buf, opts, WriteOp::Some)
+  write_from(env, h, buf, opts, WriteOp::Some)
 }
 
 pub fn write_all(
   env: &Env,
-  id: u64,
+  h: Handle,
   buf: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
-  let promise = write_from(env, id, buf, opts, WriteOp::All)?;
+  let promise = write_from(env, h, buf, opts, WriteOp::All)?;
   Ok(promise)
 }
 
 pub fn write_vectored(
   env: &Env,
-  id: u64,
+  h: Handle,
   bufs: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
-  write_from(env, id, bufs, opts, WriteOp::Vectored)
+  write_from(env, h, bufs, opts, WriteOp::Vectored)
 }
 
-pub fn poll_write(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Promise> {
-  write_from(env, id, buf, None, WriteOp::Poll)
+pub fn poll_write(env: &Env, h: Handle, buf: Unknown<'_>) -> napi::Result<Promise> {
+  write_from(env, h, buf, None, WriteOp::Poll)
 }
 
-pub fn poll_write_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<Promise> {
-  write_from(env, id, bufs, None, WriteOp::PollVectored)
+pub fn poll_write_vectored(env: &Env, h: Handle, bufs: Unknown<'_>) -> napi::Result<Promise> {
+  write_from(env, h, bufs, None, WriteOp::PollVectored)
 }
 
 async fn write_some(core: &Core, data: &[u8]) -> NetResult<usize> {
@@ -437,9 +455,9 @@ async fn writev_some(core: &Core, chunks: &[Vec<u8>]) -> NetResult<usize> {
 }
 
 /// tokio's `flush` on a TCP stream has nothing to flush; it waits for writes queued before it.
-pub fn flush(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), || {
-    let (core, closed) = registry::core(id)?;
+pub fn flush(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       let _turn = core.write_order.lock().await;
       Ok(())
@@ -448,9 +466,9 @@ pub fn flush(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Prom
 }
 
 /// Shuts the write direction down after the writes queued before it.
-pub fn shutdown(env: &Env, id: u64, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), || {
-    let (core, closed) = registry::core(id)?;
+pub fn shutdown(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
+  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+    let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       let _turn = core.write_order.lock().await;
       shutdown_write(&core)
@@ -537,20 +555,20 @@ pub fn try_io(
 
 pub fn async_io(
   env: &Env,
-  id: u64,
+  h: Handle,
   interest: Unknown<'_>,
   f: Unknown<'_>,
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  let (promise, pending) = bridge::begin(env, opts.as_ref())?;
+  let (promise, pending) = bridge::begin(env, opts.as_ref(), Some(h.this))?;
   let Ok(pending) = pending else {
     return Ok(promise);
   };
   let start = || -> NetResult<_> {
     let interest = interest_arg(js, raw(&interest))?;
     let f = js.function_arg(raw(&f), "f")?;
-    let (core, closed) = registry::core(id)?;
+    let (core, closed) = registry::core(h.id)?;
     Ok((interest, js.new_ref(f)?, core, closed))
   };
   match start() {

@@ -1,7 +1,7 @@
 //! `TcpListener`: a socket server on tokio, with async iteration over incoming connections.
 
-use napi::bindgen_prelude::Unknown;
-use napi::{Env, sys};
+use napi::bindgen_prelude::{This, Unknown};
+use napi::{Env, JsValue, sys};
 
 use crate::addr::{Targets, new_socket_addr};
 use crate::bridge::{self, Lazy, Promise, sync};
@@ -39,6 +39,7 @@ pub(crate) fn register(listener: tokio::net::TcpListener) -> TcpListener {
 fn accept_then<D>(
   env: &Env,
   id: u64,
+  this: sys::napi_value,
   opts: Option<&Unknown<'_>>,
   poll: bool,
   finish: D,
@@ -46,7 +47,7 @@ fn accept_then<D>(
 where
   D: FnOnce(Js, NetResult<sys::napi_value>) -> NetResult<sys::napi_value> + Send + 'static,
 {
-  bridge::spawn_then(env, opts, || {
+  bridge::spawn_then(env, opts, Some(this), || {
     let (listener, closed) = listener(id)?;
     let fut = async move {
       let (stream, addr) = if poll {
@@ -84,7 +85,7 @@ impl TcpListener {
   )]
   pub fn bind(env: Env, addr: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Promise> {
     let js = Js::new(env.raw());
-    bridge::spawn(&env, options.as_ref(), || {
+    bridge::spawn(&env, options.as_ref(), None, || {
       let targets = Targets::from_js(js, raw(&addr), "addr")?;
       Ok((None, async move {
         let addrs = targets.resolve().await?;
@@ -105,38 +106,57 @@ impl TcpListener {
     ts_args_type = "options?: OpOptions",
     ts_return_type = "Promise<[TcpStream, SocketAddr]>"
   )]
-  pub fn accept(&self, env: Env, options: Option<Unknown<'_>>) -> napi::Result<Promise> {
-    accept_then(&env, self.id, options.as_ref(), false, |_, v| v)
+  pub fn accept(
+    &self,
+    env: Env,
+    this: This<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    accept_then(
+      &env,
+      self.id,
+      this.object.raw(),
+      options.as_ref(),
+      false,
+      |_, v| v,
+    )
   }
 
   /// Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`.
   #[napi(ts_return_type = "Promise<[TcpStream, SocketAddr]>")]
-  pub fn poll_accept(&self, env: Env) -> napi::Result<Promise> {
-    accept_then(&env, self.id, None, true, |_, v| v)
+  pub fn poll_accept(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
+    accept_then(&env, self.id, this.object.raw(), None, true, |_, v| v)
   }
 
   /// The next `{ value, done }` of the async iterator: done once the listener is closed.
   #[napi(skip_typescript)]
-  pub fn accept_next(&self, env: Env) -> napi::Result<Promise> {
-    accept_then(&env, self.id, None, false, |js, outcome| {
-      let result = js.object()?;
-      match outcome {
-        Ok(value) => {
-          js.set(result, "value", value)?;
-          js.set(result, "done", js.boolean(false)?)?;
+  pub fn accept_next(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
+    accept_then(
+      &env,
+      self.id,
+      this.object.raw(),
+      None,
+      false,
+      |js, outcome| {
+        let result = js.object()?;
+        match outcome {
+          Ok(value) => {
+            js.set(result, "value", value)?;
+            js.set(result, "done", js.boolean(false)?)?;
+          }
+          Err(NetError::Closed) => {
+            js.set(result, "value", js.undefined()?)?;
+            js.set(result, "done", js.boolean(true)?)?;
+          }
+          Err(e) => return Err(e),
         }
-        Err(NetError::Closed) => {
-          js.set(result, "value", js.undefined()?)?;
-          js.set(result, "done", js.boolean(true)?)?;
-        }
-        Err(e) => return Err(e),
-      }
-      Ok(result)
-    })
+        Ok(result)
+      },
+    )
   }
 
   /// The local address the listener is bound to.
-  #[napi]
+  #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (l, _) = listener(self.id)?;

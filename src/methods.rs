@@ -31,10 +31,16 @@ macro_rules! handle_methods {
       pub fn ready(
         &self,
         env: Env,
+        this: This<'_>,
         interest: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::ready(&env, self.id, interest, options)
+        $crate::io::ready(
+          &env,
+          $crate::io::Handle::of(self.id, &this),
+          interest,
+          options,
+        )
       }
 
       /// Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
@@ -64,17 +70,23 @@ macro_rules! read_methods {
       pub fn peek(
         &self,
         env: Env,
+        this: This<'_>,
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::peek(&env, self.id, buf, options)
+        $crate::io::peek(&env, $crate::io::Handle::of(self.id, &this), buf, options)
       }
 
       /// Like `peek`, through tokio's `poll_peek`: settles when the poll would return `Ready`.
       /// Concurrent calls all settle, one after another.
       #[napi(ts_args_type = "buf: Uint8Array", ts_return_type = "Promise<number>")]
-      pub fn poll_peek(&self, env: Env, buf: Unknown<'_>) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::poll_peek(&env, self.id, buf)
+      pub fn poll_peek(
+        &self,
+        env: Env,
+        this: This<'_>,
+        buf: Unknown<'_>,
+      ) -> napi::Result<$crate::bridge::Promise> {
+        $crate::io::poll_peek(&env, $crate::io::Handle::of(self.id, &this), buf)
       }
 
       /// Waits until the socket is readable. May be a false positive: `tryRead` can still throw
@@ -85,9 +97,10 @@ macro_rules! read_methods {
       pub fn readable(
         &self,
         env: Env,
+        this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::readable(&env, self.id, options)
+        $crate::io::readable(&env, $crate::io::Handle::of(self.id, &this), options)
       }
 
       /// Reads what is available now into `buf` without waiting, returning the byte count.
@@ -121,10 +134,11 @@ macro_rules! read_methods {
       pub fn read(
         &self,
         env: Env,
+        this: This<'_>,
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::read(&env, self.id, buf, options)
+        $crate::io::read(&env, $crate::io::Handle::of(self.id, &this), buf, options)
       }
 
       /// Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
@@ -137,10 +151,11 @@ macro_rules! read_methods {
       pub fn read_exact(
         &self,
         env: Env,
+        this: This<'_>,
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::read_exact(&env, self.id, buf, options)
+        $crate::io::read_exact(&env, $crate::io::Handle::of(self.id, &this), buf, options)
       }
 
       /// Reads until end of stream and resolves with everything read, as a `Buffer`.
@@ -153,9 +168,10 @@ macro_rules! read_methods {
       pub fn read_to_end(
         &self,
         env: Env,
+        this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::read_to_end(&env, self.id, options)
+        $crate::io::read_to_end(&env, $crate::io::Handle::of(self.id, &this), options)
       }
     }
   };
@@ -175,9 +191,10 @@ macro_rules! write_methods {
       pub fn writable(
         &self,
         env: Env,
+        this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::writable(&env, self.id, options)
+        $crate::io::writable(&env, $crate::io::Handle::of(self.id, &this), options)
       }
 
       /// Writes what the socket takes now, without waiting; returns the byte count (possibly
@@ -205,10 +222,11 @@ macro_rules! write_methods {
       pub fn write(
         &self,
         env: Env,
+        this: This<'_>,
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::write(&env, self.id, buf, options)
+        $crate::io::write(&env, $crate::io::Handle::of(self.id, &this), buf, options)
       }
 
       /// Writes all of `buf`.
@@ -221,10 +239,11 @@ macro_rules! write_methods {
       pub fn write_all(
         &self,
         env: Env,
+        this: This<'_>,
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::write_all(&env, self.id, buf, options)
+        $crate::io::write_all(&env, $crate::io::Handle::of(self.id, &this), buf, options)
       }
 
       /// Writes from several buffers in order with one `writev`; resolves with the count.
@@ -237,10 +256,11 @@ macro_rules! write_methods {
       pub fn write_vectored(
         &self,
         env: Env,
+        this: This<'_>,
         bufs: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::write_vectored(&env, self.id, bufs, options)
+        $crate::io::write_vectored(&env, $crate::io::Handle::of(self.id, &this), bufs, options)
       }
 
       /// A TCP socket has nothing to flush; resolves once the writes queued before it are done.
@@ -248,9 +268,10 @@ macro_rules! write_methods {
       pub fn flush(
         &self,
         env: Env,
+        this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::flush(&env, self.id, options)
+        $crate::io::flush(&env, $crate::io::Handle::of(self.id, &this), options)
       }
 
       /// Shuts the write direction down (sends a FIN) after the writes queued before it. The
@@ -259,9 +280,10 @@ macro_rules! write_methods {
       pub fn shutdown(
         &self,
         env: Env,
+        this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::shutdown(&env, self.id, options)
+        $crate::io::shutdown(&env, $crate::io::Handle::of(self.id, &this), options)
       }
     }
   };

@@ -145,7 +145,7 @@ impl TcpSocket {
     options: Option<Unknown<'_>>,
   ) -> napi::Result<Promise> {
     let js = Js::new(env.raw());
-    bridge::spawn(&env, options.as_ref(), || {
+    bridge::spawn(&env, options.as_ref(), None, || {
       let addr = one_addr(js, raw(&addr))?;
       let Resource::Socket(socket) = registry::take(self.id)? else {
         return Err(NetError::Closed);

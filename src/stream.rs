@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, sys};
 
 use crate::addr::Targets;
@@ -71,7 +71,7 @@ impl TcpStream {
     options: Option<Unknown<'_>>,
   ) -> napi::Result<Promise> {
     let js = Js::new(env.raw());
-    bridge::spawn(&env, options.as_ref(), || {
+    bridge::spawn(&env, options.as_ref(), None, || {
       let targets = Targets::from_js(js, raw(&addr), "addr")?;
       Ok((None, async move {
         let addrs = targets.resolve().await?;
@@ -141,20 +141,20 @@ impl TcpStream {
 
   /// Settles when tokio's `poll_read_ready` would return `Ready`. Concurrent calls all settle.
   #[napi(ts_return_type = "Promise<void>")]
-  pub fn poll_read_ready(&self, env: Env) -> napi::Result<Promise> {
-    io::poll_read_ready(&env, self.id)
+  pub fn poll_read_ready(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
+    io::poll_read_ready(&env, io::Handle::of(self.id, &this))
   }
 
   /// Settles when tokio's `poll_write_ready` would return `Ready`. Concurrent calls all settle.
   #[napi(ts_return_type = "Promise<void>")]
-  pub fn poll_write_ready(&self, env: Env) -> napi::Result<Promise> {
-    io::poll_write_ready(&env, self.id)
+  pub fn poll_write_ready(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
+    io::poll_write_ready(&env, io::Handle::of(self.id, &this))
   }
 
   /// `AsyncWrite::poll_write`: settles with the count once some of `buf` was written.
   #[napi(ts_args_type = "buf: Uint8Array", ts_return_type = "Promise<number>")]
-  pub fn poll_write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<Promise> {
-    io::poll_write(&env, self.id, buf)
+  pub fn poll_write(&self, env: Env, this: This<'_>, buf: Unknown<'_>) -> napi::Result<Promise> {
+    io::poll_write(&env, io::Handle::of(self.id, &this), buf)
   }
 
   /// `AsyncWrite::poll_write_vectored`, with one `writev`.
@@ -162,8 +162,13 @@ impl TcpStream {
     ts_args_type = "bufs: Uint8Array[]",
     ts_return_type = "Promise<number>"
   )]
-  pub fn poll_write_vectored(&self, env: Env, bufs: Unknown<'_>) -> napi::Result<Promise> {
-    io::poll_write_vectored(&env, self.id, bufs)
+  pub fn poll_write_vectored(
+    &self,
+    env: Env,
+    this: This<'_>,
+    bufs: Unknown<'_>,
+  ) -> napi::Result<Promise> {
+    io::poll_write_vectored(&env, io::Handle::of(self.id, &this), bufs)
   }
 
   /// `true`: a TCP stream has an efficient `writev`.
@@ -202,11 +207,12 @@ impl TcpStream {
   pub fn async_io(
     &self,
     env: Env,
+    this: This<'_>,
     interest: Unknown<'_>,
     f: Unknown<'_>,
     options: Option<Unknown<'_>>,
   ) -> napi::Result<Promise> {
-    io::async_io(&env, self.id, interest, f, options)
+    io::async_io(&env, io::Handle::of(self.id, &this), interest, f, options)
   }
 
   /// Whether `TCP_NODELAY` is set (Nagle's algorithm off).
