@@ -449,17 +449,29 @@ export declare class TcpListener {
  * `newV4()`/`newV6()`, set options, `bind`, then `connect` or `listen` (both consume it).
  */
 export declare class TcpSocket {
+  /** Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT). */
   reuseaddr(): boolean
+  /** Sets `SO_REUSEADDR`, before `bind`. */
   setReuseaddr(on: boolean): void
+  /** Whether `SO_KEEPALIVE` is set (TCP keepalive probes). */
   keepalive(): boolean
+  /** Sets `SO_KEEPALIVE`. */
   setKeepalive(on: boolean): void
+  /** Whether `TCP_NODELAY` is set (Nagle's algorithm off). */
   nodelay(): boolean
+  /** Sets `TCP_NODELAY`: with `true`, small writes go out at once. */
   setNodelay(on: boolean): void
+  /** Whether `SO_REUSEPORT` is set. Unix only. */
   reuseport(): boolean
+  /** Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only. */
   setReuseport(on: boolean): void
+  /** The send buffer size (`SO_SNDBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
   sendBufferSize(): number
+  /** Sets the send buffer size (`SO_SNDBUF`) in bytes. */
   setSendBufferSize(size: number): void
+  /** The receive buffer size (`SO_RCVBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
   recvBufferSize(): number
+  /** Sets the receive buffer size (`SO_RCVBUF`) in bytes. */
   setRecvBufferSize(size: number): void
   /** A new IPv4 socket. */
   static newV4(): TcpSocket

@@ -1,6 +1,8 @@
 // Shared helpers for the ports of tokio's `tokio/tests/tcp_*.rs` and `net_quickack.rs`.
 // This file does not end in `.spec.ts`, so ava does not run it as a test file.
 
+import { readFileSync } from 'node:fs'
+
 import type { ExecutionContext } from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
@@ -266,4 +268,88 @@ export async function copy(rd: AsyncReader, wr: AsyncWriter): Promise<number> {
   }
   await wr.flush()
   return total
+}
+
+/**
+ * `fut.now_or_never()` on a future that is dropped afterwards: starts `start` with an
+ * AbortSignal, probes it (see `probe`), and if it is still pending aborts it (tokio's
+ * cancellation is drop) and waits for it to settle. Returns the probe result.
+ */
+export async function nowOrNever<T>(
+  start: (opts: { signal: AbortSignal }) => Promise<T>,
+  label: string,
+): Promise<Probe<T>> {
+  const ac = new AbortController()
+  const p = start({ signal: ac.signal })
+  p.catch(() => {})
+  const st = await probe(p)
+  if (st.pending) {
+    ac.abort()
+    await guard(
+      p.then(
+        () => {},
+        () => {},
+      ),
+      `${label}: settling after abort`,
+    )
+  }
+  return st
+}
+
+interface AddrParts {
+  ip(): string
+  port(): number
+}
+
+/** `/proc/net/tcp`'s `HHHHHHHH:PPPP` form of an IPv4 address: the IP as a little-endian u32. */
+function procNetTcpAddr(addr: AddrParts): string {
+  const octets = addr.ip().split('.').map(Number)
+  if (octets.length !== 4 || octets.some((o) => !(o >= 0 && o <= 255))) {
+    throw new Error(`procNetTcpAddr: not an IPv4 address: ${addr.ip()}`)
+  }
+  const hex = (n: number, w: number) => n.toString(16).toUpperCase().padStart(w, '0')
+  return `${octets.reverse().map((o) => hex(o, 2)).join('')}:${hex(addr.port(), 4)}`
+}
+
+/**
+ * The number of bytes queued (received, not yet read) on the IPv4 TCP socket whose local and
+ * peer addresses are given, read from the kernel's `/proc/net/tcp` `rx_queue` column
+ * (`rcv_nxt - copied_seq`), or `undefined` when no such socket is listed. Linux only. Reading it
+ * makes no syscall on the socket, so tokio's readiness is left untouched.
+ */
+export function queuedBytes(local: AddrParts, peer: AddrParts): number | undefined {
+  const want = `${procNetTcpAddr(local)} ${procNetTcpAddr(peer)}`
+  for (const line of readFileSync('/proc/net/tcp', 'latin1').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/)
+    if (cols.length < 5 || `${cols[1]} ${cols[2]}` !== want) continue
+    return parseInt(cols[4].split(':')[1], 16)
+  }
+  return undefined
+}
+
+/**
+ * `wait_until_queued` from tokio's tcp_accept_ready.rs: waits until at least `n` bytes are queued
+ * on `stream` without touching tokio's readiness. tokio does a raw `MSG_PEEK` through socket2;
+ * JS has no `recv(MSG_PEEK)`, and `stream.peek()` / `tryIo` / a `read` on `asRawFd()` all either
+ * consume the bytes or go through (and change) tokio's readiness. The kernel's per-socket
+ * receive-queue length in `/proc/net/tcp` is the same information (what a `MSG_PEEK` into a
+ * buffer of at least `n` bytes sees) read from outside the socket. Bounded by a 10 s deadline,
+ * as tokio's loop is; between checks it yields to the event loop (tokio's `yield_now`).
+ */
+export async function waitUntilQueued(
+  stream: { localAddr(): AddrParts; peerAddr(): AddrParts },
+  n: number,
+): Promise<void> {
+  if (n === 0) return
+  const local = stream.localAddr()
+  const peer = stream.peerAddr()
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const q = queuedBytes(local, peer)
+    if (q !== undefined && q >= n) return
+    if (Date.now() >= deadline) {
+      throw new Error(`peer's bytes never arrived (queued: ${String(q)}, want >= ${n})`)
+    }
+    await yieldNow()
+  }
 }

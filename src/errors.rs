@@ -95,6 +95,7 @@ impl NetError {
           "The operation was aborted",
         )?;
         js.set(value, "name", js.string("AbortError")?)?;
+        js.set(value, "kind", js.string("Interrupted")?)?;
         return Ok(value);
       }
       NetError::ArgType(m) => (

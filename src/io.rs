@@ -105,8 +105,9 @@ pub fn writable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result
 pub fn poll_read_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
   bridge::spawn(env, None, Some(h.this), || {
     let (core, closed) = registry::core(h.id)?;
+    let mut turn = core.read_poll.ticket();
     Ok((Some(closed), async move {
-      let _turn = core.read_poll.lock().await;
+      turn.wait().await;
       poll_fn(|cx| core.io.poll_read_ready(cx))
         .await
         .map_err(io_err("epoll_wait"))
@@ -117,8 +118,9 @@ pub fn poll_read_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
 pub fn poll_write_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
   bridge::spawn(env, None, Some(h.this), || {
     let (core, closed) = registry::core(h.id)?;
+    let mut turn = core.write_poll.ticket();
     Ok((Some(closed), async move {
-      let _turn = core.write_poll.lock().await;
+      turn.wait().await;
       poll_fn(|cx| core.io.poll_write_ready(cx))
         .await
         .map_err(io_err("epoll_wait"))
@@ -176,30 +178,29 @@ fn read_into(
     let len = unsafe { js.bytes(raw(&buf), "buf")? }.len();
     let (core, closed) = registry::core(h.id)?;
     let target = js.new_ref(raw(&buf))?;
+    let mut turn = match op {
+      ReadOp::Some | ReadOp::Exact => Some(core.read_order.ticket()),
+      ReadOp::PollPeek => Some(core.read_poll.ticket()),
+      ReadOp::Peek => None,
+    };
     let fut = async move {
+      if let Some(turn) = turn.as_mut() {
+        turn.wait().await;
+      }
       let mut data = vec![0u8; len];
       let n = match op {
-        ReadOp::Some => {
-          let _turn = core.read_order.lock().await;
-          read_some(&core, &mut data).await?
-        }
-        ReadOp::Exact => {
-          let _turn = core.read_order.lock().await;
-          fill(&core, &mut data).await?
-        }
+        ReadOp::Some => read_some(&core, &mut data).await?,
+        ReadOp::Exact => fill(&core, &mut data).await?,
         ReadOp::Peek => core.io.peek(&mut data).await.map_err(io_err("recv"))?,
-        ReadOp::PollPeek => {
-          let _turn = core.read_poll.lock().await;
-          poll_fn(|cx| {
-            let mut read_buf = ReadBuf::new(&mut data);
-            core
-              .io
-              .poll_peek(cx, &mut read_buf)
-              .map_ok(|_| read_buf.filled().len())
-          })
-          .await
-          .map_err(io_err("recv"))?
-        }
+        ReadOp::PollPeek => poll_fn(|cx| {
+          let mut read_buf = ReadBuf::new(&mut data);
+          core
+            .io
+            .poll_peek(cx, &mut read_buf)
+            .map_ok(|_| read_buf.filled().len())
+        })
+        .await
+        .map_err(io_err("recv"))?,
       };
       data.truncate(n);
       Ok(data)
@@ -263,8 +264,9 @@ pub fn poll_peek(env: &Env, h: Handle, buf: Unknown<'_>) -> napi::Result<Promise
 pub fn read_to_end(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
   bridge::spawn(env, opts.as_ref(), Some(h.this), || {
     let (core, closed) = registry::core(h.id)?;
+    let mut turn = core.read_order.ticket();
     Ok((Some(closed), async move {
-      let _turn = core.read_order.lock().await;
+      turn.wait().await;
       let mut out = Vec::new();
       let mut chunk = vec![0u8; 64 * 1024];
       loop {
@@ -358,32 +360,22 @@ fn write_from(
       _ => vec![unsafe { js.bytes(raw(&bufs), "buf")? }.to_vec()],
     };
     let (core, closed) = registry::core(h.id)?;
+    let mut turn = match op {
+      WriteOp::Poll | WriteOp::PollVectored => core.write_poll.ticket(),
+      _ => core.write_order.ticket(),
+    };
     Ok((Some(closed), async move {
+      turn.wait().await;
       match op {
-        WriteOp::Some => {
-          let _turn = core.write_order.lock().await;
-          write_some(&core, &chunks[0]).await
-        }
+        WriteOp::Some | WriteOp::Poll => write_some(&core, &chunks[0]).await,
         WriteOp::All => {
-          let _turn = core.write_order.lock().await;
           let mut written = 0;
           while written < chunks[0].len() {
             written += write_some(&core, &chunks[0][written..]).await?;
           }
           Ok(written)
         }
-        WriteOp::Vectored => {
-          let _turn = core.write_order.lock().await;
-          writev_some(&core, &chunks).await
-        }
-        WriteOp::Poll => {
-          let _turn = core.write_poll.lock().await;
-          write_some(&core, &chunks[0]).await
-        }
-        WriteOp::PollVectored => {
-          let _turn = core.write_poll.lock().await;
-          writev_some(&core, &chunks).await
-        }
+        WriteOp::Vectored | WriteOp::PollVectored => writev_some(&core, &chunks).await,
       }
     }))
   })
@@ -458,8 +450,9 @@ async fn writev_some(core: &Core, chunks: &[Vec<u8>]) -> NetResult<usize> {
 pub fn flush(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
   bridge::spawn(env, opts.as_ref(), Some(h.this), || {
     let (core, closed) = registry::core(h.id)?;
+    let mut turn = core.write_order.ticket();
     Ok((Some(closed), async move {
-      let _turn = core.write_order.lock().await;
+      turn.wait().await;
       Ok(())
     }))
   })
@@ -469,8 +462,9 @@ pub fn flush(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Pr
 pub fn shutdown(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
   bridge::spawn(env, opts.as_ref(), Some(h.this), || {
     let (core, closed) = registry::core(h.id)?;
+    let mut turn = core.write_order.ticket();
     Ok((Some(closed), async move {
-      let _turn = core.write_order.lock().await;
+      turn.wait().await;
       shutdown_write(&core)
     }))
   })

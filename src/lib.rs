@@ -23,6 +23,7 @@ mod socket;
 mod split;
 mod std_stream;
 mod stream;
+mod turn;
 
 use std::cell::RefCell;
 

@@ -14,28 +14,29 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::{NetError, NetResult};
+use crate::turn::Turns;
 
 /// One TCP connection, shared by a stream, its halves and `asRef` views.
 pub struct Core {
   pub io: tokio::net::TcpStream,
   /// Queues `read`-style calls so concurrent calls are served in call order with disjoint bytes.
-  pub read_order: tokio::sync::Mutex<()>,
+  pub read_order: Turns,
   /// The same for writes.
-  pub write_order: tokio::sync::Mutex<()>,
+  pub write_order: Turns,
   /// tokio keeps one waker per direction for `poll_*`: these make concurrent `pollX` calls wait
   /// their turn instead of stealing each other's waker and hanging.
-  pub read_poll: tokio::sync::Mutex<()>,
-  pub write_poll: tokio::sync::Mutex<()>,
+  pub read_poll: Turns,
+  pub write_poll: Turns,
 }
 
 impl Core {
   pub fn new(io: tokio::net::TcpStream) -> Arc<Core> {
     Arc::new(Core {
       io,
-      read_order: tokio::sync::Mutex::new(()),
-      write_order: tokio::sync::Mutex::new(()),
-      read_poll: tokio::sync::Mutex::new(()),
-      write_poll: tokio::sync::Mutex::new(()),
+      read_order: Turns::default(),
+      write_order: Turns::default(),
+      read_poll: Turns::default(),
+      write_poll: Turns::default(),
     })
   }
 }

@@ -16,11 +16,15 @@ static RUNTIME: OnceLock<Result<Runtime, String>> = OnceLock::new();
 pub fn runtime() -> NetResult<&'static Runtime> {
   RUNTIME
     .get_or_init(|| {
-      Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("tokio-net-worker")
-        .build()
-        .map_err(|e| e.to_string())
+      // tokio panics on a malformed TOKIO_WORKER_THREADS: report it as an error instead.
+      std::panic::catch_unwind(|| {
+        Builder::new_multi_thread()
+          .enable_all()
+          .thread_name("tokio-net-worker")
+          .build()
+      })
+      .map_err(|panic| crate::bridge::panic_message(&panic))
+      .and_then(|built| built.map_err(|e| e.to_string()))
     })
     .as_ref()
     .map_err(|e| NetError::internal(format!("could not start the tokio runtime: {e}")))

@@ -46,16 +46,16 @@ fn one_addr(js: Js, value: sys::napi_value) -> NetResult<std::net::SocketAddr> {
 
 /// A boolean option pair: the getter and the setter.
 macro_rules! bool_option {
-  ($get:ident, $set:ident, $doc:literal) => {
+  ($get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
     #[napi]
     impl TcpSocket {
-      #[doc = concat!("Whether ", $doc, " is on.")]
+      #[doc = $get_doc]
       #[napi]
       pub fn $get(&self, env: Env) -> napi::Result<bool> {
         with_socket(&env, self.id, |_, s| opt(s.$get(), "getsockopt"))
       }
 
-      #[doc = concat!("Turns ", $doc, " on or off.")]
+      #[doc = $set_doc]
       #[napi(ts_args_type = "on: boolean")]
       pub fn $set(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
         with_socket(&env, self.id, |js, s| {
@@ -69,16 +69,16 @@ macro_rules! bool_option {
 
 /// A size option pair, in bytes.
 macro_rules! size_option {
-  ($get:ident, $set:ident, $doc:literal) => {
+  ($get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
     #[napi]
     impl TcpSocket {
-      #[doc = concat!("The ", $doc, " in bytes (as the kernel reports it: Linux doubles the value set).")]
+      #[doc = $get_doc]
       #[napi]
       pub fn $get(&self, env: Env) -> napi::Result<u32> {
         with_socket(&env, self.id, |_, s| opt(s.$get(), "getsockopt"))
       }
 
-      #[doc = concat!("Sets the ", $doc, " in bytes.")]
+      #[doc = $set_doc]
       #[napi(ts_args_type = "size: number")]
       pub fn $set(&self, env: Env, size: Unknown<'_>) -> napi::Result<()> {
         with_socket(&env, self.id, |js, s| {
@@ -90,20 +90,42 @@ macro_rules! size_option {
   };
 }
 
-bool_option!(reuseaddr, set_reuseaddr, "`SO_REUSEADDR`");
-bool_option!(keepalive, set_keepalive, "`SO_KEEPALIVE`");
-bool_option!(nodelay, set_nodelay, "`TCP_NODELAY`");
+bool_option!(
+  reuseaddr,
+  set_reuseaddr,
+  "Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT).",
+  "Sets `SO_REUSEADDR`, before `bind`."
+);
+bool_option!(
+  keepalive,
+  set_keepalive,
+  "Whether `SO_KEEPALIVE` is set (TCP keepalive probes).",
+  "Sets `SO_KEEPALIVE`."
+);
+bool_option!(
+  nodelay,
+  set_nodelay,
+  "Whether `TCP_NODELAY` is set (Nagle's algorithm off).",
+  "Sets `TCP_NODELAY`: with `true`, small writes go out at once."
+);
 #[cfg(unix)]
-bool_option!(reuseport, set_reuseport, "`SO_REUSEPORT` (Unix only)");
+bool_option!(
+  reuseport,
+  set_reuseport,
+  "Whether `SO_REUSEPORT` is set. Unix only.",
+  "Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only."
+);
 size_option!(
   send_buffer_size,
   set_send_buffer_size,
-  "send buffer size (`SO_SNDBUF`)"
+  "The send buffer size (`SO_SNDBUF`) in bytes, as the kernel reports it (Linux doubles what was set).",
+  "Sets the send buffer size (`SO_SNDBUF`) in bytes."
 );
 size_option!(
   recv_buffer_size,
   set_recv_buffer_size,
-  "receive buffer size (`SO_RCVBUF`)"
+  "The receive buffer size (`SO_RCVBUF`) in bytes, as the kernel reports it (Linux doubles what was set).",
+  "Sets the receive buffer size (`SO_RCVBUF`) in bytes."
 );
 
 #[napi]

@@ -322,9 +322,13 @@ impl TcpStream {
   #[allow(clippy::wrong_self_convention)] // consumes the registry entry, not the JS object
   pub fn into_split(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
-      let core = match registry::take(self.id)? {
-        Resource::Stream(core) => core,
-        _ => return Err(NetError::Closed),
+      // Only a stream can be split; a view (`asRef()`) is left as it is.
+      registry::with(self.id, |r, _| match r {
+        Resource::Stream(_) => Ok(()),
+        _ => Err(NetError::Closed),
+      })?;
+      let Resource::Stream(core) = registry::take(self.id)? else {
+        return Err(NetError::Closed);
       };
       let (read, write) = crate::split::owned_pair(core);
       let read = to_js_class(js, OwnedReadHalf { id: read })?;
