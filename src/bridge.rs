@@ -497,6 +497,7 @@ async fn guarded<T>(
   closed: Option<CancellationToken>,
   abort: Option<CancellationToken>,
 ) -> NetResult<T> {
+  let was_closed = closed.clone();
   let closed = async {
     match closed {
       Some(token) => token.cancelled_owned().await,
@@ -512,7 +513,12 @@ async fn guarded<T>(
   // The operation is polled first, so bytes it already has are delivered, not dropped.
   tokio::select! {
     biased;
-    result = fut => result,
+    // An operation that fails because its handle was closed under it (an owned write half's
+    // close shuts the socket down at once) reports the close, not the side effect.
+    result = fut => match result {
+      Err(_) if was_closed.is_some_and(|t| t.is_cancelled()) => Err(NetError::Closed),
+      result => result,
+    },
     _ = closed => Err(NetError::Closed),
     _ = aborted => Err(NetError::Aborted),
   }
@@ -558,6 +564,7 @@ pub fn sync<T>(env: &Env, f: impl FnOnce(Js) -> NetResult<T>) -> napi::Result<T>
 #[cfg(test)]
 mod tests {
   use super::*;
+  use std::io;
 
   fn block_on<F: Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
@@ -585,6 +592,15 @@ mod tests {
     abort.cancel();
     let out: NetResult<()> = block_on(guarded(std::future::pending(), None, Some(abort)));
     assert!(matches!(out, Err(NetError::Aborted)));
+  }
+
+  #[test]
+  fn a_failure_caused_by_closing_reports_the_close() {
+    let closed = CancellationToken::new();
+    closed.cancel();
+    let failing = async { Err::<(), _>(NetError::io(io::ErrorKind::BrokenPipe.into(), "write")) };
+    let out = block_on(guarded(failing, Some(closed), None));
+    assert!(matches!(out, Err(NetError::Closed)));
   }
 
   #[test]
