@@ -85,29 +85,44 @@ struct RawTsfn(sys::napi_threadsafe_function);
 // handle is released only under the channel's lock.
 unsafe impl Send for RawTsfn {}
 
-/// The completion channel of one Node environment.
+/// The completion channel of one Node environment: a queue of completions and one threadsafe
+/// function that wakes the JS thread. Only a push onto an empty queue wakes it; the JS thread
+/// then settles everything queued by then in one go.
 pub struct Channel {
   tsfn: Mutex<Option<RawTsfn>>,
+  queue: Mutex<Vec<Completion>>,
 }
 
 impl Channel {
-  fn send(&self, completion: Completion) {
+  fn send(self: &Arc<Self>, completion: Completion) {
+    let was_empty = {
+      let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+      queue.push(completion);
+      queue.len() == 1
+    };
+    if !was_empty {
+      return;
+    }
     let guard = self.tsfn.lock().unwrap_or_else(|p| p.into_inner());
     let Some(tsfn) = guard.as_ref() else {
+      // The env is gone: nobody is left to settle the promise.
       return;
     };
-    let data = Box::into_raw(Box::new(completion));
+    let data = Arc::into_raw(self.clone());
     let status = unsafe {
       sys::napi_call_threadsafe_function(
         tsfn.0,
-        data.cast(),
+        data.cast_mut().cast(),
         sys::ThreadsafeFunctionCallMode::nonblocking,
       )
     };
     if status != sys::Status::napi_ok {
-      // The env is closing: nobody is left to settle the promise.
-      drop(unsafe { Box::from_raw(data) });
+      drop(unsafe { Arc::from_raw(data) });
     }
+  }
+
+  fn drain(&self) -> Vec<Completion> {
+    std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()))
   }
 }
 
@@ -131,11 +146,15 @@ unsafe extern "C" fn call_js(
   if data.is_null() {
     return;
   }
-  let completion = unsafe { Box::from_raw(data.cast::<Completion>()) };
+  let channel = unsafe { Arc::from_raw(data.cast::<Channel>().cast_const()) };
+  let completions = channel.drain();
   if env.is_null() {
     return;
   }
-  let _ = catch_unwind(AssertUnwindSafe(|| completion(Js::new(env))));
+  let js = Js::new(env);
+  for completion in completions {
+    let _ = catch_unwind(AssertUnwindSafe(|| completion(js)));
+  }
 }
 
 unsafe extern "C" fn cleanup_env(arg: *mut std::ffi::c_void) {
@@ -184,6 +203,7 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
       env: env.raw(),
       channel: Arc::new(Channel {
         tsfn: Mutex::new(Some(RawTsfn(tsfn))),
+        queue: Mutex::new(Vec::new()),
       }),
       in_flight: 0,
     })
@@ -306,6 +326,14 @@ impl Pending {
     Some(signal)
   }
 
+  /// Keeps `object` (the handle the operation runs on) from being collected until settled.
+  pub fn keep_alive(&mut self, js: Js, object: Option<sys::napi_value>) -> NetResult<()> {
+    if let Some(object) = object {
+      self.keep = Some(js.new_ref(object)?);
+    }
+    Ok(())
+  }
+
   fn abort_token(&self) -> Option<CancellationToken> {
     self.abort.as_ref().map(|h| h.token.clone())
   }
@@ -316,7 +344,6 @@ impl Pending {
 pub fn begin(
   env: &Env,
   opts: Option<&Unknown<'_>>,
-  keep: Option<sys::napi_value>,
 ) -> napi::Result<(Promise, Result<Pending, ()>)> {
   let js = Js::new(env.raw());
   let mut deferred = ptr::null_mut();
@@ -324,7 +351,7 @@ pub fn begin(
   Js::check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
   let mut pending = Pending {
     deferred: Deferred(deferred),
-    keep: keep.map(|v| js.new_ref(v)).transpose()?,
+    keep: None,
     abort: None,
     channel: None,
   };
@@ -443,6 +470,16 @@ where
   });
 }
 
+/// How an operation goes on once its arguments are checked.
+pub enum Start<F, D> {
+  /// It completed on the JS thread without waiting (the fast path): the promise is settled
+  /// with this value at once, and the runtime is not involved.
+  Done(sys::napi_value),
+  /// It has to wait: run `F` on the runtime (cancelled by the close token, if any), then `D`
+  /// turns its outcome into the JS value on the JS thread.
+  Run(Option<CancellationToken>, F, D),
+}
+
 /// The common case: start `fut` (made by `start`, which validates arguments first) and settle
 /// the promise with its value.
 pub fn spawn<T, F>(
@@ -457,35 +494,40 @@ where
 {
   spawn_then(env, opts, keep, || {
     let (closed, fut) = start()?;
-    Ok((closed, fut, |js: Js, outcome: NetResult<T>| {
+    Ok(Start::Run(closed, fut, |js: Js, outcome: NetResult<T>| {
       outcome.and_then(|v| v.into_js(js))
     }))
   })
 }
 
-/// Like [`spawn`], with `finish` turning the outcome into the JS value on the JS thread. It
-/// runs whatever the outcome, so it can release what the operation held on the JS side.
+/// The general case: `start` checks the arguments, may finish the operation at once, or hands
+/// back the future to run and the `finish` step, which runs on the JS thread whatever the
+/// outcome, so it can release what the operation held on the JS side.
 pub fn spawn_then<T, F, D>(
   env: &Env,
   opts: Option<&Unknown<'_>>,
   keep: Option<sys::napi_value>,
-  start: impl FnOnce() -> NetResult<(Option<CancellationToken>, F, D)>,
+  start: impl FnOnce() -> NetResult<Start<F, D>>,
 ) -> napi::Result<Promise>
 where
   T: Send + 'static,
   F: Future<Output = NetResult<T>> + Send + 'static,
   D: FnOnce(Js, NetResult<T>) -> NetResult<sys::napi_value> + Send + 'static,
 {
-  let (promise, pending) = begin(env, opts, keep)?;
-  let Ok(pending) = pending else {
+  let (promise, pending) = begin(env, opts)?;
+  let Ok(mut pending) = pending else {
     return Ok(promise);
   };
   let js = Js::new(env.raw());
   match catch_unwind(AssertUnwindSafe(start)) {
-    Ok(Ok((closed, fut, finish))) => run(pending, closed, fut, move |js, outcome, pending| {
-      let value = finish(js, outcome);
-      pending.settle(js, value)
-    }),
+    Ok(Ok(Start::Done(value))) => pending.settle(js, Ok(value)),
+    Ok(Ok(Start::Run(closed, fut, finish))) => match pending.keep_alive(js, keep) {
+      Ok(()) => run(pending, closed, fut, move |js, outcome, pending| {
+        let value = finish(js, outcome);
+        pending.settle(js, value)
+      }),
+      Err(err) => pending.settle(js, Err(err)),
+    },
     Ok(Err(err)) => pending.settle(js, Err(err)),
     Err(panic) => pending.settle(js, Err(NetError::internal(panic_message(&panic)))),
   }

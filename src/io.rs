@@ -15,7 +15,7 @@ use napi::{Env, sys};
 use tokio::io::ReadBuf;
 
 use crate::addr::new_socket_addr;
-use crate::bridge::{self, Lazy, Promise, sync};
+use crate::bridge::{self, Lazy, Promise, Start, sync};
 use crate::bytes_mut::BytesMut;
 use crate::errors::{NetError, NetResult};
 use crate::interest::{Ready, interest_arg};
@@ -164,8 +164,35 @@ pub fn try_read_buf(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count>
   })
 }
 
-/// Reads once into a Rust buffer on the runtime, then copies into the caller's `Uint8Array` on
-/// the JS thread, so JS memory is never touched from another thread.
+/// How far a read got on the JS thread, without waiting.
+enum Attempt {
+  /// The operation is complete: this many bytes are in the caller's buffer.
+  Complete(usize),
+  /// The socket had no more for now: this many bytes are in, the rest must wait.
+  Partial(usize),
+}
+
+/// The fast path of `read` and `readExact`: read straight into the caller's memory on the JS
+/// thread while the socket has data.
+fn read_now(core: &Core, dest: &mut [u8], op: ReadOp) -> NetResult<Attempt> {
+  let mut filled = 0;
+  loop {
+    match core.io.try_read(&mut dest[filled..]) {
+      Ok(0) if matches!(op, ReadOp::Exact) && filled < dest.len() => {
+        return Err(unexpected_eof());
+      }
+      Ok(n) => filled += n,
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Attempt::Partial(filled)),
+      Err(e) => return Err(NetError::io(e, "read")),
+    }
+    if matches!(op, ReadOp::Some) || filled == dest.len() {
+      return Ok(Attempt::Complete(filled));
+    }
+  }
+}
+
+/// Reads what the fast path could not on the runtime, into a Rust buffer, then copies it into
+/// the caller's `Uint8Array` on the JS thread, so JS memory is never touched from another thread.
 fn read_into(
   env: &Env,
   h: Handle,
@@ -175,8 +202,16 @@ fn read_into(
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
   bridge::spawn_then(env, opts.as_ref(), Some(h.this), || {
-    let len = unsafe { js.bytes(raw(&buf), "buf")? }.len();
+    let dest = unsafe { js.bytes(raw(&buf), "buf")? };
     let (core, closed) = registry::core(h.id)?;
+    let mut offset = 0;
+    if matches!(op, ReadOp::Some | ReadOp::Exact) && !dest.is_empty() && core.read_order.is_idle() {
+      match read_now(&core, dest, op)? {
+        Attempt::Complete(n) => return Ok(Start::Done(js.number(n as f64)?)),
+        Attempt::Partial(n) => offset = n,
+      }
+    }
+    let len = dest.len() - offset;
     let target = js.new_ref(raw(&buf))?;
     let mut turn = match op {
       ReadOp::Some | ReadOp::Exact => Some(core.read_order.ticket()),
@@ -205,10 +240,10 @@ fn read_into(
       data.truncate(n);
       Ok(data)
     };
-    Ok((
+    Ok(Start::Run(
       Some(closed),
       fut,
-      move |js: Js, outcome: NetResult<Vec<u8>>| copy_back(js, target, outcome),
+      move |js: Js, outcome: NetResult<Vec<u8>>| copy_back(js, target, offset, outcome),
     ))
   })
 }
@@ -221,13 +256,28 @@ enum ReadOp {
   PollPeek,
 }
 
-fn copy_back(js: Js, target: JsRef, outcome: NetResult<Vec<u8>>) -> NetResult<sys::napi_value> {
+/// Copies what the runtime read into the caller's buffer after the `offset` bytes the fast path
+/// already put there; resolves with the total.
+fn copy_back(
+  js: Js,
+  target: JsRef,
+  offset: usize,
+  outcome: NetResult<Vec<u8>>,
+) -> NetResult<sys::napi_value> {
   let target = js.take_ref(target)?;
   let data = outcome?;
   let dest = unsafe { js.bytes(target, "buf")? };
+  let dest = dest.get_mut(offset..).unwrap_or_default();
   let n = data.len().min(dest.len());
   dest[..n].copy_from_slice(&data[..n]);
-  Ok(js.number(n as f64)?)
+  Ok(js.number((offset + n) as f64)?)
+}
+
+fn unexpected_eof() -> NetError {
+  NetError::io(
+    io::Error::new(io::ErrorKind::UnexpectedEof, "early eof"),
+    "read",
+  )
 }
 
 pub fn read(
@@ -299,10 +349,7 @@ async fn fill(core: &Core, buf: &mut [u8]) -> NetResult<usize> {
   while filled < buf.len() {
     let n = read_some(core, &mut buf[filled..]).await?;
     if n == 0 {
-      return Err(NetError::io(
-        io::Error::new(io::ErrorKind::UnexpectedEof, "early eof"),
-        "read",
-      ));
+      return Err(unexpected_eof());
     }
     filled += n;
   }
@@ -342,7 +389,34 @@ enum WriteOp {
   PollVectored,
 }
 
-/// Copies the caller's bytes on the JS thread, then writes them on the runtime.
+/// The fast path of the writes: write straight from the caller's memory on the JS thread while
+/// the socket takes it. Returns how many bytes went out.
+fn write_now(core: &Core, chunks: &[&mut [u8]], op: WriteOp) -> NetResult<Attempt> {
+  let vectored = matches!(op, WriteOp::Vectored | WriteOp::PollVectored);
+  if vectored {
+    let slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
+    return match core.io.try_write_vectored(&slices) {
+      Ok(n) => Ok(Attempt::Complete(n)),
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Attempt::Partial(0)),
+      Err(e) => Err(NetError::io(e, "writev")),
+    };
+  }
+  let data = &chunks[0][..];
+  let mut written = 0;
+  loop {
+    match core.io.try_write(&data[written..]) {
+      Ok(n) => written += n,
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Attempt::Partial(written)),
+      Err(e) => return Err(NetError::io(e, "write")),
+    }
+    if !matches!(op, WriteOp::All) || written == data.len() {
+      return Ok(Attempt::Complete(written));
+    }
+  }
+}
+
+/// Writes from the caller's memory at once if the socket takes it; otherwise copies what is left
+/// on the JS thread (so the caller may reuse its buffer) and writes it on the runtime.
 fn write_from(
   env: &Env,
   h: Handle,
@@ -351,33 +425,60 @@ fn write_from(
   op: WriteOp,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
-    let chunks: Vec<Vec<u8>> = match op {
-      WriteOp::Vectored | WriteOp::PollVectored => unsafe { js.bytes_list(raw(&bufs), "bufs")? }
-        .into_iter()
-        .map(|b| b.to_vec())
-        .collect(),
-      _ => vec![unsafe { js.bytes(raw(&bufs), "buf")? }.to_vec()],
+  let settled = move |js: Js, n: usize| -> NetResult<sys::napi_value> {
+    Ok(match op {
+      WriteOp::All => js.undefined()?,
+      _ => js.number(n as f64)?,
+    })
+  };
+  bridge::spawn_then(env, opts.as_ref(), Some(h.this), || {
+    let vectored = matches!(op, WriteOp::Vectored | WriteOp::PollVectored);
+    let chunks: Vec<&mut [u8]> = if vectored {
+      unsafe { js.bytes_list(raw(&bufs), "bufs")? }
+    } else {
+      vec![unsafe { js.bytes(raw(&bufs), "buf")? }]
     };
     let (core, closed) = registry::core(h.id)?;
-    let mut turn = match op {
-      WriteOp::Poll | WriteOp::PollVectored => core.write_poll.ticket(),
-      _ => core.write_order.ticket(),
+    let queue = match op {
+      WriteOp::Poll | WriteOp::PollVectored => &core.write_poll,
+      _ => &core.write_order,
     };
-    Ok((Some(closed), async move {
+    let total: usize = chunks.iter().map(|c| c.len()).sum();
+    let mut offset = 0;
+    if total > 0 && queue.is_idle() {
+      match write_now(&core, &chunks, op)? {
+        Attempt::Complete(n) => return Ok(Start::Done(settled(js, n)?)),
+        Attempt::Partial(n) => offset = n,
+      }
+    } else if total == 0 && queue.is_idle() {
+      return Ok(Start::Done(settled(js, 0)?));
+    }
+    let rest: Vec<Vec<u8>> = if vectored {
+      chunks.iter().map(|c| c.to_vec()).collect()
+    } else {
+      vec![chunks[0][offset..].to_vec()]
+    };
+    let mut turn = queue.ticket();
+    let fut = async move {
       turn.wait().await;
-      match op {
-        WriteOp::Some | WriteOp::Poll => write_some(&core, &chunks[0]).await,
+      let written = match op {
+        WriteOp::Some | WriteOp::Poll => write_some(&core, &rest[0]).await?,
         WriteOp::All => {
           let mut written = 0;
-          while written < chunks[0].len() {
-            written += write_some(&core, &chunks[0][written..]).await?;
+          while written < rest[0].len() {
+            written += write_some(&core, &rest[0][written..]).await?;
           }
-          Ok(written)
+          written
         }
-        WriteOp::Vectored | WriteOp::PollVectored => writev_some(&core, &chunks).await,
-      }
-    }))
+        WriteOp::Vectored | WriteOp::PollVectored => writev_some(&core, &rest).await?,
+      };
+      Ok(offset + written)
+    };
+    Ok(Start::Run(
+      Some(closed),
+      fut,
+      move |js: Js, outcome: NetResult<usize>| settled(js, outcome?),
+    ))
   })
 }
 
@@ -555,10 +656,14 @@ pub fn async_io(
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  let (promise, pending) = bridge::begin(env, opts.as_ref(), Some(h.this))?;
-  let Ok(pending) = pending else {
+  let (promise, pending) = bridge::begin(env, opts.as_ref())?;
+  let Ok(mut pending) = pending else {
     return Ok(promise);
   };
+  if let Err(err) = pending.keep_alive(js, Some(h.this)) {
+    pending.settle(js, Err(err));
+    return Ok(promise);
+  }
   let start = || -> NetResult<_> {
     let interest = interest_arg(js, raw(&interest))?;
     let f = js.function_arg(raw(&f), "f")?;

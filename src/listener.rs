@@ -62,7 +62,7 @@ where
         Ok(js.array(&[stream, addr])?)
       }))
     };
-    Ok((
+    Ok(bridge::Start::Run(
       Some(closed),
       fut,
       move |js: Js, outcome: NetResult<Lazy<_>>| {

@@ -43,6 +43,13 @@ impl Turns {
     self.state.lock().unwrap_or_else(|p| p.into_inner())
   }
 
+  /// Whether nobody holds or waits for a turn: an operation may then run at once without
+  /// jumping the line.
+  pub fn is_idle(&self) -> bool {
+    let state = self.lock();
+    state.serving == state.next
+  }
+
   /// Takes the next place in line.
   pub fn ticket(&self) -> Ticket {
     let mut state = self.lock();
