@@ -1,10 +1,13 @@
 //! The one road from a tokio future to a JS promise.
 //!
-//! Every async method calls [`spawn`]: it makes the promise, wires an optional `AbortSignal` to
-//! the future (abort drops the future, which is tokio's cancellation), runs the future on the
-//! runtime and settles the promise on the JS thread through the env's completion channel: one
-//! threadsafe function per Node environment, shared by every operation of that env.
+//! Every async method calls [`spawn`] (or [`spawn_then`]): it makes the promise, wires an
+//! optional `AbortSignal` to the future (abort drops the future, which is tokio's cancellation),
+//! and hands the future to the env's task set ([`tasks`]), which polls it on the JS thread while
+//! tokio's I/O driver, on the runtime's workers, wakes it. Wake-ups reach the JS thread through
+//! the env's channel: one threadsafe function per Node environment, signalled once per batch.
 //! How completions reach the JS thread is decided here and nowhere else.
+
+mod tasks;
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -78,26 +81,24 @@ where
   }
 }
 
-type Completion = Box<dyn FnOnce(Js) + Send>;
-
 struct RawTsfn(sys::napi_threadsafe_function);
 // SAFETY: Node-API documents napi_call_threadsafe_function as callable from any thread; the
 // handle is released only under the channel's lock.
 unsafe impl Send for RawTsfn {}
 
-/// The completion channel of one Node environment: a queue of completions and one threadsafe
+/// The wake-up channel of one Node environment: a queue of woken task ids and one threadsafe
 /// function that wakes the JS thread. Only a push onto an empty queue wakes it; the JS thread
-/// then settles everything queued by then in one go.
+/// then polls every task queued by then in one go.
 pub struct Channel {
   tsfn: Mutex<Option<RawTsfn>>,
-  queue: Mutex<Vec<Completion>>,
+  queue: Mutex<Vec<u64>>,
 }
 
 impl Channel {
-  fn send(self: &Arc<Self>, completion: Completion) {
+  fn wake(self: &Arc<Self>, task: u64) {
     let was_empty = {
       let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-      queue.push(completion);
+      queue.push(task);
       queue.len() == 1
     };
     if !was_empty {
@@ -121,7 +122,7 @@ impl Channel {
     }
   }
 
-  fn drain(&self) -> Vec<Completion> {
+  fn drain(&self) -> Vec<u64> {
     std::mem::take(&mut *self.queue.lock().unwrap_or_else(|p| p.into_inner()))
   }
 }
@@ -147,19 +148,20 @@ unsafe extern "C" fn call_js(
     return;
   }
   let channel = unsafe { Arc::from_raw(data.cast::<Channel>().cast_const()) };
-  let completions = channel.drain();
+  let woken = channel.drain();
   if env.is_null() {
     return;
   }
   let js = Js::new(env);
-  for completion in completions {
-    let _ = catch_unwind(AssertUnwindSafe(|| completion(js)));
+  for task in woken {
+    tasks::resume(js, task);
   }
 }
 
 unsafe extern "C" fn cleanup_env(arg: *mut std::ffi::c_void) {
   let env_key = arg as usize as u64;
   registry::close_env(env_key);
+  tasks::drop_all();
   let local = LOCAL.with(|l| l.borrow_mut().take());
   if let Some(local) = local {
     let tsfn = local
@@ -430,44 +432,38 @@ fn signal_of(js: Js, opts: sys::napi_value) -> NetResult<Option<sys::napi_value>
   }
 }
 
-/// Runs `fut` on the runtime for `pending`, then `finish` on the JS thread with its outcome.
-/// `closed` is the close token of the handle the operation runs on.
+/// Runs `fut` for `pending` (polled on the JS thread, woken by tokio's I/O driver), then
+/// `finish` on the JS thread with its outcome. `closed` is the close token of the handle the
+/// operation runs on.
 pub fn run<T, F, D>(pending: Pending, closed: Option<CancellationToken>, fut: F, finish: D)
 where
-  T: Send + 'static,
-  F: Future<Output = NetResult<T>> + Send + 'static,
-  D: FnOnce(Js, NetResult<T>, Pending) + Send + 'static,
+  T: 'static,
+  F: Future<Output = NetResult<T>> + 'static,
+  D: FnOnce(Js, NetResult<T>, Pending) + 'static,
 {
   let mut pending = pending;
-  let channel = match pending.channel.clone() {
-    Some(channel) => Ok(channel),
-    None => begin_op(),
+  let Some(env) = LOCAL.with(|l| l.borrow().as_ref().map(|l| l.env)) else {
+    return;
   };
-  let channel = match channel {
-    Ok(channel) => channel,
-    Err(err) => {
-      if let Some(env) = LOCAL.with(|l| l.borrow().as_ref().map(|l| l.env)) {
-        pending.settle(Js::new(env), Err(err));
-      }
-      return;
-    }
+  let js = Js::new(env);
+  if let Err(err) = runtime() {
+    return pending.settle(js, Err(err));
+  }
+  let channel = match pending.channel.clone() {
+    Some(channel) => channel,
+    None => match begin_op() {
+      Ok(channel) => channel,
+      Err(err) => return pending.settle(js, Err(err)),
+    },
   };
   pending.channel = Some(channel.clone());
-  let rt = match runtime() {
-    Ok(rt) => rt,
-    Err(err) => {
-      if let Some(env) = LOCAL.with(|l| l.borrow().as_ref().map(|l| l.env)) {
-        pending.settle(Js::new(env), Err(err));
-      }
-      return;
-    }
-  };
   let abort = pending.abort_token();
-  rt.spawn(async move {
+  let job = async move {
     let outcome = CatchUnwind(guarded(fut, closed, abort)).await;
     let outcome = outcome.unwrap_or_else(|panic| Err(NetError::internal(panic_message(&panic))));
-    channel.send(Box::new(move |js| finish(js, outcome, pending)));
-  });
+    Box::new(move |js: Js| finish(js, outcome, pending)) as tasks::Settle
+  };
+  tasks::spawn(js, &channel, Box::pin(job));
 }
 
 /// How an operation goes on once its arguments are checked.
@@ -490,7 +486,7 @@ pub fn spawn<T, F>(
 ) -> napi::Result<Promise>
 where
   T: IntoJs,
-  F: Future<Output = NetResult<T>> + Send + 'static,
+  F: Future<Output = NetResult<T>> + 'static,
 {
   spawn_then(env, opts, keep, || {
     let (closed, fut) = start()?;
@@ -510,9 +506,9 @@ pub fn spawn_then<T, F, D>(
   start: impl FnOnce() -> NetResult<Start<F, D>>,
 ) -> napi::Result<Promise>
 where
-  T: Send + 'static,
-  F: Future<Output = NetResult<T>> + Send + 'static,
-  D: FnOnce(Js, NetResult<T>) -> NetResult<sys::napi_value> + Send + 'static,
+  T: 'static,
+  F: Future<Output = NetResult<T>> + 'static,
+  D: FnOnce(Js, NetResult<T>) -> NetResult<sys::napi_value> + 'static,
 {
   let (promise, pending) = begin(env, opts)?;
   let Ok(mut pending) = pending else {
