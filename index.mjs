@@ -1,0 +1,31 @@
+// ESM entry point of tokio-net (hand-written, not generated).
+//
+// It loads the generated CommonJS loader (index.js), which picks the native
+// binary for this platform, and re-exports its named exports. `import` and
+// `require` therefore share one native module instance and one tokio runtime,
+// and the same index.d.ts describes both. When the addon gains an export, add
+// it here too: `npm run test:package` fails when the two lists differ.
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+const binding = require('./index.js')
+
+export const {
+  __napiBindingTarget,
+  activeHandles,
+  BytesMut,
+  Interest,
+  OwnedReadHalf,
+  OwnedWriteHalf,
+  ReadHalf,
+  Ready,
+  ReuniteError,
+  SocketAddr,
+  StdTcpStream,
+  TcpListener,
+  TcpSocket,
+  TcpStream,
+  WriteHalf,
+} = binding
+
+export default binding
