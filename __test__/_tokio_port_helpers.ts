@@ -7,9 +7,6 @@ import type { ExecutionContext } from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
 
-/** How long a promise must stay unsettled to count as `Poll::Pending` (`assert_pending!`). */
-export const PENDING_WINDOW_MS = 50
-
 /**
  * Upper bound for operations tokio expects to complete. Not a timing assertion: it only turns
  * a hang into a failure that names the operation instead of ava's global timeout.
@@ -109,21 +106,19 @@ export function describeError(e: unknown): string {
   return String(e)
 }
 
-/** One `poll()` of a future: is `p` still unsettled after a short window? */
-export async function probe<T>(p: Promise<T>, ms = PENDING_WINDOW_MS): Promise<Probe<T>> {
-  let timer: NodeJS.Timeout | undefined
-  const pending = new Promise<Probe<T>>((resolve) => {
-    timer = setTimeout(() => resolve({ pending: true }), ms)
-  })
+/**
+ * One `poll()` of a future. tokio-net polls an operation's future for the first time inside the
+ * method call, and settles its promise there if that poll is `Ready`; so a promise still unsettled
+ * after the microtasks and one macrotask turn was `Pending` on its first poll. (A longer window
+ * would let the kernel make a pending operation ready meanwhile, which is a second poll in tokio.)
+ */
+export async function probe<T>(p: Promise<T>): Promise<Probe<T>> {
+  const pending = new Promise<Probe<T>>((resolve) => setImmediate(() => resolve({ pending: true })))
   const settled = p.then(
     (value): Probe<T> => ({ pending: false, ok: true, value }),
     (error: unknown): Probe<T> => ({ pending: false, ok: false, error }),
   )
-  try {
-    return await Promise.race([settled, pending])
-  } finally {
-    clearTimeout(timer)
-  }
+  return Promise.race([settled, pending])
 }
 
 /** `assert_pending!(fut.poll())` on a future that is kept (polled again later). */
