@@ -213,8 +213,8 @@ export declare class OwnedWriteHalf {
   tryWriteVectored(bufs: Uint8Array[]): number
   /**
    * Writes some of `buf`, waiting until the socket takes at least one byte; resolves with
-   * the count. The bytes are copied when the call is made. Concurrent writes are served
-   * in call order.
+   * the count. `buf` is not kept: what the socket does not take at once is copied during
+   * the call. Concurrent writes are served in call order.
    *
    * Cancel safety: cancel safe. If aborted, nothing was written.
    */
@@ -596,8 +596,8 @@ export declare class TcpStream {
   tryWriteVectored(bufs: Uint8Array[]): number
   /**
    * Writes some of `buf`, waiting until the socket takes at least one byte; resolves with
-   * the count. The bytes are copied when the call is made. Concurrent writes are served
-   * in call order.
+   * the count. `buf` is not kept: what the socket does not take at once is copied during
+   * the call. Concurrent writes are served in call order.
    *
    * Cancel safety: cancel safe. If aborted, nothing was written.
    */
@@ -748,8 +748,8 @@ export declare class WriteHalf {
   tryWriteVectored(bufs: Uint8Array[]): number
   /**
    * Writes some of `buf`, waiting until the socket takes at least one byte; resolves with
-   * the count. The bytes are copied when the call is made. Concurrent writes are served
-   * in call order.
+   * the count. `buf` is not kept: what the socket does not take at once is copied during
+   * the call. Concurrent writes are served in call order.
    *
    * Cancel safety: cancel safe. If aborted, nothing was written.
    */

@@ -65,7 +65,7 @@ test('abort mid-wait: readable, read, peek, ready, readExact, readToEnd, asyncIo
   }
 })
 
-test('abort mid-wait on halves: ReadHalf/OwnedReadHalf read and peek, WriteHalf writable', async (t) => {
+test('abort mid-wait on halves: ReadHalf read and peek, OwnedReadHalf read and readable, OwnedWriteHalf writable (full)', async (t) => {
   {
     const [client, server] = await pair(t)
     const [r] = client.split()

@@ -223,7 +223,7 @@ test.serial('read path: split() ReadHalf read() loop and peek()', async (t) => {
   check(t, await guard(readLoop(r, 100_000), 'ReadHalf read loop', LONG), 'ReadHalf.read')
 })
 
-test.serial('read path: intoSplit() OwnedReadHalf readToEnd() and read()', async (t) => {
+test.serial('read path: intoSplit() OwnedReadHalf readExact() then readToEnd()', async (t) => {
   const s = await connectSender(t)
   const [r, w] = s.intoSplit()
   track(t, r)

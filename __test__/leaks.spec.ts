@@ -310,12 +310,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 test.serial('TOKIO_WORKER_THREADS=1 in a child process gives a runtime with one worker thread', (t) => {
   const isRuntime = (n: string) => n.startsWith('tokio-net') || n.startsWith('tokio-runtime-w')
-  const one = runtimeThreads({ TOKIO_WORKER_THREADS: '1' }, 1)
-  const three = runtimeThreads({ TOKIO_WORKER_THREADS: '3' }, 3)
+  const one = runtimeThreads({ TOKIO_WORKER_THREADS: '1', TOKIO_NET_IO_DRIVER: 'workers' }, 1)
+  const three = runtimeThreads({ TOKIO_WORKER_THREADS: '3', TOKIO_NET_IO_DRIVER: 'workers' }, 3)
   const names = [...new Set([...one, ...three].filter(isRuntime))]
   t.log(`runtime thread names observed: ${JSON.stringify(names)}; all threads with 1: ${JSON.stringify(one)}`)
   t.is(one.filter(isRuntime).length, 1, `threads: ${JSON.stringify(one)}`)
   t.is(three.filter(isRuntime).length, 3, `threads: ${JSON.stringify(three)}`)
+})
+
+test.serial('TOKIO_NET_IO_DRIVER=js-thread in a child process drives sockets with no runtime worker thread', (t) => {
+  const isRuntime = (n: string) => n.startsWith('tokio-net') || n.startsWith('tokio-runtime-w')
+  const threads = runtimeThreads({ TOKIO_WORKER_THREADS: '3', TOKIO_NET_IO_DRIVER: 'js-thread' }, 0)
+  t.deepEqual(threads.filter(isRuntime), [], `threads: ${JSON.stringify(threads)}`)
 })
 
 test.serial('leak baseline: everything opened by this file is closed at the end', async (t) => {

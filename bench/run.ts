@@ -241,6 +241,8 @@ interface ClientDef {
   cmd: string[]
   version: string
   unavailable?: string
+  /** Extra environment for the client process. */
+  env?: Record<string, string>
 }
 
 // Bun and Deno are peers to measure against, not dependencies of the package: they are installed
@@ -291,7 +293,20 @@ function clientDefs(): ClientDef[] {
   const deno = findDeno()
   const tsx = ['--expose-gc', '--import', 'tsx']
   return [
-    { id: 'tokio-net', label: 'tokio-net (Node)', cmd: [node, ...tsx, 'bench/client-tokio-net.ts'], version: nodeV },
+    {
+      id: 'tokio-net',
+      label: 'tokio-net (Node)',
+      cmd: [node, ...tsx, 'bench/client-tokio-net.ts'],
+      version: nodeV,
+      env: { TOKIO_NET_IO_DRIVER: 'workers' },
+    },
+    {
+      id: 'tokio-net-js',
+      label: 'tokio-net, driver on JS thread (Node)',
+      cmd: [node, ...tsx, 'bench/client-tokio-net.ts'],
+      version: nodeV,
+      env: { TOKIO_NET_IO_DRIVER: 'js-thread' },
+    },
     { id: 'node-net', label: 'node:net (Node)', cmd: [node, ...tsx, 'bench/client-node-net.ts'], version: nodeV },
     bun.bin
       ? { id: 'bun', label: 'node:net (Bun)', cmd: [bun.bin, 'bench/client-node-net.ts'], version: bun.version! }
@@ -358,7 +373,7 @@ function runClient(def: ClientDef, w: Workload, port: number, args: number[], ti
   const [cmd, cargs] = withUlimit([...def.cmd, w.kind, String(port), ...args.map(String)])
   const t0 = Date.now()
   return new Promise((resolve) => {
-    const p = spawn(cmd, cargs, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const p = spawn(cmd, cargs, { cwd: ROOT, env: { ...childEnv, ...def.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let out = ''
     let err = ''
     let timedOut = false

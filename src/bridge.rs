@@ -3,9 +3,11 @@
 //! Every async method calls [`spawn`] (or [`spawn_then`]): it makes the promise, wires an
 //! optional `AbortSignal` to the future (abort drops the future, which is tokio's cancellation),
 //! and hands the future to the env's task set ([`tasks`]), which polls it on the JS thread while
-//! tokio's I/O driver, on the runtime's workers, wakes it. Wake-ups reach the JS thread through
-//! the env's channel: one threadsafe function per Node environment, signalled once per batch.
-//! How completions reach the JS thread is decided here and nowhere else.
+//! tokio's I/O driver wakes it. With the driver on the runtime's workers, wake-ups reach the JS
+//! thread through the env's channel: one threadsafe function per Node environment, signalled
+//! once per batch. With the driver on the JS thread ([`turn_driver_here`]), the tasks a turn
+//! woke are resumed right after it, in a callback scope, with no signal at all. How completions
+//! reach the JS thread is decided here and nowhere else.
 
 mod tasks;
 
@@ -25,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, JsRef, Type};
 use crate::registry;
-use crate::runtime::runtime;
+use crate::runtime;
 
 /// A settled-later value handed back to JS.
 pub struct Promise(sys::napi_value);
@@ -101,7 +103,9 @@ impl Channel {
       queue.push(task);
       queue.len() == 1
     };
-    if !was_empty {
+    if !was_empty || TURNING.with(|t| t.get() == Arc::as_ptr(self)) {
+      // Someone already signalled, or the JS thread itself is turning the I/O driver and
+      // resumes every woken task right after the turn.
       return;
     }
     let guard = self.tsfn.lock().unwrap_or_else(|p| p.into_inner());
@@ -132,10 +136,57 @@ struct Local {
   channel: Arc<Channel>,
   /// Operations in flight; while there are any the channel keeps the event loop alive.
   in_flight: usize,
+  /// The async resource (a reference to it) and context that JS-thread driver turns run under.
+  scope: Option<(sys::napi_ref, sys::napi_async_context)>,
 }
 
 thread_local! {
   static LOCAL: RefCell<Option<Local>> = const { RefCell::new(None) };
+  /// The channel of the env whose I/O driver this thread is turning right now, if any.
+  static TURNING: std::cell::Cell<*const Channel> = const { std::cell::Cell::new(ptr::null()) };
+}
+
+/// Turns this env's I/O driver on its JS thread (`turn`), then settles what it woke inside a
+/// callback scope, so the promise reactions run before control goes back to the event loop.
+pub fn turn_driver_here(turn: impl FnOnce()) {
+  let Some((env, channel, resource, context)) = LOCAL.with(|l| {
+    l.borrow().as_ref().and_then(|l| {
+      Some((
+        l.env,
+        l.channel.clone(),
+        l.scope.as_ref()?.0,
+        l.scope.as_ref()?.1,
+      ))
+    })
+  }) else {
+    return turn();
+  };
+  TURNING.with(|t| t.set(Arc::as_ptr(&channel)));
+  let _ = catch_unwind(AssertUnwindSafe(turn));
+  TURNING.with(|t| t.set(ptr::null()));
+  let woken = channel.drain();
+  if woken.is_empty() {
+    return;
+  }
+  let js = Js::new(env);
+  unsafe {
+    let mut handles = ptr::null_mut();
+    if sys::napi_open_handle_scope(env, &mut handles) != sys::Status::napi_ok {
+      return;
+    }
+    let mut object = ptr::null_mut();
+    let mut scope = ptr::null_mut();
+    if sys::napi_get_reference_value(env, resource, &mut object) == sys::Status::napi_ok
+      && !object.is_null()
+      && sys::napi_open_callback_scope(env, object, context, &mut scope) == sys::Status::napi_ok
+    {
+      for task in woken {
+        tasks::resume(js, task);
+      }
+      sys::napi_close_callback_scope(env, scope);
+    }
+    sys::napi_close_handle_scope(env, handles);
+  }
 }
 
 unsafe extern "C" fn call_js(
@@ -164,6 +215,12 @@ unsafe extern "C" fn cleanup_env(arg: *mut std::ffi::c_void) {
   tasks::drop_all();
   let local = LOCAL.with(|l| l.borrow_mut().take());
   if let Some(local) = local {
+    if let Some((resource, context)) = local.scope {
+      unsafe {
+        sys::napi_async_destroy(local.env, context);
+        sys::napi_delete_reference(local.env, resource);
+      }
+    }
     let tsfn = local
       .channel
       .tsfn
@@ -200,6 +257,19 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
     )
   })?;
   Js::check(unsafe { sys::napi_unref_threadsafe_function(env.raw(), tsfn) })?;
+  let place = runtime::DriverPlace::requested().map_err(napi::Error::from_reason)?;
+  let mut scope = None;
+  if place == runtime::DriverPlace::JsThread
+    && is_node(js)
+    && runtime::js_thread::install(env.raw())
+  {
+    let resource = js.object()?;
+    let mut reference = ptr::null_mut();
+    Js::check(unsafe { sys::napi_create_reference(env.raw(), resource, 1, &mut reference) })?;
+    let mut context = ptr::null_mut();
+    Js::check(unsafe { sys::napi_async_init(env.raw(), resource, name, &mut context) })?;
+    scope = Some((reference, context));
+  }
   LOCAL.with(|l| {
     *l.borrow_mut() = Some(Local {
       env: env.raw(),
@@ -208,12 +278,29 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
         queue: Mutex::new(Vec::new()),
       }),
       in_flight: 0,
+      scope,
     })
   });
   let key = registry::env_key() as usize;
   Js::check(unsafe {
     sys::napi_add_env_cleanup_hook(env.raw(), Some(cleanup_env), key as *mut std::ffi::c_void)
   })
+}
+
+/// Whether the host is Node itself (whose libuv the JS-thread driver needs), not Bun or Deno,
+/// which load Node-API modules but have no real libuv (Bun aborts on `uv_poll_init`).
+fn is_node(js: Js) -> bool {
+  let Ok(global) = js.global() else {
+    return false;
+  };
+  let defined = |object, name| {
+    js.get(object, name)
+      .is_ok_and(|v| js.type_of(v) != Type::Undefined)
+  };
+  let versions = js
+    .get(global, "process")
+    .and_then(|p| js.get(p, "versions"));
+  versions.is_ok_and(|v| defined(v, "node") && !defined(v, "bun")) && !defined(global, "Deno")
 }
 
 impl Local {
@@ -347,6 +434,7 @@ pub fn begin(
   env: &Env,
   opts: Option<&Unknown<'_>>,
 ) -> napi::Result<(Promise, Result<Pending, ()>)> {
+  runtime::js_thread::charge();
   let js = Js::new(env.raw());
   let mut deferred = ptr::null_mut();
   let mut promise = ptr::null_mut();
@@ -446,7 +534,7 @@ where
     return;
   };
   let js = Js::new(env);
-  if let Err(err) = runtime() {
+  if let Err(err) = runtime::handle() {
     return pending.settle(js, Err(err));
   }
   let channel = match pending.channel.clone() {

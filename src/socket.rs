@@ -194,7 +194,8 @@ impl TcpSocket {
       let Resource::Socket(socket) = registry::take(self.id)? else {
         return Err(NetError::Closed);
       };
-      let _guard = crate::runtime::runtime()?.enter();
+      let handle = crate::runtime::handle()?;
+      let _guard = handle.enter();
       let listener = opt(socket.listen(backlog), "listen")?;
       Ok(crate::listener::register(listener))
     })
@@ -250,7 +251,8 @@ impl TcpSocket {
 }
 
 fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSocket> {
-  let _guard = crate::runtime::runtime()?.enter();
+  let handle = crate::runtime::handle()?;
+  let _guard = handle.enter();
   let socket = opt(socket, "socket")?;
   Ok(TcpSocket {
     id: registry::insert(Resource::Socket(socket)),

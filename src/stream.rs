@@ -11,7 +11,6 @@ use crate::errors::{NetError, NetResult};
 use crate::io::{self, to_js_class};
 use crate::js::{Js, raw};
 use crate::registry::{self, Core, Resource};
-use crate::runtime::runtime;
 use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::std_stream::StdTcpStream;
 
@@ -105,7 +104,8 @@ impl TcpStream {
       let Resource::Std(std) = registry::take(std_id)? else {
         return Err(NetError::Closed);
       };
-      let _guard = runtime()?.enter();
+      let handle = crate::runtime::handle()?;
+      let _guard = handle.enter();
       let stream = sockopt(tokio::net::TcpStream::from_std(std), "fromStd")?;
       let id = registry::insert(Resource::Stream(Core::new(stream)));
       Ok(TcpStream { id })

@@ -2,9 +2,9 @@
 //!
 //! An operation's future is polled right away on the JS thread, inside the runtime's context, so
 //! one that can finish without waiting settles its promise with no thread hop at all. One that has
-//! to wait leaves its waker with tokio's I/O driver, which runs on the runtime's worker threads;
-//! when the socket becomes ready the driver wakes it, the wake-up travels through the env's
-//! channel, and the JS thread polls the future again. Compared with spawning each operation onto
+//! to wait leaves its waker with tokio's I/O driver (on the runtime's worker threads, or on this
+//! JS thread with `TOKIO_NET_IO_DRIVER=js-thread`); when the socket becomes ready the driver wakes
+//! it, the wake-up travels through the env's channel, and the JS thread polls the future again. Compared with spawning each operation onto
 //! a worker, this saves a cross-thread wake-up per operation, and JS memory and promises are only
 //! ever touched on the JS thread.
 
@@ -18,7 +18,7 @@ use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
 use crate::js::Js;
-use crate::runtime::runtime;
+use crate::runtime;
 
 use super::Channel;
 
@@ -102,7 +102,8 @@ pub fn drop_all() {
 fn poll(js: Js, id: u64, mut task: Task) {
   // The runtime's context lets the future create sockets and resolve names, as it would on a
   // worker thread.
-  let _context = runtime().ok().map(|rt| rt.enter());
+  let handle = runtime::handle().ok();
+  let _context = handle.as_ref().map(|h| h.enter());
   let mut cx = Context::from_waker(&task.waker);
   // The jobs catch panics of the operation itself; this guards the settle step.
   match task.job.as_mut().poll(&mut cx) {

@@ -1,0 +1,211 @@
+//! The I/O driver on the JS thread, chosen with `TOKIO_NET_IO_DRIVER=js-thread`.
+//!
+//! Each Node environment gets its own current-thread tokio runtime. Its I/O driver is an epoll
+//! instance; libuv watches that epoll fd like any other, and when it turns readable the JS
+//! thread turns the driver once without blocking (`block_on(yield_now())`: one zero-timeout
+//! poll). Socket readiness then wakes the operations on the thread that polls them, with no
+//! worker thread in between: the design Deno uses. Linux only (the epoll fd is found through
+//! `/proc`), and Node only (libuv's functions come from the host process); elsewhere `install`
+//! declines and the env stays on the shared multi-thread runtime.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::{CStr, c_int, c_void};
+use std::os::fd::AsRawFd;
+use std::ptr;
+
+use napi::sys;
+use tokio::runtime::{Builder, Handle, Runtime};
+
+type UvPollCb = unsafe extern "C" fn(*mut c_void, c_int, c_int);
+type UvCloseCb = unsafe extern "C" fn(*mut c_void);
+
+/// The few libuv functions needed, looked up in the host process (Node exports libuv).
+#[derive(Clone, Copy)]
+struct Uv {
+  handle_size: unsafe extern "C" fn(c_int) -> usize,
+  poll_init: unsafe extern "C" fn(*mut c_void, *mut c_void, c_int) -> c_int,
+  poll_start: unsafe extern "C" fn(*mut c_void, c_int, UvPollCb) -> c_int,
+  unref: unsafe extern "C" fn(*mut c_void),
+  close: unsafe extern "C" fn(*mut c_void, UvCloseCb),
+}
+
+const UV_POLL: c_int = 8;
+const UV_READABLE: c_int = 1;
+
+impl Uv {
+  fn lookup() -> Option<Uv> {
+    /// libuv's function `name`, typed as `F` (a function pointer of its exact signature).
+    unsafe fn function<F: Copy>(name: &CStr) -> Option<F> {
+      let found = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
+      // SAFETY: F is a function pointer type, the size of a data pointer on every target here.
+      (!found.is_null()).then(|| unsafe { std::mem::transmute_copy::<*mut c_void, F>(&found) })
+    }
+    // SAFETY: each name is libuv's public function with the signature of its field.
+    unsafe {
+      Some(Uv {
+        handle_size: function(c"uv_handle_size")?,
+        poll_init: function(c"uv_poll_init")?,
+        poll_start: function(c"uv_poll_start")?,
+        unref: function(c"uv_unref")?,
+        close: function(c"uv_close")?,
+      })
+    }
+  }
+}
+
+struct Driver {
+  runtime: Runtime,
+  uv: Uv,
+  /// The `uv_poll_t` watching the driver's epoll fd: memory of libuv's size for it, freed by
+  /// the close callback once libuv is done with it.
+  watcher: *mut c_void,
+}
+
+thread_local! {
+  static DRIVER: RefCell<Option<Driver>> = const { RefCell::new(None) };
+  /// The size of this thread's watcher allocation, for the close callback to free it.
+  static WATCHER_LEN: Cell<usize> = const { Cell::new(0) };
+  static OPS_SINCE_TURN: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The runtime of this thread's env, when its driver runs here.
+pub fn handle() -> Option<Handle> {
+  DRIVER.with(|d| d.borrow().as_ref().map(|d| d.runtime.handle().clone()))
+}
+
+/// Turns the driver once without blocking: whatever became ready wakes its operations.
+fn turn() {
+  OPS_SINCE_TURN.with(|n| n.set(0));
+  DRIVER.with(|d| {
+    if let Some(d) = d.borrow().as_ref() {
+      d.runtime.block_on(tokio::task::yield_now());
+    }
+  })
+}
+
+unsafe extern "C" fn on_ready(_watcher: *mut c_void, _status: c_int, _events: c_int) {
+  // A panic must not unwind into libuv.
+  let _ = std::panic::catch_unwind(|| crate::bridge::turn_driver_here(turn));
+}
+
+/// Operations one env may start between two driver turns: tokio's own task budget.
+const BUDGET: u32 = 128;
+
+/// Counts an operation started on this thread. Operations that complete at once never give the
+/// event loop a chance to turn the driver, so a loop of them (`await ready()` again and again)
+/// would see stale readiness forever; every `BUDGET` of them the driver is turned here instead,
+/// as tokio's cooperative budget makes a task yield to its driver.
+pub fn charge() {
+  let due = OPS_SINCE_TURN.with(|n| {
+    n.set(n.get() + 1);
+    n.get() >= BUDGET
+  });
+  if due {
+    turn();
+  }
+}
+
+/// The epoll fd of `runtime`'s I/O driver: the epoll instance whose interest list holds a
+/// probe socket registered with that driver.
+fn epoll_fd(runtime: &Runtime) -> Option<c_int> {
+  let _context = runtime.enter();
+  let std = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
+  std.set_nonblocking(true).ok()?;
+  let probe = tokio::net::UdpSocket::from_std(std).ok()?;
+  let probe_fd = probe.as_raw_fd();
+  let watches_probe = |info: &str| {
+    info.lines().any(|line| {
+      line
+        .strip_prefix("tfd:")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|fd| fd.parse::<c_int>().ok())
+        == Some(probe_fd)
+    })
+  };
+  std::fs::read_dir("/proc/self/fd")
+    .ok()?
+    .flatten()
+    .filter(|entry| {
+      std::fs::read_link(entry.path()).is_ok_and(|t| t.as_os_str() == "anon_inode:[eventpoll]")
+    })
+    .filter_map(|entry| entry.file_name().to_str()?.parse::<c_int>().ok())
+    .find(|fd| {
+      std::fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).is_ok_and(|i| watches_probe(&i))
+    })
+}
+
+/// Gives the env its own runtime driven from its event loop. False (and nothing changed) when
+/// this host cannot do it.
+pub fn install(env: sys::napi_env) -> bool {
+  let Some(uv) = Uv::lookup() else {
+    return false;
+  };
+  let Ok(runtime) = Builder::new_current_thread()
+    .enable_all()
+    .thread_name("tokio-net-blocking")
+    .build()
+  else {
+    return false;
+  };
+  let Some(epoll) = epoll_fd(&runtime) else {
+    return false;
+  };
+  let mut event_loop: *mut sys::uv_loop_s = ptr::null_mut();
+  if unsafe { sys::napi_get_uv_event_loop(env, &mut event_loop) } != sys::Status::napi_ok
+    || event_loop.is_null()
+  {
+    return false;
+  }
+  let watcher_len = unsafe { (uv.handle_size)(UV_POLL) };
+  WATCHER_LEN.with(|l| l.set(watcher_len));
+  let watcher = Box::into_raw(vec![0u8; watcher_len].into_boxed_slice()).cast::<c_void>();
+  let driver = Driver {
+    runtime,
+    uv,
+    watcher,
+  };
+  unsafe {
+    if (uv.poll_init)(event_loop.cast(), watcher, epoll) != 0 {
+      free_watcher(watcher, watcher_len);
+      return false;
+    }
+    // From here on the handle belongs to the loop and must be closed, not freed.
+    let mut hook = ptr::null_mut();
+    if (uv.poll_start)(watcher, UV_READABLE, on_ready) != 0
+      || sys::napi_add_async_cleanup_hook(env, Some(close_driver), ptr::null_mut(), &mut hook)
+        != sys::Status::napi_ok
+    {
+      (uv.close)(watcher, on_watcher_closed);
+      return false;
+    }
+    // The watcher never keeps the process alive: operations in flight do (see the bridge).
+    (uv.unref)(watcher);
+    // uv_handle_t's first field is `void* data`: the close callback finds the hook there.
+    *watcher.cast::<*mut c_void>() = hook.cast();
+  }
+  DRIVER.with(|d| *d.borrow_mut() = Some(driver));
+  true
+}
+
+/// Async cleanup of the env: closes the watcher (libuv then frees it through the close
+/// callback, after which Node may close the loop) and drops the runtime.
+unsafe extern "C" fn close_driver(_hook: sys::napi_async_cleanup_hook_handle, _arg: *mut c_void) {
+  if let Some(driver) = DRIVER.with(|d| d.borrow_mut().take()) {
+    unsafe { (driver.uv.close)(driver.watcher, on_watcher_closed) };
+    drop(driver.runtime);
+  }
+}
+
+unsafe extern "C" fn on_watcher_closed(watcher: *mut c_void) {
+  let hook = unsafe { *watcher.cast::<*mut c_void>() };
+  let len = WATCHER_LEN.with(|l| l.get());
+  unsafe { free_watcher(watcher, len) };
+  if !hook.is_null() {
+    unsafe { sys::napi_remove_async_cleanup_hook(hook.cast()) };
+  }
+}
+
+unsafe fn free_watcher(watcher: *mut c_void, len: usize) {
+  let slice = ptr::slice_from_raw_parts_mut(watcher.cast::<u8>(), len);
+  drop(unsafe { Box::from_raw(slice) });
+}
