@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-write') o.noWrite = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'npm run bench -- [--quick] [--clients tokio-net,node-net,bun,deno,rust] ' +
+        'npm run bench -- [--quick] [--clients tokio-net,tokio-net-js,node-net,bun,deno,rust] ' +
           '[--workloads pp64,pp4k,upload,download,pipeline,connect,fanin,idle] [--rounds N] [--no-write]',
       )
       process.exit(0)
