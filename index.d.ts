@@ -407,8 +407,16 @@ export declare class StdTcpStream {
   peerAddr(): SocketAddr
   /** Closes the socket. */
   close(): void
-  /** The OS file descriptor (Unix only; Windows has `asRawSocket`). The stream still owns it. */
+  /**
+   * The OS file descriptor. The stream still owns it. Unix only: on Windows it throws
+   * `kind: 'Unsupported'` (use `asRawSocket()`).
+   */
   asRawFd(): number
+  /**
+   * The OS socket handle. The stream still owns it. Windows only: elsewhere it throws
+   * `kind: 'Unsupported'` (use `asRawFd()`).
+   */
+  asRawSocket(): number
 }
 
 /**
@@ -461,10 +469,6 @@ export declare class TcpSocket {
   nodelay(): boolean
   /** Sets `TCP_NODELAY`: with `true`, small writes go out at once. */
   setNodelay(on: boolean): void
-  /** Whether `SO_REUSEPORT` is set. Unix only. */
-  reuseport(): boolean
-  /** Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only. */
-  setReuseport(on: boolean): void
   /** The send buffer size (`SO_SNDBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
   sendBufferSize(): number
   /** Sets the send buffer size (`SO_SNDBUF`) in bytes. */
@@ -499,9 +503,22 @@ export declare class TcpSocket {
   setZeroLinger(): void
   /** Closes the socket. */
   close(): void
-  /** The IPv4 type-of-service byte (`IP_TOS`). Unix only. */
+  /** Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`. */
+  reuseport(): boolean
+  /**
+   * Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on
+   * Windows it throws `kind: 'Unsupported'`.
+   */
+  setReuseport(on: boolean): void
+  /**
+   * The IPv4 type-of-service byte (`IP_TOS`). Unix only: on Windows it throws
+   * `kind: 'Unsupported'`.
+   */
   tos(): number
-  /** Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only. */
+  /**
+   * Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only: on Windows it throws
+   * `kind: 'Unsupported'`.
+   */
   setTos(tos: number): void
 }
 
@@ -702,10 +719,15 @@ export declare class TcpStream {
    */
   intoSplit(): [OwnedReadHalf, OwnedWriteHalf]
   /**
-   * The OS file descriptor (Unix only; Windows has `asRawSocket`). The stream still owns it:
-   * do not close it.
+   * The OS file descriptor. The stream still owns it: do not close it. Unix only: on Windows
+   * it throws `kind: 'Unsupported'` (use `asRawSocket()`).
    */
   asRawFd(): number
+  /**
+   * The OS socket handle. The stream still owns it: do not close it. Windows only: elsewhere
+   * it throws `kind: 'Unsupported'` (use `asRawFd()`).
+   */
+  asRawSocket(): number
 }
 
 /**

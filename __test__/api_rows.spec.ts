@@ -602,3 +602,33 @@ test('Ready methods reflect the socket state', async (t) => {
   t.false(r.isEmpty())
   t.is(client.tryRead(Buffer.alloc(1)), 0)
 })
+
+// ---------------------------------------------------------------------------------------------
+// Platform-specific members: present everywhere, so one index.d.ts fits every platform
+
+test('the other platform\'s members exist and throw kind Unsupported (ERR_UNSUPPORTED) instead of being missing', async (t) => {
+  const [client] = await pair(t)
+  const l = track(t, await TcpListener.bind('127.0.0.1:0'))
+  const std = track(t, StdTcpStream.connect(l.localAddr()))
+  const socket = track(t, TcpSocket.newV4())
+  const unsupported = { kind: 'Unsupported', code: 'ERR_UNSUPPORTED' }
+  if (process.platform === 'win32') {
+    t.true(Number.isInteger(client.asRawSocket()))
+    t.true(Number.isInteger(std.asRawSocket()))
+    t.like(syncErr(t, () => client.asRawFd(), 'client.asRawFd()'), unsupported)
+    t.like(syncErr(t, () => std.asRawFd(), 'std.asRawFd()'), unsupported)
+    t.like(syncErr(t, () => socket.reuseport(), 'socket.reuseport()'), unsupported)
+    t.like(syncErr(t, () => socket.setReuseport(true), 'socket.setReuseport(true)'), unsupported)
+    t.like(syncErr(t, () => socket.tos(), 'socket.tos()'), unsupported)
+    t.like(syncErr(t, () => socket.setTos(0), 'socket.setTos(0)'), unsupported)
+  } else {
+    t.true(client.asRawFd() >= 0)
+    t.true(std.asRawFd() >= 0)
+    const err = syncErr(t, () => client.asRawSocket(), 'client.asRawSocket()')
+    t.like(err, unsupported)
+    t.regex(String((err as Error).message), /asRawSocket\(\) is only available on Windows/)
+    t.like(syncErr(t, () => std.asRawSocket(), 'std.asRawSocket()'), unsupported)
+    t.is(typeof socket.reuseport(), 'boolean')
+    t.is(typeof socket.tos(), 'number')
+  }
+})

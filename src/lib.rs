@@ -17,6 +17,7 @@ mod interest;
 mod io;
 mod js;
 mod listener;
+mod platform;
 mod registry;
 mod runtime;
 mod socket;

@@ -108,13 +108,6 @@ bool_option!(
   "Whether `TCP_NODELAY` is set (Nagle's algorithm off).",
   "Sets `TCP_NODELAY`: with `true`, small writes go out at once."
 );
-#[cfg(unix)]
-bool_option!(
-  reuseport,
-  set_reuseport,
-  "Whether `SO_REUSEPORT` is set. Unix only.",
-  "Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only."
-);
 size_option!(
   send_buffer_size,
   set_send_buffer_size,
@@ -259,21 +252,42 @@ fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSo
   })
 }
 
-#[cfg(unix)]
 #[napi]
 impl TcpSocket {
-  /// The IPv4 type-of-service byte (`IP_TOS`). Unix only.
+  /// Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`.
   #[napi]
-  pub fn tos(&self, env: Env) -> napi::Result<u32> {
-    with_socket(&env, self.id, |_, s| opt(s.tos_v4(), "getsockopt"))
+  pub fn reuseport(&self, env: Env) -> napi::Result<bool> {
+    with_socket(&env, self.id, |_, s| {
+      opt(crate::platform::reuseport(s), "getsockopt")
+    })
   }
 
-  /// Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only.
+  /// Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on
+  /// Windows it throws `kind: 'Unsupported'`.
+  #[napi(ts_args_type = "on: boolean")]
+  pub fn set_reuseport(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
+    with_socket(&env, self.id, |js, s| {
+      let on = js.bool_arg(raw(&on), "on")?;
+      opt(crate::platform::set_reuseport(s, on), "setsockopt")
+    })
+  }
+
+  /// The IPv4 type-of-service byte (`IP_TOS`). Unix only: on Windows it throws
+  /// `kind: 'Unsupported'`.
+  #[napi]
+  pub fn tos(&self, env: Env) -> napi::Result<u32> {
+    with_socket(&env, self.id, |_, s| {
+      opt(crate::platform::tos(s), "getsockopt")
+    })
+  }
+
+  /// Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only: on Windows it throws
+  /// `kind: 'Unsupported'`.
   #[napi(ts_args_type = "tos: number")]
   pub fn set_tos(&self, env: Env, tos: Unknown<'_>) -> napi::Result<()> {
     with_socket(&env, self.id, |js, s| {
       let tos = js.uint_arg(raw(&tos), "tos", 255.0)? as u32;
-      opt(s.set_tos_v4(tos), "setsockopt")
+      opt(crate::platform::set_tos(s, tos), "setsockopt")
     })
   }
 }

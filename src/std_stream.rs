@@ -142,24 +142,23 @@ impl StdTcpStream {
   }
 }
 
-#[cfg(unix)]
 #[napi]
 impl StdTcpStream {
-  /// The OS file descriptor (Unix only; Windows has `asRawSocket`). The stream still owns it.
+  /// The OS file descriptor. The stream still owns it. Unix only: on Windows it throws
+  /// `kind: 'Unsupported'` (use `asRawSocket()`).
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
-    use std::os::fd::AsRawFd;
-    with_std(&env, self.id, |_, s| Ok(s.as_raw_fd()))
+    with_std(&env, self.id, |_, s| {
+      crate::platform::raw_fd(s).map_err(|e| NetError::io(e, "asRawFd"))
+    })
   }
-}
 
-#[cfg(windows)]
-#[napi]
-impl StdTcpStream {
-  /// The OS socket handle (Windows only). The stream still owns it.
+  /// The OS socket handle. The stream still owns it. Windows only: elsewhere it throws
+  /// `kind: 'Unsupported'` (use `asRawFd()`).
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
-    use std::os::windows::io::AsRawSocket;
-    with_std(&env, self.id, |_, s| Ok(s.as_raw_socket() as i64))
+    with_std(&env, self.id, |_, s| {
+      crate::platform::raw_socket(s).map_err(|e| NetError::io(e, "asRawSocket"))
+    })
   }
 }

@@ -338,26 +338,24 @@ impl TcpStream {
   }
 }
 
-#[cfg(unix)]
 #[napi]
 impl TcpStream {
-  /// The OS file descriptor (Unix only; Windows has `asRawSocket`). The stream still owns it:
-  /// do not close it.
+  /// The OS file descriptor. The stream still owns it: do not close it. Unix only: on Windows
+  /// it throws `kind: 'Unsupported'` (use `asRawSocket()`).
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
-    use std::os::fd::AsRawFd;
-    with_core(&env, self.id, |_, core| Ok(core.io.as_raw_fd()))
+    with_core(&env, self.id, |_, core| {
+      sockopt(crate::platform::raw_fd(&core.io), "asRawFd")
+    })
   }
-}
 
-#[cfg(windows)]
-#[napi]
-impl TcpStream {
-  /// The OS socket handle (Windows only). The stream still owns it: do not close it.
+  /// The OS socket handle. The stream still owns it: do not close it. Windows only: elsewhere
+  /// it throws `kind: 'Unsupported'` (use `asRawFd()`).
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
-    use std::os::windows::io::AsRawSocket;
-    with_core(&env, self.id, |_, core| Ok(core.io.as_raw_socket() as i64))
+    with_core(&env, self.id, |_, core| {
+      sockopt(crate::platform::raw_socket(&core.io), "asRawSocket")
+    })
   }
 }
 
