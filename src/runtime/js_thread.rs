@@ -140,8 +140,10 @@ pub fn install(env: sys::napi_env) -> bool {
   let Some(uv) = Uv::lookup() else {
     return false;
   };
+  // I/O only: nothing here uses tokio's timers, and a time driver would read the clock on
+  // every turn.
   let Ok(runtime) = Builder::new_current_thread()
-    .enable_all()
+    .enable_io()
     .thread_name("tokio-net-blocking")
     .build()
   else {
