@@ -324,6 +324,27 @@ test.serial('TOKIO_NET_IO_DRIVER=js-thread in a child process drives sockets wit
   t.deepEqual(threads.filter(isRuntime), [], `threads: ${JSON.stringify(threads)}`)
 })
 
+test.serial('a malformed TOKIO_NET_IO_DRIVER or TOKIO_WORKER_THREADS does not stop the module loading; each operation fails saying why', (t) => {
+  const script = `
+const m = require(${JSON.stringify(INDEX)})
+;(async () => {
+  const out = {}
+  try { await m.TcpListener.bind('127.0.0.1:0'); out.bind = 'resolved' } catch (e) { out.bind = e.message }
+  try { m.TcpSocket.newV4(); out.socket = 'returned' } catch (e) { out.socket = e.message }
+  process.stdout.write(JSON.stringify(out))
+})()`
+  for (const [name, value] of [['TOKIO_NET_IO_DRIVER', 'main'], ['TOKIO_WORKER_THREADS', 'many']]) {
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { env: { ...process.env, [name]: value }, timeout: 60_000, encoding: 'utf8' }),
+    ) as { bind: string; socket: string }
+    t.log(`${name}=${value}: ${JSON.stringify(out)}`)
+    for (const message of [out.bind, out.socket]) {
+      t.regex(message, /could not start the tokio runtime/)
+      t.true(message.includes(name), message)
+    }
+  }
+})
+
 test.serial('leak baseline: everything opened by this file is closed at the end', async (t) => {
   await pollUntil(() => sameHandles(handles(), { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }))
   t.deepEqual(handles(), { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 })

@@ -257,9 +257,8 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
     )
   })?;
   Js::check(unsafe { sys::napi_unref_threadsafe_function(env.raw(), tsfn) })?;
-  let place = runtime::DriverPlace::requested().map_err(napi::Error::from_reason)?;
   let mut scope = None;
-  if place == runtime::DriverPlace::JsThread
+  if runtime::requested_place() == Some(runtime::DriverPlace::JsThread)
     && is_node(js)
     && runtime::js_thread::install(env.raw())
   {

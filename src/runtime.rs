@@ -71,8 +71,31 @@ pub fn runtime() -> NetResult<&'static Runtime> {
     .map_err(|e| NetError::internal(format!("could not start the tokio runtime: {e}")))
 }
 
+thread_local! {
+  /// Why this thread's env has no runtime (a malformed `TOKIO_NET_IO_DRIVER`), if so.
+  static REFUSED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Where this thread's env drives its sockets. A malformed `TOKIO_NET_IO_DRIVER` does not stop
+/// the module from loading (the loader would bury the message); every operation then fails
+/// with it instead, as with a malformed `TOKIO_WORKER_THREADS`.
+pub fn requested_place() -> Option<DriverPlace> {
+  match DriverPlace::requested() {
+    Ok(place) => Some(place),
+    Err(why) => {
+      REFUSED.with(|r| *r.borrow_mut() = Some(why));
+      None
+    }
+  }
+}
+
 /// The runtime handle operations of this thread's env run under.
 pub fn handle() -> NetResult<Handle> {
+  if let Some(why) = REFUSED.with(|r| r.borrow().clone()) {
+    return Err(NetError::internal(format!(
+      "could not start the tokio runtime: {why}"
+    )));
+  }
   if let Some(h) = js_thread::handle() {
     return Ok(h);
   }
