@@ -333,9 +333,11 @@ const m = require(${JSON.stringify(INDEX)})
   try { m.TcpSocket.newV4(); out.socket = 'returned' } catch (e) { out.socket = e.message }
   process.stdout.write(JSON.stringify(out))
 })()`
+  // TOKIO_WORKER_THREADS only matters with the driver on the runtime's workers.
   for (const [name, value] of [['TOKIO_NET_IO_DRIVER', 'main'], ['TOKIO_WORKER_THREADS', 'many']]) {
+    const env = { ...process.env, TOKIO_NET_IO_DRIVER: 'workers', [name]: value }
     const out = JSON.parse(
-      execFileSync(process.execPath, ['-e', script], { env: { ...process.env, [name]: value }, timeout: 60_000, encoding: 'utf8' }),
+      execFileSync(process.execPath, ['-e', script], { env, timeout: 60_000, encoding: 'utf8' }),
     ) as { bind: string; socket: string }
     t.log(`${name}=${value}: ${JSON.stringify(out)}`)
     for (const message of [out.bind, out.socket]) {

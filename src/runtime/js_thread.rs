@@ -106,20 +106,22 @@ pub fn charge() {
 }
 
 /// The epoll fd of `runtime`'s I/O driver: the epoll instance whose interest list holds a
-/// probe socket registered with that driver.
+/// probe socket registered with that driver (same fd number and inode, as `/proc` lists them).
 fn epoll_fd(runtime: &Runtime) -> Option<c_int> {
   let _context = runtime.enter();
-  let std = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
-  std.set_nonblocking(true).ok()?;
-  let probe = tokio::net::UdpSocket::from_std(std).ok()?;
+  let (probe, _peer) = tokio::net::UnixStream::pair().ok()?;
   let probe_fd = probe.as_raw_fd();
+  let probe_inode = std::fs::metadata(format!("/proc/self/fd/{probe_fd}"))
+    .ok()
+    .map(|m| std::os::unix::fs::MetadataExt::ino(&m))?;
   let watches_probe = |info: &str| {
     info.lines().any(|line| {
-      line
-        .strip_prefix("tfd:")
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|fd| fd.parse::<c_int>().ok())
-        == Some(probe_fd)
+      let mut fields = line.split_whitespace();
+      let fd = fields.next() == Some("tfd:") && fields.next() == Some(&*probe_fd.to_string());
+      let inode = fields
+        .find_map(|f| f.strip_prefix("ino:"))
+        .and_then(|hex| u64::from_str_radix(hex, 16).ok());
+      fd && inode == Some(probe_inode)
     })
   };
   std::fs::read_dir("/proc/self/fd")
