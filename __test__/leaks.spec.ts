@@ -324,6 +324,31 @@ test.serial('TOKIO_NET_IO_DRIVER=js-thread in a child process drives sockets wit
   t.deepEqual(threads.filter(isRuntime), [], `threads: ${JSON.stringify(threads)}`)
 })
 
+// Under `npm run test:js-thread` every env of this process (ava's workers included) must really
+// have its driver on its JS thread: then the shared multi-thread runtime is never started.
+;(process.env.TOKIO_NET_IO_DRIVER === 'js-thread' ? test.serial : test.serial.skip)(
+  'with TOKIO_NET_IO_DRIVER=js-thread this worker_threads env drives its sockets itself: no runtime worker thread exists',
+  async (t) => {
+    const l = track(t, await TcpListener.bind('127.0.0.1:0'))
+    const [c, [s]] = await Promise.all([TcpStream.connect(l.localAddr()), l.accept()])
+    track(t, c)
+    track(t, s)
+    await c.writeAll(Buffer.from('x'))
+    const b = Buffer.alloc(1)
+    await s.readExact(b)
+    const names = fs
+      .readdirSync('/proc/self/task')
+      .map((id) => {
+        try {
+          return fs.readFileSync(`/proc/self/task/${id}/comm`, 'utf8').trim()
+        } catch {
+          return '' // the thread exited meanwhile
+        }
+      })
+    t.false(names.some((n) => n.startsWith('tokio-net-worke')), JSON.stringify(names))
+  },
+)
+
 test.serial('a malformed TOKIO_NET_IO_DRIVER or TOKIO_WORKER_THREADS does not stop the module loading; each operation fails saying why', (t) => {
   const script = `
 const m = require(${JSON.stringify(INDEX)})
