@@ -148,6 +148,8 @@ thread_local! {
 
 /// Turns this env's I/O driver on its JS thread (`turn`), then settles what it woke inside a
 /// callback scope, so the promise reactions run before control goes back to the event loop.
+// Only the Linux JS-thread driver turns a driver here.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn turn_driver_here(turn: impl FnOnce()) {
   let Some((env, channel, resource, context)) = LOCAL.with(|l| {
     l.borrow().as_ref().and_then(|l| {
