@@ -151,15 +151,10 @@ thread_local! {
 // Only the Linux JS-thread driver turns a driver here.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn turn_driver_here(turn: impl FnOnce()) {
-  let Some((env, channel, resource, context)) = LOCAL.with(|l| {
-    l.borrow().as_ref().and_then(|l| {
-      Some((
-        l.env,
-        l.channel.clone(),
-        l.scope.as_ref()?.0,
-        l.scope.as_ref()?.1,
-      ))
-    })
+  let Some((env, channel, (resource, context))) = LOCAL.with(|l| {
+    let l = l.borrow();
+    let l = l.as_ref()?;
+    Some((l.env, l.channel.clone(), l.scope?))
   }) else {
     return turn();
   };
@@ -171,23 +166,44 @@ pub fn turn_driver_here(turn: impl FnOnce()) {
     return;
   }
   let js = Js::new(env);
+  let resumed = in_callback_scope(env, resource, context, || {
+    for &task in &woken {
+      tasks::resume(js, task);
+    }
+  });
+  if !resumed {
+    // No scope to settle them in: let the threadsafe function deliver them instead.
+    for task in woken {
+      channel.wake(task);
+    }
+  }
+}
+
+/// Runs `f` inside a handle scope and a callback scope of `resource`'s async context, as Node
+/// does for a callback from native code; closing the callback scope runs the microtasks. False
+/// (and `f` not run) if the scopes could not be opened.
+fn in_callback_scope(
+  env: sys::napi_env,
+  resource: sys::napi_ref,
+  context: sys::napi_async_context,
+  f: impl FnOnce(),
+) -> bool {
   unsafe {
     let mut handles = ptr::null_mut();
     if sys::napi_open_handle_scope(env, &mut handles) != sys::Status::napi_ok {
-      return;
+      return false;
     }
     let mut object = ptr::null_mut();
     let mut scope = ptr::null_mut();
-    if sys::napi_get_reference_value(env, resource, &mut object) == sys::Status::napi_ok
+    let opened = sys::napi_get_reference_value(env, resource, &mut object) == sys::Status::napi_ok
       && !object.is_null()
-      && sys::napi_open_callback_scope(env, object, context, &mut scope) == sys::Status::napi_ok
-    {
-      for task in woken {
-        tasks::resume(js, task);
-      }
+      && sys::napi_open_callback_scope(env, object, context, &mut scope) == sys::Status::napi_ok;
+    if opened {
+      f();
       sys::napi_close_callback_scope(env, scope);
     }
     sys::napi_close_handle_scope(env, handles);
+    opened
   }
 }
 
