@@ -192,11 +192,12 @@ pub fn install(env: sys::napi_env) -> bool {
 }
 
 /// Async cleanup of the env: closes the watcher (libuv then frees it through the close
-/// callback, after which Node may close the loop) and drops the runtime.
+/// callback, after which Node may close the loop) and shuts the runtime down without waiting
+/// for its blocking threads (a name lookup in flight must not hold up the env's exit).
 unsafe extern "C" fn close_driver(_hook: sys::napi_async_cleanup_hook_handle, _arg: *mut c_void) {
   if let Some(driver) = DRIVER.with(|d| d.borrow_mut().take()) {
     unsafe { (driver.uv.close)(driver.watcher, on_watcher_closed) };
-    drop(driver.runtime);
+    driver.runtime.shutdown_background();
   }
 }
 
