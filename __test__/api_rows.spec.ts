@@ -632,3 +632,29 @@ test('the other platform\'s members exist and throw kind Unsupported (ERR_UNSUPP
     t.is(typeof socket.tos(), 'number')
   }
 })
+
+// With the driver on the JS thread, readiness changes only when the driver turns; operations
+// that settle at once never let the event loop turn it, so every 128 of them turn it inline,
+// as tokio's task budget makes a task yield to its driver. Without that this loop spins on a
+// stale "readable" forever. (With the driver on the workers it is a race, so it is not run.)
+;(process.env.TOKIO_NET_IO_DRIVER === 'js-thread' ? test : test.skip)(
+  'js-thread driver: a loop of ready() calls that settle at once still sees the peer\'s FIN within tokio\'s budget',
+  async (t) => {
+    const [client, server] = await pair(t)
+    // One real readable event, then the byte is left unread: readiness stays "readable".
+    await server.writeAll(Buffer.from('x'))
+    await guard(client.readable(), 'readable()')
+    // The FIN goes out during this call (nothing else is queued on the server), and from here on
+    // every ready() settles at once, with no turn of the event loop in between.
+    await server.shutdown()
+    let calls = 0
+    let r = await client.ready(Interest.READABLE)
+    while (!r.isReadClosed() && calls < 1000) {
+      r = await client.ready(Interest.READABLE)
+      calls++
+    }
+    t.log(`read-closed seen after ${calls} extra ready() calls`)
+    t.true(r.isReadClosed())
+    t.true(calls <= 128, `${calls} calls`)
+  },
+)
