@@ -469,6 +469,10 @@ export declare class TcpSocket {
   nodelay(): boolean
   /** Sets `TCP_NODELAY`: with `true`, small writes go out at once. */
   setNodelay(on: boolean): void
+  /** Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`. */
+  reuseport(): boolean
+  /** Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on Windows it throws `kind: 'Unsupported'`. */
+  setReuseport(on: boolean): void
   /** The send buffer size (`SO_SNDBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
   sendBufferSize(): number
   /** Sets the send buffer size (`SO_SNDBUF`) in bytes. */
@@ -503,13 +507,6 @@ export declare class TcpSocket {
   setZeroLinger(): void
   /** Closes the socket. */
   close(): void
-  /** Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`. */
-  reuseport(): boolean
-  /**
-   * Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on
-   * Windows it throws `kind: 'Unsupported'`.
-   */
-  setReuseport(on: boolean): void
   /**
    * The IPv4 type-of-service byte (`IP_TOS`). Unix only: on Windows it throws
    * `kind: 'Unsupported'`.

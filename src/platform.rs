@@ -4,7 +4,7 @@
 
 use std::io;
 
-fn unsupported(what: &str, only: &str) -> io::Error {
+pub(crate) fn unsupported(what: &str, only: &str) -> io::Error {
   io::Error::new(
     io::ErrorKind::Unsupported,
     format!("{what} is only available on {only}"),
@@ -39,45 +39,26 @@ pub fn raw_socket<S>(_socket: &S) -> io::Result<i64> {
   ))
 }
 
-#[cfg(unix)]
-pub fn reuseport(socket: &tokio::net::TcpSocket) -> io::Result<bool> {
-  socket.reuseport()
+/// `$call` on Unix; elsewhere an `Unsupported` error saying `$what` is Unix only. On other
+/// platforms `$call` is not even compiled, so it may use Unix-only methods.
+macro_rules! unix_only {
+  ($what:literal, $call:expr) => {{
+    #[cfg(unix)]
+    let result = $call;
+    #[cfg(not(unix))]
+    let result = Err($crate::platform::unsupported($what, "Unix"));
+    result
+  }};
 }
+pub(crate) use unix_only;
 
-#[cfg(unix)]
-pub fn set_reuseport(socket: &tokio::net::TcpSocket, on: bool) -> io::Result<()> {
-  socket.set_reuseport(on)
+/// `$call` as it is: the counterpart of [`unix_only`] for members every platform has.
+macro_rules! everywhere {
+  ($what:literal, $call:expr) => {
+    $call
+  };
 }
-
-#[cfg(not(unix))]
-pub fn reuseport(_socket: &tokio::net::TcpSocket) -> io::Result<bool> {
-  Err(unsupported("SO_REUSEPORT", "Unix"))
-}
-
-#[cfg(not(unix))]
-pub fn set_reuseport(_socket: &tokio::net::TcpSocket, _on: bool) -> io::Result<()> {
-  Err(unsupported("SO_REUSEPORT", "Unix"))
-}
-
-#[cfg(unix)]
-pub fn tos(socket: &tokio::net::TcpSocket) -> io::Result<u32> {
-  socket.tos_v4()
-}
-
-#[cfg(unix)]
-pub fn set_tos(socket: &tokio::net::TcpSocket, tos: u32) -> io::Result<()> {
-  socket.set_tos_v4(tos)
-}
-
-#[cfg(not(unix))]
-pub fn tos(_socket: &tokio::net::TcpSocket) -> io::Result<u32> {
-  Err(unsupported("IP_TOS", "Unix"))
-}
-
-#[cfg(not(unix))]
-pub fn set_tos(_socket: &tokio::net::TcpSocket, _tos: u32) -> io::Result<()> {
-  Err(unsupported("IP_TOS", "Unix"))
-}
+pub(crate) use everywhere;
 
 #[cfg(test)]
 mod tests {

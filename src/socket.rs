@@ -8,6 +8,7 @@ use crate::bridge::{self, Lazy, Promise, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::listener::TcpListener;
+use crate::platform::{everywhere, unix_only};
 use crate::registry::{self, Resource};
 use crate::stream::{linger_arg, new_stream};
 
@@ -44,15 +45,22 @@ fn one_addr(js: Js, value: sys::napi_value) -> NetResult<std::net::SocketAddr> {
     .ok_or_else(|| NetError::ArgValue("expected exactly one IP address and port".into()))
 }
 
-/// A boolean option pair: the getter and the setter.
+/// A boolean option pair: the getter and the setter. Led by `unix "NAME":`, the pair is Unix
+/// only and throws `Unsupported` elsewhere.
 macro_rules! bool_option {
   ($get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
+    bool_option!(@pair everywhere "", $get, $set, $get_doc, $set_doc);
+  };
+  (unix $what:literal: $get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
+    bool_option!(@pair unix_only $what, $get, $set, $get_doc, $set_doc);
+  };
+  (@pair $gate:ident $what:literal, $get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
     #[napi]
     impl TcpSocket {
       #[doc = $get_doc]
       #[napi]
       pub fn $get(&self, env: Env) -> napi::Result<bool> {
-        with_socket(&env, self.id, |_, s| opt(s.$get(), "getsockopt"))
+        with_socket(&env, self.id, |_, s| opt($gate!($what, s.$get()), "getsockopt"))
       }
 
       #[doc = $set_doc]
@@ -60,7 +68,7 @@ macro_rules! bool_option {
       pub fn $set(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
         with_socket(&env, self.id, |js, s| {
           let on = js.bool_arg(raw(&on), "on")?;
-          opt(s.$set(on), "setsockopt")
+          opt($gate!($what, s.$set(on)), "setsockopt")
         })
       }
     }
@@ -107,6 +115,12 @@ bool_option!(
   set_nodelay,
   "Whether `TCP_NODELAY` is set (Nagle's algorithm off).",
   "Sets `TCP_NODELAY`: with `true`, small writes go out at once."
+);
+bool_option!(
+  unix "SO_REUSEPORT": reuseport,
+  set_reuseport,
+  "Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`.",
+  "Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on Windows it throws `kind: 'Unsupported'`."
 );
 size_option!(
   send_buffer_size,
@@ -254,30 +268,12 @@ fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSo
 
 #[napi]
 impl TcpSocket {
-  /// Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`.
-  #[napi]
-  pub fn reuseport(&self, env: Env) -> napi::Result<bool> {
-    with_socket(&env, self.id, |_, s| {
-      opt(crate::platform::reuseport(s), "getsockopt")
-    })
-  }
-
-  /// Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on
-  /// Windows it throws `kind: 'Unsupported'`.
-  #[napi(ts_args_type = "on: boolean")]
-  pub fn set_reuseport(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
-    with_socket(&env, self.id, |js, s| {
-      let on = js.bool_arg(raw(&on), "on")?;
-      opt(crate::platform::set_reuseport(s, on), "setsockopt")
-    })
-  }
-
   /// The IPv4 type-of-service byte (`IP_TOS`). Unix only: on Windows it throws
   /// `kind: 'Unsupported'`.
   #[napi]
   pub fn tos(&self, env: Env) -> napi::Result<u32> {
     with_socket(&env, self.id, |_, s| {
-      opt(crate::platform::tos(s), "getsockopt")
+      opt(unix_only!("IP_TOS", s.tos_v4()), "getsockopt")
     })
   }
 
@@ -287,7 +283,7 @@ impl TcpSocket {
   pub fn set_tos(&self, env: Env, tos: Unknown<'_>) -> napi::Result<()> {
     with_socket(&env, self.id, |js, s| {
       let tos = js.uint_arg(raw(&tos), "tos", 255.0)? as u32;
-      opt(crate::platform::set_tos(s, tos), "setsockopt")
+      opt(unix_only!("IP_TOS", s.set_tos_v4(tos)), "setsockopt")
     })
   }
 }
