@@ -4,9 +4,9 @@
 //! one that can finish without waiting settles its promise with no thread hop at all. One that has
 //! to wait leaves its waker with tokio's I/O driver (on the runtime's worker threads, or on this
 //! JS thread with `TOKIO_NET_IO_DRIVER=js-thread`); when the socket becomes ready the driver wakes
-//! it, the wake-up travels through the env's channel, and the JS thread polls the future again. Compared with spawning each operation onto
-//! a worker, this saves a cross-thread wake-up per operation, and JS memory and promises are only
-//! ever touched on the JS thread.
+//! it, the wake-up reaches the JS thread (see the bridge), and the JS thread polls the future
+//! again. Compared with spawning each operation onto a worker, this saves a cross-thread wake-up
+//! per operation, and JS memory and promises are only ever touched on the JS thread.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
