@@ -551,9 +551,10 @@ where
     return;
   };
   let js = Js::new(env);
-  if let Err(err) = runtime::handle() {
-    return pending.settle(js, Err(err));
-  }
+  let runtime = match runtime::handle() {
+    Ok(handle) => handle,
+    Err(err) => return pending.settle(js, Err(err)),
+  };
   let channel = match pending.channel.clone() {
     Some(channel) => channel,
     None => match begin_op() {
@@ -568,7 +569,7 @@ where
     let outcome = outcome.unwrap_or_else(|panic| Err(NetError::internal(panic_message(&panic))));
     Box::new(move |js: Js| finish(js, outcome, pending)) as tasks::Settle
   };
-  tasks::spawn(js, &channel, Box::pin(job));
+  tasks::spawn(js, &runtime, &channel, Box::pin(job));
 }
 
 /// How an operation goes on once its arguments are checked.

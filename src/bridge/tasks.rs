@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 
+use tokio::runtime::Handle;
+
 use crate::js::Js;
 use crate::runtime;
 
@@ -65,7 +67,7 @@ thread_local! {
 }
 
 /// Starts `job` on the JS thread: polls it once now, and again whenever it is woken.
-pub fn spawn(js: Js, channel: &Arc<Channel>, job: Job) {
+pub fn spawn(js: Js, runtime: &Handle, channel: &Arc<Channel>, job: Job) {
   let id = TASKS.with(|t| {
     let mut tasks = t.borrow_mut();
     tasks.next_id += 1;
@@ -81,7 +83,7 @@ pub fn spawn(js: Js, channel: &Arc<Channel>, job: Job) {
     waker: Waker::from(wake.clone()),
     wake,
   };
-  poll(js, id, task);
+  poll(js, Some(runtime), id, task);
 }
 
 /// Polls the task `id` again after a wake-up.
@@ -89,7 +91,8 @@ pub fn resume(js: Js, id: u64) {
   let task = TASKS.with(|t| t.borrow_mut().live.remove(&id));
   if let Some(task) = task {
     task.wake.queued.store(false, Ordering::Release);
-    poll(js, id, task);
+    let runtime = runtime::handle().ok();
+    poll(js, runtime.as_ref(), id, task);
   }
 }
 
@@ -99,11 +102,10 @@ pub fn drop_all() {
   drop(live);
 }
 
-fn poll(js: Js, id: u64, mut task: Task) {
+fn poll(js: Js, runtime: Option<&Handle>, id: u64, mut task: Task) {
   // The runtime's context lets the future create sockets and resolve names, as it would on a
   // worker thread.
-  let handle = runtime::handle().ok();
-  let _context = handle.as_ref().map(|h| h.enter());
+  let _context = runtime.map(Handle::enter);
   let mut cx = Context::from_waker(&task.waker);
   // The jobs catch panics of the operation itself; this guards the settle step.
   match task.job.as_mut().poll(&mut cx) {
