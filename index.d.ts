@@ -111,6 +111,16 @@ export declare class OwnedReadHalf {
    */
   close(): void
   /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   */
+  unref(): void
+  /**
    * Receives data without removing it from the queue: the next read returns it again.
    * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
    *
@@ -198,6 +208,16 @@ export declare class OwnedWriteHalf {
    */
   close(): void
   /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   */
+  unref(): void
+  /**
    * Waits until the socket is writable. May be a false positive: `tryWrite` can still
    * throw `WouldBlock`.
    *
@@ -277,6 +297,16 @@ export declare class ReadHalf {
    * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
    */
   close(): void
+  /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   */
+  unref(): void
   /**
    * Receives data without removing it from the queue: the next read returns it again.
    * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
@@ -431,6 +461,10 @@ export declare class TcpListener {
    * tried in turn and the first that binds is used.
    */
   static bind(addr: ToSocketAddrs, options?: OpOptions): Promise<TcpListener>
+  /** Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`. */
+  ref(): void
+  /** Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`. */
+  unref(): void
   /**
    * Waits for a connection; resolves with `[stream, peerAddress]`.
    *
@@ -546,6 +580,16 @@ export declare class TcpStream {
    * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
    */
   close(): void
+  /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   */
+  unref(): void
   /**
    * Receives data without removing it from the queue: the next read returns it again.
    * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
@@ -706,7 +750,9 @@ export declare class TcpStream {
   setTtl(ttl: number): void
   /**
    * Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
-   * They are closed with the stream. Closing a `WriteHalf` does not shut anything down.
+   * They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
+   * Rust, where the halves borrow the stream, the halves keep this object alive: a stream
+   * you no longer refer to is not collected while its halves are in use.
    */
   split(): [ReadHalf, WriteHalf]
   /**
@@ -751,6 +797,16 @@ export declare class WriteHalf {
    * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
    */
   close(): void
+  /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   */
+  unref(): void
   /**
    * Waits until the socket is writable. May be a false positive: `tryWrite` can still
    * throw `WouldBlock`.

@@ -63,7 +63,7 @@ impl SocketAddr {
   #[napi(ts_args_type = "other: SocketAddr")]
   pub fn equals(&self, env: Env, other: Unknown<'_>) -> bool {
     Js::new(env.raw())
-      .with_instance(addr_raw(&other), |o: &mut SocketAddr| o.inner)
+      .with_instance(addr_raw(&other), |o: &SocketAddr| o.inner)
       .is_some_and(|o| o == self.inner)
   }
 }
@@ -128,6 +128,9 @@ fn invalid(text: &str) -> NetError {
   NetError::ArgValue(format!("invalid socket address: {text:?}"))
 }
 
+/// The most addresses one `ToSocketAddrs` argument may list.
+const MAX_ADDRS: usize = 1024;
+
 fn collect(
   js: Js,
   value: sys::napi_value,
@@ -142,7 +145,7 @@ fn collect(
       Ok(())
     }
     Type::Object if js.is_array(value) => {
-      let items = js.array_items(value)?;
+      let items = js.array_items(value, name, MAX_ADDRS)?;
       let is_pair = items.len() == 2
         && js.type_of(items[0]) == Type::String
         && js.type_of(items[1]) == Type::Number;
@@ -161,7 +164,7 @@ fn collect(
       Ok(())
     }
     Type::Object => {
-      if let Some(addr) = js.with_instance(value, |a: &mut SocketAddr| a.inner) {
+      if let Some(addr) = js.with_instance(value, |a: &SocketAddr| a.inner) {
         out.push(Target::Addr(addr));
         return Ok(());
       }

@@ -25,7 +25,7 @@ use napi::{Env, JsValue, ValueType, sys};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::{NetError, NetResult};
-use crate::js::{Js, JsRef, Type};
+use crate::js::{CallError, Js, JsRef, Type};
 use crate::registry;
 use crate::runtime;
 
@@ -134,8 +134,9 @@ impl Channel {
 struct Local {
   env: sys::napi_env,
   channel: Arc<Channel>,
-  /// Operations in flight; while there are any the channel keeps the event loop alive.
-  in_flight: usize,
+  /// Operations in flight that keep the event loop alive (those of ref'd handles); while there
+  /// are any, the channel holds the loop open.
+  holding: usize,
   /// The async resource (a reference to it) and context that JS-thread driver turns run under.
   scope: Option<(sys::napi_ref, sys::napi_async_context)>,
 }
@@ -166,11 +167,7 @@ pub fn turn_driver_here(turn: impl FnOnce()) {
     return;
   }
   let js = Js::new(env);
-  let resumed = in_callback_scope(env, resource, context, || {
-    for &task in &woken {
-      tasks::resume(js, task);
-    }
-  });
+  let resumed = in_callback_scope(env, resource, context, || resume_all(js, &woken));
   if !resumed {
     // No scope to settle them in: let the threadsafe function deliver them instead.
     for task in woken {
@@ -199,7 +196,8 @@ fn in_callback_scope(
       && !object.is_null()
       && sys::napi_open_callback_scope(env, object, context, &mut scope) == sys::Status::napi_ok;
     if opened {
-      f();
+      // The scopes are closed whatever `f` does: a panic must not leave them open.
+      let _ = catch_unwind(AssertUnwindSafe(f));
       sys::napi_close_callback_scope(env, scope);
     }
     sys::napi_close_handle_scope(env, handles);
@@ -216,46 +214,68 @@ unsafe extern "C" fn call_js(
   if data.is_null() {
     return;
   }
+  // SAFETY: `data` is the `Arc<Channel>` that `Channel::wake` leaked for this call.
   let channel = unsafe { Arc::from_raw(data.cast::<Channel>().cast_const()) };
   let woken = channel.drain();
   if env.is_null() {
     return;
   }
-  let js = Js::new(env);
-  for task in woken {
+  // A panic must not unwind into Node.
+  let _ = catch_unwind(AssertUnwindSafe(|| resume_all(Js::new(env), &woken)));
+}
+
+/// Resumes each woken task. Each one is isolated: an exception that user code left pending
+/// while one settled (a throwing getter on its `AbortSignal`, say) is reported as Node reports
+/// an exception thrown in a callback, and cannot stop the others from settling.
+fn resume_all(js: Js, woken: &[u64]) {
+  for &task in woken {
     tasks::resume(js, task);
+    if let Some(exception) = js.take_pending_exception() {
+      js.report(exception);
+    }
   }
 }
 
-unsafe extern "C" fn cleanup_env(arg: *mut std::ffi::c_void) {
-  let env_key = arg as usize as u64;
-  registry::close_env(env_key);
+unsafe extern "C" fn cleanup_env(_arg: *mut std::ffi::c_void) {
+  let _ = catch_unwind(close_env);
+}
+
+/// The env is going away (a terminated worker, the process exiting): close its handles, drop
+/// its operations and release what the bridge holds of it.
+fn close_env() {
+  registry::close_all();
   tasks::drop_all();
-  let local = LOCAL.with(|l| l.borrow_mut().take());
-  if let Some(local) = local {
-    if let Some((resource, context)) = local.scope {
-      unsafe {
-        sys::napi_async_destroy(local.env, context);
-        sys::napi_delete_reference(local.env, resource);
-      }
+  let Some(local) = LOCAL.with(|l| l.borrow_mut().take()) else {
+    return;
+  };
+  if let Some((resource, context)) = local.scope {
+    // SAFETY: both were made for this env in `init_env`, and are released only here.
+    unsafe {
+      sys::napi_async_destroy(local.env, context);
+      sys::napi_delete_reference(local.env, resource);
     }
-    let tsfn = local
-      .channel
-      .tsfn
-      .lock()
-      .unwrap_or_else(|p| p.into_inner())
-      .take();
-    if let Some(tsfn) = tsfn {
-      unsafe {
-        sys::napi_release_threadsafe_function(tsfn.0, sys::ThreadsafeFunctionReleaseMode::abort)
-      };
-    }
+  }
+  let tsfn = local
+    .channel
+    .tsfn
+    .lock()
+    .unwrap_or_else(|p| p.into_inner())
+    .take();
+  if let Some(tsfn) = tsfn {
+    // SAFETY: the threadsafe function was made in `init_env` and is released once, here.
+    unsafe {
+      sys::napi_release_threadsafe_function(tsfn.0, sys::ThreadsafeFunctionReleaseMode::abort)
+    };
   }
 }
 
 /// Sets up the completion channel of the env loading the module, and closes the env's handles
-/// when it goes away (a terminated worker, say).
+/// when it goes away (a terminated worker, say). Loading the module again in the same env (after
+/// clearing `require.cache`, as hot-reload tools do) shares what the first load set up.
 pub fn init_env(env: &Env) -> napi::Result<()> {
+  if LOCAL.with(|l| l.borrow().as_ref().is_some_and(|l| l.env == env.raw())) {
+    return Ok(());
+  }
   let js = Js::new(env.raw());
   let name = js.string("tokio-net")?;
   let mut tsfn = ptr::null_mut();
@@ -294,13 +314,12 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
         tsfn: Mutex::new(Some(RawTsfn(tsfn))),
         queue: Mutex::new(Vec::new()),
       }),
-      in_flight: 0,
+      holding: 0,
       scope,
     })
   });
-  let key = registry::env_key() as usize;
   Js::check(unsafe {
-    sys::napi_add_env_cleanup_hook(env.raw(), Some(cleanup_env), key as *mut std::ffi::c_void)
+    sys::napi_add_env_cleanup_hook(env.raw(), Some(cleanup_env), ptr::null_mut())
   })
 }
 
@@ -336,34 +355,58 @@ impl Local {
   }
 }
 
-fn begin_op() -> NetResult<Arc<Channel>> {
+/// `n` more operations hold the event loop open.
+pub fn hold_loop(n: usize) {
   LOCAL.with(|l| {
-    let mut local = l.borrow_mut();
-    let local = local
-      .as_mut()
-      .ok_or_else(|| NetError::internal("tokio-net is not initialised in this environment"))?;
-    if local.in_flight == 0 {
-      local.keep_alive(true);
+    if let Some(local) = l.borrow_mut().as_mut() {
+      if local.holding == 0 && n > 0 {
+        local.keep_alive(true);
+      }
+      local.holding += n;
     }
-    local.in_flight += 1;
-    Ok(local.channel.clone())
   })
 }
 
-fn end_op() {
+/// `n` operations stop holding the event loop open.
+pub fn release_loop(n: usize) {
   LOCAL.with(|l| {
     if let Some(local) = l.borrow_mut().as_mut() {
-      local.in_flight = local.in_flight.saturating_sub(1);
-      if local.in_flight == 0 {
+      let before = local.holding;
+      local.holding = before.saturating_sub(n);
+      if before > 0 && local.holding == 0 {
         local.keep_alive(false);
       }
     }
   })
 }
 
+fn channel() -> NetResult<Arc<Channel>> {
+  LOCAL.with(|l| {
+    l.borrow()
+      .as_ref()
+      .map(|l| l.channel.clone())
+      .ok_or_else(|| NetError::internal("tokio-net is not initialised in this environment"))
+  })
+}
+
+/// The registry id of the handle an async method runs on, and its JS object, which the
+/// operation keeps alive until it settles.
+#[derive(Clone, Copy)]
+pub struct Handle {
+  pub id: u64,
+  pub this: sys::napi_value,
+}
+
+impl Handle {
+  pub fn of(id: u64, this: &napi::bindgen_prelude::This<'_>) -> Handle {
+    Handle {
+      id,
+      this: this.object.raw(),
+    }
+  }
+}
+
 struct Deferred(sys::napi_deferred);
-// SAFETY: only resolved or rejected on the JS thread that created it.
-unsafe impl Send for Deferred {}
 
 struct AbortHook {
   signal: JsRef,
@@ -378,66 +421,86 @@ pub struct Pending {
   /// collected handle would close the socket under the operation).
   keep: Option<JsRef>,
   abort: Option<AbortHook>,
-  channel: Option<Arc<Channel>>,
+  /// What the operation holds of the event loop, once started.
+  hold: Option<registry::LoopHold>,
 }
 
 impl Pending {
-  /// Resolves or rejects the promise and detaches the abort listener.
+  /// Resolves or rejects the promise, detaches the abort listener and lets the handle go.
+  ///
+  /// User code can throw in here (the signal's `reason` or `removeEventListener` getters); such
+  /// an exception never stops the promise from settling: it is reported, as Node reports an
+  /// exception thrown in a callback.
   pub fn settle(mut self, js: Js, outcome: NetResult<sys::napi_value>) {
-    let signal = self.detach_abort(js);
+    // An exception left pending by the caller's own argument checks is the real failure.
+    let mut thrown = js.take_pending_exception();
+    let mut stray = Vec::new();
+    let result = match (outcome, thrown.take()) {
+      (Err(_), Some(exception)) => Err(exception),
+      (Ok(value), exception) => {
+        stray.extend(exception);
+        Ok(value)
+      }
+      (Err(err), None) => Err(self.error_value(js, &err, &mut stray)),
+    };
+    stray.extend(self.detach_abort(js));
     if let Some(keep) = self.keep.take() {
       let _ = js.take_ref(keep);
     }
-    let (ok, value) = match outcome {
-      Ok(value) => (true, Ok(value)),
-      Err(err) => {
-        let value = err.to_js(js);
-        if let (NetError::Aborted, Ok(error), Some(signal)) = (&err, &value, signal)
-          && let Ok(reason) = js.get(signal, "reason")
-        {
-          let _ = js.set(*error, "cause", reason);
-        }
-        (false, value)
-      }
-    };
-    let value = value.or_else(|e| {
+    // SAFETY: the deferred was made by `napi_create_promise` on this env and is settled once:
+    // `settle` takes `self`.
+    unsafe {
+      match result {
+        Ok(value) => sys::napi_resolve_deferred(js.raw(), self.deferred.0, value),
+        Err(value) => sys::napi_reject_deferred(js.raw(), self.deferred.0, value),
+      };
+    }
+    if let Some(hold) = self.hold.take() {
+      hold.release();
+    }
+    for exception in stray {
+      js.report(exception);
+    }
+  }
+
+  /// The JS error for `err`; an exception thrown while building it goes to `stray`.
+  fn error_value(
+    &self,
+    js: Js,
+    err: &NetError,
+    stray: &mut Vec<sys::napi_value>,
+  ) -> sys::napi_value {
+    let value = err.to_js(js).or_else(|e| {
       NetError::Internal(e.reason)
         .to_js(js)
         .or_else(|_| js.undefined())
     });
-    let value = match value {
-      Ok(v) => v,
-      Err(_) => ptr::null_mut(),
-    };
-    unsafe {
-      if ok {
-        sys::napi_resolve_deferred(js.raw(), self.deferred.0, value);
-      } else {
-        sys::napi_reject_deferred(js.raw(), self.deferred.0, value);
+    let value = value.unwrap_or(ptr::null_mut());
+    if let (NetError::Aborted, Some(hook)) = (err, self.abort.as_ref())
+      && let Ok(signal) = js.ref_value(&hook.signal)
+    {
+      match js.get(signal, "reason") {
+        Ok(reason) => {
+          let _ = js.set(value, "cause", reason);
+        }
+        Err(_) => stray.extend(js.take_pending_exception()),
       }
     }
-    if self.channel.take().is_some() {
-      end_op();
-    }
+    value
   }
 
+  /// Removes the abort listener; returns what a throwing `removeEventListener` threw.
   fn detach_abort(&mut self, js: Js) -> Option<sys::napi_value> {
     let hook = self.abort.take()?;
-    let signal = js.take_ref(hook.signal).ok()?;
-    if let Some(Ok(listener)) = hook.listener.map(|l| js.take_ref(l))
-      && let Ok(name) = js.string("abort")
-    {
-      let _ = js.call_method(signal, "removeEventListener", &[name, listener]);
+    let signal = js.take_ref(hook.signal).ok();
+    let listener = hook.listener.and_then(|l| js.take_ref(l).ok());
+    let (signal, listener) = (signal?, listener?);
+    let name = js.string("abort").ok()?;
+    match js.call_method(signal, "removeEventListener", &[name, listener]) {
+      Err(CallError::Threw(exception)) => Some(exception),
+      Err(CallError::Failed(_)) => js.take_pending_exception(),
+      Ok(_) => None,
     }
-    Some(signal)
-  }
-
-  /// Keeps `object` (the handle the operation runs on) from being collected until settled.
-  pub fn keep_alive(&mut self, js: Js, object: Option<sys::napi_value>) -> NetResult<()> {
-    if let Some(object) = object {
-      self.keep = Some(js.new_ref(object)?);
-    }
-    Ok(())
   }
 
   fn abort_token(&self) -> Option<CancellationToken> {
@@ -446,7 +509,8 @@ impl Pending {
 }
 
 /// Makes a promise for an operation, with the `{ signal }` of `opts` attached. `Err` holds the
-/// promise already rejected (bad options, or a signal that was already aborted).
+/// promise already rejected (bad options, or a signal that was already aborted): from here on
+/// every failure rejects the promise, none is thrown.
 pub fn begin(
   env: &Env,
   opts: Option<&Unknown<'_>>,
@@ -460,59 +524,66 @@ pub fn begin(
     deferred: Deferred(deferred),
     keep: None,
     abort: None,
-    channel: None,
+    hold: None,
   };
-  let signal = match opts.map(|o| signal_of(js, o.raw())).transpose() {
-    Ok(signal) => signal.flatten(),
+  match opts.map(|o| attach_signal(env, js, o.raw())).transpose() {
+    Ok(hook) => pending.abort = hook.flatten(),
     Err(err) => {
       pending.settle(js, Err(err));
       return Ok((Promise(promise), Err(())));
     }
-  };
-  if let Some(signal) = signal {
-    let aborted = js.get(signal, "aborted")?;
-    let mut is_aborted = false;
-    unsafe { sys::napi_get_value_bool(env.raw(), aborted, &mut is_aborted) };
-    let signal_ref = js.new_ref(signal)?;
-    if is_aborted {
-      pending.abort = Some(AbortHook {
-        signal: signal_ref,
-        listener: None,
-        token: CancellationToken::new(),
-      });
-      pending.settle(js, Err(NetError::Aborted));
-      return Ok((Promise(promise), Err(())));
-    }
-    let token = CancellationToken::new();
-    let on_abort = token.clone();
-    let listener = env.create_function_from_closure::<(), _, _>(
-      "onAbort",
-      move |_ctx: FunctionCallContext| {
-        on_abort.cancel();
-        Ok(())
-      },
-    )?;
-    let name = js.string("abort")?;
-    if js
-      .call_method(signal, "addEventListener", &[name, listener.raw()])
-      .is_err()
-    {
-      pending.settle(
-        js,
-        Err(NetError::arg_type(
-          "options.signal",
-          "an instance of AbortSignal",
-        )),
-      );
-      return Ok((Promise(promise), Err(())));
-    }
-    pending.abort = Some(AbortHook {
-      signal: signal_ref,
-      listener: Some(js.new_ref(listener.raw())?),
-      token,
-    });
+  }
+  if pending
+    .abort
+    .as_ref()
+    .is_some_and(|h| h.token.is_cancelled())
+  {
+    pending.settle(js, Err(NetError::Aborted));
+    return Ok((Promise(promise), Err(())));
   }
   Ok((Promise(promise), Ok(pending)))
+}
+
+/// Reads `opts.signal` and listens for its abort. A signal already aborted gives a hook whose
+/// token is cancelled.
+fn attach_signal(env: &Env, js: Js, opts: sys::napi_value) -> NetResult<Option<AbortHook>> {
+  let Some(signal) = signal_of(js, opts)? else {
+    return Ok(None);
+  };
+  let token = CancellationToken::new();
+  if js.bool_arg(js.get(signal, "aborted")?, "options.signal.aborted")? {
+    token.cancel();
+    return Ok(Some(AbortHook {
+      signal: js.new_ref(signal)?,
+      listener: None,
+      token,
+    }));
+  }
+  let on_abort = token.clone();
+  let listener =
+    env.create_function_from_closure::<(), _, _>("onAbort", move |_ctx: FunctionCallContext| {
+      on_abort.cancel();
+      Ok(())
+    })?;
+  let name = js.string("abort")?;
+  match js.call_method(signal, "addEventListener", &[name, listener.raw()]) {
+    Ok(_) => {}
+    Err(CallError::Threw(exception)) => {
+      js.throw_value(exception);
+      return Err(NetError::Pending);
+    }
+    Err(CallError::Failed(_)) => {
+      return Err(NetError::arg_type(
+        "options.signal",
+        "an instance of AbortSignal",
+      ));
+    }
+  }
+  Ok(Some(AbortHook {
+    signal: js.new_ref(signal)?,
+    listener: Some(js.new_ref(listener.raw())?),
+    token,
+  }))
 }
 
 fn signal_of(js: Js, opts: sys::napi_value) -> NetResult<Option<sys::napi_value>> {
@@ -524,10 +595,7 @@ fn signal_of(js: Js, opts: sys::napi_value) -> NetResult<Option<sys::napi_value>
   let signal = js.get(opts, "signal")?;
   match js.type_of(signal) {
     Type::Undefined => Ok(None),
-    Type::Object
-      if js.type_of(js.get(signal, "addEventListener")?) == Type::Function
-        && js.type_of(js.get(signal, "aborted")?) == Type::Boolean =>
-    {
+    Type::Object if js.type_of(js.get(signal, "addEventListener")?) == Type::Function => {
       Ok(Some(signal))
     }
     _ => Err(NetError::arg_type(
@@ -539,30 +607,27 @@ fn signal_of(js: Js, opts: sys::napi_value) -> NetResult<Option<sys::napi_value>
 
 /// Runs `fut` for `pending` (polled on the JS thread, woken by tokio's I/O driver), then
 /// `finish` on the JS thread with its outcome. `closed` is the close token of the handle the
-/// operation runs on.
-pub fn run<T, F, D>(pending: Pending, closed: Option<CancellationToken>, fut: F, finish: D)
-where
+/// operation runs on, `handle` its registry id.
+pub fn run<T, F, D>(
+  js: Js,
+  mut pending: Pending,
+  handle: Option<u64>,
+  closed: Option<CancellationToken>,
+  fut: F,
+  finish: D,
+) where
   T: 'static,
   F: Future<Output = NetResult<T>> + 'static,
   D: FnOnce(Js, NetResult<T>, Pending) + 'static,
 {
-  let mut pending = pending;
-  let Some(env) = LOCAL.with(|l| l.borrow().as_ref().map(|l| l.env)) else {
-    return;
-  };
-  let js = Js::new(env);
-  let runtime = match runtime::handle() {
-    Ok(handle) => handle,
+  let started = runtime::handle().and_then(|runtime| Ok((runtime, channel()?)));
+  let (runtime, channel) = match started {
+    Ok(started) => started,
     Err(err) => return pending.settle(js, Err(err)),
   };
-  let channel = match pending.channel.clone() {
-    Some(channel) => channel,
-    None => match begin_op() {
-      Ok(channel) => channel,
-      Err(err) => return pending.settle(js, Err(err)),
-    },
-  };
-  pending.channel = Some(channel.clone());
+  if pending.hold.is_none() {
+    pending.hold = Some(registry::op_started(handle));
+  }
   let abort = pending.abort_token();
   let job = async move {
     let outcome = CatchUnwind(guarded(fut, closed, abort)).await;
@@ -577,8 +642,8 @@ pub enum Start<F, D> {
   /// It completed on the JS thread without waiting (the fast path): the promise is settled
   /// with this value at once, and the runtime is not involved.
   Done(sys::napi_value),
-  /// It has to wait: run `F` on the runtime (cancelled by the close token, if any), then `D`
-  /// turns its outcome into the JS value on the JS thread.
+  /// It has to wait: poll `F` until it is done (cancelled by the close token, if any), then `D`
+  /// turns its outcome into the JS value.
   Run(Option<CancellationToken>, F, D),
 }
 
@@ -587,14 +652,14 @@ pub enum Start<F, D> {
 pub fn spawn<T, F>(
   env: &Env,
   opts: Option<&Unknown<'_>>,
-  keep: Option<sys::napi_value>,
+  on: Option<Handle>,
   start: impl FnOnce() -> NetResult<(Option<CancellationToken>, F)>,
 ) -> napi::Result<Promise>
 where
   T: IntoJs,
   F: Future<Output = NetResult<T>> + 'static,
 {
-  spawn_then(env, opts, keep, || {
+  spawn_then(env, opts, on, || {
     let (closed, fut) = start()?;
     Ok(Start::Run(closed, fut, |js: Js, outcome: NetResult<T>| {
       outcome.and_then(|v| v.into_js(js))
@@ -608,7 +673,7 @@ where
 pub fn spawn_then<T, F, D>(
   env: &Env,
   opts: Option<&Unknown<'_>>,
-  keep: Option<sys::napi_value>,
+  on: Option<Handle>,
   start: impl FnOnce() -> NetResult<Start<F, D>>,
 ) -> napi::Result<Promise>
 where
@@ -623,19 +688,37 @@ where
   let js = Js::new(env.raw());
   match catch_unwind(AssertUnwindSafe(start)) {
     Ok(Ok(Start::Done(value))) => pending.settle(js, Ok(value)),
-    Ok(Ok(Start::Run(closed, fut, finish))) => match pending.keep_alive(js, keep) {
-      Ok(()) => run(pending, closed, fut, move |js, outcome, pending| {
-        let value = finish(js, outcome);
-        pending.settle(js, value)
-      }),
-      Err(err) => pending.settle(js, Err(err)),
-    },
+    Ok(Ok(Start::Run(closed, fut, finish))) => {
+      if let Some(on) = on {
+        match js.new_ref(on.this) {
+          Ok(keep) => pending.keep = Some(keep),
+          Err(err) => {
+            pending.settle(js, Err(err.into()));
+            return Ok(promise);
+          }
+        }
+      }
+      run(
+        js,
+        pending,
+        on.map(|h| h.id),
+        closed,
+        fut,
+        move |js, outcome, pending| {
+          let value = finish(js, outcome);
+          pending.settle(js, value)
+        },
+      )
+    }
     Ok(Err(err)) => pending.settle(js, Err(err)),
     Err(panic) => pending.settle(js, Err(NetError::internal(panic_message(&panic)))),
   }
   Ok(promise)
 }
 
+/// Runs `fut` unless its handle is closed or its signal aborted. Both are looked at before the
+/// operation is polled, so an operation whose handle was closed or consumed (by `intoStd`, say)
+/// never touches the socket again: the bytes it would have taken belong to the new owner.
 async fn guarded<T>(
   fut: impl Future<Output = NetResult<T>>,
   closed: Option<CancellationToken>,
@@ -654,17 +737,16 @@ async fn guarded<T>(
       None => std::future::pending().await,
     }
   };
-  // The operation is polled first, so bytes it already has are delivered, not dropped.
   tokio::select! {
     biased;
+    _ = closed => Err(NetError::Closed),
+    _ = aborted => Err(NetError::Aborted),
     // An operation that fails because its handle was closed under it (an owned write half's
     // close shuts the socket down at once) reports the close, not the side effect.
     result = fut => match result {
       Err(_) if was_closed.is_some_and(|t| t.is_cancelled()) => Err(NetError::Closed),
       result => result,
     },
-    _ = closed => Err(NetError::Closed),
-    _ = aborted => Err(NetError::Aborted),
   }
 }
 
@@ -719,11 +801,20 @@ mod tests {
   }
 
   #[test]
-  fn a_ready_result_wins_over_cancellation() {
+  fn a_closed_handle_never_polls_its_operation() {
     let closed = CancellationToken::new();
     closed.cancel();
-    let out = block_on(guarded(async { Ok(7) }, Some(closed), None));
-    assert_eq!(out.unwrap(), 7);
+    let polled = std::cell::Cell::new(false);
+    let out = block_on(guarded(
+      async {
+        polled.set(true);
+        Ok(7)
+      },
+      Some(closed),
+      None,
+    ));
+    assert!(matches!(out, Err(NetError::Closed)));
+    assert!(!polled.get());
   }
 
   #[test]

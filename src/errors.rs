@@ -29,6 +29,9 @@ pub enum NetError {
   ArgRange(String),
   /// An argument of the right type but an unusable value (`ERR_INVALID_ARG_VALUE`).
   ArgValue(String),
+  /// A read's buffer was detached (transferred) or shrunk to nothing while the read waited. No
+  /// bytes were taken from the socket (`ERR_BUFFER_DETACHED`).
+  BufferDetached,
   /// `reunite` with halves of two different sockets (`ERR_REUNITE`); the JS side attaches them.
   Reunite,
   /// A JavaScript exception that is already pending on the env (thrown by a user callback).
@@ -115,6 +118,14 @@ impl NetError {
         "ERR_INVALID_ARG_VALUE".into(),
         "InvalidInput".into(),
         m.clone(),
+      ),
+      NetError::BufferDetached => (
+        ErrorCtor::Error,
+        "ERR_BUFFER_DETACHED".into(),
+        "InvalidInput".into(),
+        "The read's buffer was detached or shrunk to nothing while the read waited; no bytes \
+         were taken from the socket, the next read gets them"
+          .into(),
       ),
       NetError::Reunite => (
         ErrorCtor::Error,

@@ -3,42 +3,28 @@
 //! Class methods (`TcpStream`, `ReadHalf`, `OwnedReadHalf`, ...) are thin: they pass their
 //! registry id here. Reads and writes go through readiness plus `try_*`, which is how tokio's own
 //! `AsyncRead`/`AsyncWrite` impls work, so every operation needs only `&TcpStream` and a read
-//! and a write can run at once.
+//! and a write can run at once. Operations are polled on the JS thread (see the bridge), so a
+//! read fills the caller's buffer itself, at the moment the socket is ready.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::io::{self, IoSlice, IoSliceMut};
+use std::mem::MaybeUninit;
 use std::net::Shutdown;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use napi::bindgen_prelude::Unknown;
 use napi::{Env, sys};
 use tokio::io::ReadBuf;
 
 use crate::addr::new_socket_addr;
-use crate::bridge::{self, Lazy, Promise, Start, sync};
+use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
 use crate::bytes_mut::BytesMut;
 use crate::errors::{NetError, NetResult};
 use crate::interest::{Ready, interest_arg};
 use crate::js::{CallError, Js, JsRef, Type, raw};
 use crate::registry::{self, Core};
-
-/// The registry id of the handle an async method runs on, and its JS object, which the
-/// operation keeps alive until it settles.
-#[derive(Clone, Copy)]
-pub struct Handle {
-  pub id: u64,
-  pub this: sys::napi_value,
-}
-
-impl Handle {
-  pub fn of(id: u64, this: &napi::bindgen_prelude::This<'_>) -> Handle {
-    use napi::JsValue;
-    Handle {
-      id,
-      this: this.object.raw(),
-    }
-  }
-}
 
 /// The byte count a JS method reports.
 pub type Count = f64;
@@ -70,7 +56,7 @@ pub fn ready(
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+  bridge::spawn(env, opts.as_ref(), Some(h), || {
     let interest = interest_arg(js, raw(&interest))?;
     let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
@@ -85,7 +71,7 @@ pub fn ready(
 }
 
 pub fn readable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+  bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       core.io.readable().await.map_err(io_err("epoll_wait"))
@@ -94,7 +80,7 @@ pub fn readable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result
 }
 
 pub fn writable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+  bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
       core.io.writable().await.map_err(io_err("epoll_wait"))
@@ -103,7 +89,7 @@ pub fn writable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result
 }
 
 pub fn poll_read_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
-  bridge::spawn(env, None, Some(h.this), || {
+  bridge::spawn(env, None, Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     let mut turn = core.read_poll.ticket();
     Ok((Some(closed), async move {
@@ -116,7 +102,7 @@ pub fn poll_read_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
 }
 
 pub fn poll_write_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
-  bridge::spawn(env, None, Some(h.this), || {
+  bridge::spawn(env, None, Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     let mut turn = core.write_poll.ticket();
     Ok((Some(closed), async move {
@@ -132,7 +118,7 @@ pub fn poll_write_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
 
 pub fn try_read(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
   sync(env, |js| {
-    let target = unsafe { js.bytes(raw(&buf), "buf")? };
+    let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
     let (core, _) = registry::core(id)?;
     Ok(core.io.try_read(target).map_err(io_err("read"))? as Count)
   })
@@ -140,7 +126,7 @@ pub fn try_read(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
 
 pub fn try_read_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<Count> {
   sync(env, |js| {
-    let mut targets = unsafe { js.bytes_list(raw(&bufs), "bufs")? };
+    let mut targets = unsafe { js.bytes_list_mut(raw(&bufs), "bufs")? };
     let (core, _) = registry::core(id)?;
     let mut slices: Vec<IoSliceMut<'_>> = targets.iter_mut().map(|t| IoSliceMut::new(t)).collect();
     Ok(
@@ -156,7 +142,7 @@ pub fn try_read_buf(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count>
   sync(env, |js| {
     let (core, _) = registry::core(id)?;
     let read = js
-      .with_instance(raw(&buf), |target: &mut BytesMut| {
+      .with_instance_mut(raw(&buf), |target: &mut BytesMut| {
         core.io.try_read_buf(&mut target.inner)
       })
       .ok_or_else(|| NetError::arg_type("buf", "an instance of BytesMut"))?;
@@ -164,35 +150,83 @@ pub fn try_read_buf(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count>
   })
 }
 
-/// How far a read got on the JS thread, without waiting.
+/// How far an operation got on the JS thread, without waiting.
 enum Attempt {
-  /// The operation is complete: this many bytes are in the caller's buffer.
+  /// The operation is complete: this many bytes are in (or out).
   Complete(usize),
-  /// The socket had no more for now: this many bytes are in, the rest must wait.
+  /// The socket had no more for now: this many bytes are in (or out), the rest must wait.
   Partial(usize),
 }
 
-/// The fast path of `read` and `readExact`: read straight into the caller's memory on the JS
-/// thread while the socket has data.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReadOp {
+  Some,
+  Exact,
+  Peek,
+  PollPeek,
+}
+
+/// The fast path of `read` and `readExact`: read straight into the caller's memory while the
+/// socket has data.
 fn read_now(core: &Core, dest: &mut [u8], op: ReadOp) -> NetResult<Attempt> {
   let mut filled = 0;
   loop {
     match core.io.try_read(&mut dest[filled..]) {
-      Ok(0) if matches!(op, ReadOp::Exact) && filled < dest.len() => {
+      Ok(0) if op == ReadOp::Exact && filled < dest.len() => {
         return Err(unexpected_eof());
       }
       Ok(n) => filled += n,
       Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(Attempt::Partial(filled)),
       Err(e) => return Err(NetError::io(e, "read")),
     }
-    if matches!(op, ReadOp::Some) || filled == dest.len() {
+    if op == ReadOp::Some || filled == dest.len() {
       return Ok(Attempt::Complete(filled));
     }
   }
 }
 
-/// Reads what the fast path could not on the runtime, into a Rust buffer, then copies it into
-/// the caller's `Uint8Array` on the JS thread, so JS memory is never touched from another thread.
+/// The caller's `Uint8Array` while its read waits. It is looked at afresh each time the socket
+/// is ready, because JS may have detached or shrunk it meanwhile: bytes are only taken from the
+/// socket when there is somewhere to put them.
+struct Target {
+  js: Js,
+  buf: Option<JsRef>,
+}
+
+impl Target {
+  fn new(js: Js, value: sys::napi_value) -> NetResult<Target> {
+    Ok(Target {
+      js,
+      buf: Some(js.new_ref(value)?),
+    })
+  }
+
+  /// The buffer's bytes now; `BufferDetached` if nothing is left of it.
+  ///
+  /// # Safety
+  /// Only while the operation is polled (on the JS thread); the slice must be dropped before
+  /// the operation awaits again.
+  unsafe fn bytes<'a>(&self) -> NetResult<&'a mut [u8]> {
+    let buf = self.buf.as_ref().ok_or(NetError::BufferDetached)?;
+    let value = self.js.ref_value(buf)?;
+    let bytes = unsafe { self.js.bytes_mut(value, "buf")? };
+    if bytes.is_empty() {
+      return Err(NetError::BufferDetached);
+    }
+    Ok(bytes)
+  }
+}
+
+impl Drop for Target {
+  fn drop(&mut self) {
+    // Operations are dropped on the JS thread (see the bridge's task set).
+    if let Some(buf) = self.buf.take() {
+      self.js.delete_ref(buf);
+    }
+  }
+}
+
+/// Reads into the caller's buffer: at once if the socket has data, otherwise when it is ready.
 fn read_into(
   env: &Env,
   h: Handle,
@@ -201,18 +235,22 @@ fn read_into(
   op: ReadOp,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  bridge::spawn_then(env, opts.as_ref(), Some(h.this), || {
-    let dest = unsafe { js.bytes(raw(&buf), "buf")? };
+  bridge::spawn_then(env, opts.as_ref(), Some(h), || {
+    let dest = unsafe { js.bytes_mut(raw(&buf), "buf")? };
     let (core, closed) = registry::core(h.id)?;
+    let reads = matches!(op, ReadOp::Some | ReadOp::Exact);
+    if reads && dest.is_empty() {
+      return Ok(Start::Done(js.number(0.0)?));
+    }
     let mut offset = 0;
-    if matches!(op, ReadOp::Some | ReadOp::Exact) && !dest.is_empty() && core.read_order.is_idle() {
+    if reads && core.read_order.is_idle() {
       match read_now(&core, dest, op)? {
         Attempt::Complete(n) => return Ok(Start::Done(js.number(n as f64)?)),
         Attempt::Partial(n) => offset = n,
       }
     }
-    let len = dest.len() - offset;
-    let target = js.new_ref(raw(&buf))?;
+    let wanted = !dest.is_empty();
+    let target = Target::new(js, raw(&buf))?;
     let mut turn = match op {
       ReadOp::Some | ReadOp::Exact => Some(core.read_order.ticket()),
       ReadOp::PollPeek => Some(core.read_poll.ticket()),
@@ -222,55 +260,91 @@ fn read_into(
       if let Some(turn) = turn.as_mut() {
         turn.wait().await;
       }
-      let mut data = vec![0u8; len];
-      let n = match op {
-        ReadOp::Some => read_some(&core, &mut data).await?,
-        ReadOp::Exact => fill(&core, &mut data).await?,
-        ReadOp::Peek => core.io.peek(&mut data).await.map_err(io_err("recv"))?,
-        ReadOp::PollPeek => poll_fn(|cx| {
-          let mut read_buf = ReadBuf::new(&mut data);
-          core
-            .io
-            .poll_peek(cx, &mut read_buf)
-            .map_ok(|_| read_buf.filled().len())
-        })
-        .await
-        .map_err(io_err("recv"))?,
-      };
-      data.truncate(n);
-      Ok(data)
+      match op {
+        ReadOp::Some | ReadOp::Exact => read_when_ready(&core, &target, offset, op).await,
+        ReadOp::Peek => peek_when_ready(&core, &target, wanted).await,
+        ReadOp::PollPeek => {
+          poll_fn(|cx| {
+            // SAFETY: polled on the JS thread; the slice lives for this poll only.
+            let dest = match unsafe { target.bytes() } {
+              Ok(dest) => dest,
+              Err(_) if !wanted => &mut [],
+              Err(e) => return Poll::Ready(Err(e)),
+            };
+            let mut read_buf = ReadBuf::new(dest);
+            core
+              .io
+              .poll_peek(cx, &mut read_buf)
+              .map_err(io_err("recv"))
+              .map_ok(|_| read_buf.filled().len())
+          })
+          .await
+        }
+      }
     };
     Ok(Start::Run(
       Some(closed),
       fut,
-      move |js: Js, outcome: NetResult<Vec<u8>>| copy_back(js, target, offset, outcome),
+      move |js: Js, outcome: NetResult<usize>| Ok(js.number(outcome? as f64)?),
     ))
   })
 }
 
-#[derive(Clone, Copy)]
-enum ReadOp {
-  Some,
-  Exact,
-  Peek,
-  PollPeek,
+/// `read` / `readExact` after the fast path: `offset` bytes are already in the buffer.
+async fn read_when_ready(
+  core: &Core,
+  target: &Target,
+  offset: usize,
+  op: ReadOp,
+) -> NetResult<usize> {
+  let mut filled = offset;
+  loop {
+    core.io.readable().await.map_err(io_err("read"))?;
+    // SAFETY: polled on the JS thread; the slice is not kept across the next await.
+    let dest = unsafe { target.bytes()? };
+    if dest.len() < filled {
+      // Shrunk below what `readExact` had already put there: those bytes are gone with it.
+      return Err(NetError::BufferDetached);
+    }
+    if dest.len() == filled {
+      return Ok(filled);
+    }
+    match core.io.try_read(&mut dest[filled..]) {
+      Ok(0) if op == ReadOp::Exact => return Err(unexpected_eof()),
+      Ok(n) => {
+        filled += n;
+        if op == ReadOp::Some || filled == dest.len() {
+          return Ok(filled);
+        }
+      }
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+      Err(e) => return Err(NetError::io(e, "read")),
+    }
+  }
 }
 
-/// Copies what the runtime read into the caller's buffer after the `offset` bytes the fast path
-/// already put there; resolves with the total.
-fn copy_back(
-  js: Js,
-  target: JsRef,
-  offset: usize,
-  outcome: NetResult<Vec<u8>>,
-) -> NetResult<sys::napi_value> {
-  let target = js.take_ref(target)?;
-  let data = outcome?;
-  let dest = unsafe { js.bytes(target, "buf")? };
-  let dest = dest.get_mut(offset..).unwrap_or_default();
-  let n = data.len().min(dest.len());
-  dest[..n].copy_from_slice(&data[..n]);
-  Ok(js.number((offset + n) as f64)?)
+/// `peek`: copies what is queued into the caller's buffer when the socket is ready, leaving it
+/// queued.
+async fn peek_when_ready(core: &Core, target: &Target, wanted: bool) -> NetResult<usize> {
+  loop {
+    core.io.readable().await.map_err(io_err("recv"))?;
+    // SAFETY: polled on the JS thread; the slice is not kept across the next await.
+    let dest = match unsafe { target.bytes() } {
+      Ok(dest) => dest,
+      Err(_) if !wanted => &mut [],
+      Err(e) => return Err(e),
+    };
+    let peeked = core.io.try_io(tokio::io::Interest::READABLE, || {
+      // SAFETY: `MaybeUninit<u8>` has the layout of `u8`, and `recv` only writes to it.
+      let uninit = unsafe { &mut *(std::ptr::from_mut(dest) as *mut [MaybeUninit<u8>]) };
+      socket2::SockRef::from(&*core.io).peek(uninit)
+    });
+    match peeked {
+      Ok(n) => return Ok(n),
+      Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+      Err(e) => return Err(NetError::io(e, "recv")),
+    }
+  }
 }
 
 fn unexpected_eof() -> NetError {
@@ -312,7 +386,7 @@ pub fn poll_peek(env: &Env, h: Handle, buf: Unknown<'_>) -> napi::Result<Promise
 }
 
 pub fn read_to_end(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+  bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     let mut turn = core.read_order.ticket();
     Ok((Some(closed), async move {
@@ -342,18 +416,6 @@ async fn read_some(core: &Core, buf: &mut [u8]) -> NetResult<usize> {
       Err(e) => return Err(NetError::io(e, "read")),
     }
   }
-}
-
-async fn fill(core: &Core, buf: &mut [u8]) -> NetResult<usize> {
-  let mut filled = 0;
-  while filled < buf.len() {
-    let n = read_some(core, &mut buf[filled..]).await?;
-    if n == 0 {
-      return Err(unexpected_eof());
-    }
-    filled += n;
-  }
-  Ok(filled)
 }
 
 // ---- writes ----
@@ -391,7 +453,7 @@ enum WriteOp {
 
 /// The fast path of the writes: write straight from the caller's memory on the JS thread while
 /// the socket takes it. Returns how many bytes went out.
-fn write_now(core: &Core, chunks: &[&mut [u8]], op: WriteOp) -> NetResult<Attempt> {
+fn write_now(core: &Core, chunks: &[&[u8]], op: WriteOp) -> NetResult<Attempt> {
   let vectored = matches!(op, WriteOp::Vectored | WriteOp::PollVectored);
   if vectored {
     let slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
@@ -401,7 +463,7 @@ fn write_now(core: &Core, chunks: &[&mut [u8]], op: WriteOp) -> NetResult<Attemp
       Err(e) => Err(NetError::io(e, "writev")),
     };
   }
-  let data = &chunks[0][..];
+  let data = chunks[0];
   let mut written = 0;
   loop {
     match core.io.try_write(&data[written..]) {
@@ -416,7 +478,7 @@ fn write_now(core: &Core, chunks: &[&mut [u8]], op: WriteOp) -> NetResult<Attemp
 }
 
 /// Writes from the caller's memory at once if the socket takes it; otherwise copies what is left
-/// on the JS thread (so the caller may reuse its buffer) and writes it on the runtime.
+/// (so the caller may reuse its buffer) and writes it when the socket is ready.
 fn write_from(
   env: &Env,
   h: Handle,
@@ -431,18 +493,17 @@ fn write_from(
       _ => js.number(n as f64)?,
     })
   };
-  bridge::spawn_then(env, opts.as_ref(), Some(h.this), || {
+  bridge::spawn_then(env, opts.as_ref(), Some(h), || {
     let vectored = matches!(op, WriteOp::Vectored | WriteOp::PollVectored);
-    let chunks: Vec<&mut [u8]> = if vectored {
+    let chunks: Vec<&[u8]> = if vectored {
       unsafe { js.bytes_list(raw(&bufs), "bufs")? }
     } else {
       vec![unsafe { js.bytes(raw(&bufs), "buf")? }]
     };
     let (core, closed) = registry::core(h.id)?;
-    let queue = match op {
-      WriteOp::Poll | WriteOp::PollVectored => &core.write_poll,
-      _ => &core.write_order,
-    };
+    // `pollWrite` too keeps call order with the other writes: its bytes never land in the
+    // middle of another write's.
+    let queue = &core.write_order;
     let total: usize = chunks.iter().map(|c| c.len()).sum();
     let mut offset = 0;
     if total > 0 && queue.is_idle() {
@@ -549,7 +610,7 @@ async fn writev_some(core: &Core, chunks: &[Vec<u8>]) -> NetResult<usize> {
 
 /// tokio's `flush` on a TCP stream has nothing to flush; it waits for writes queued before it.
 pub fn flush(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+  bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     let mut turn = core.write_order.ticket();
     Ok((Some(closed), async move {
@@ -561,7 +622,7 @@ pub fn flush(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Pr
 
 /// Shuts the write direction down after the writes queued before it.
 pub fn shutdown(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result<Promise> {
-  bridge::spawn(env, opts.as_ref(), Some(h.this), || {
+  bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     let mut turn = core.write_order.ticket();
     Ok((Some(closed), async move {
@@ -572,7 +633,7 @@ pub fn shutdown(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result
 }
 
 fn shutdown_write(core: &Arc<Core>) -> NetResult<()> {
-  match socket2::SockRef::from(&core.io).shutdown(Shutdown::Write) {
+  match socket2::SockRef::from(&*core.io).shutdown(Shutdown::Write) {
     Ok(()) => Ok(()),
     // Shutting down a socket whose peer already closed it is not an error for the caller.
     Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
@@ -648,6 +709,10 @@ pub fn try_io(
   })
 }
 
+/// tokio's `async_io`: waits for `interest` readiness and calls `f` as `tryIo` does, again
+/// until `f` does not block. Each retry goes back through the event loop first (as tokio's
+/// co-op budget makes a task yield), so a closure that keeps blocking on a socket whose
+/// readiness never clears (a peer that shut down) cannot starve timers or an abort.
 pub fn async_io(
   env: &Env,
   h: Handle,
@@ -656,69 +721,82 @@ pub fn async_io(
   opts: Option<Unknown<'_>>,
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
-  let (promise, pending) = bridge::begin(env, opts.as_ref())?;
-  let Ok(mut pending) = pending else {
-    return Ok(promise);
-  };
-  if let Err(err) = pending.keep_alive(js, Some(h.this)) {
-    pending.settle(js, Err(err));
-    return Ok(promise);
-  }
-  let start = || -> NetResult<_> {
+  bridge::spawn_then(env, opts.as_ref(), Some(h), || {
     let interest = interest_arg(js, raw(&interest))?;
-    let f = js.function_arg(raw(&f), "f")?;
+    let f = Callback::new(js, js.function_arg(raw(&f), "f")?)?;
     let (core, closed) = registry::core(h.id)?;
-    Ok((interest, js.new_ref(f)?, core, closed))
-  };
-  match start() {
-    Ok((interest, f, core, closed)) => async_io_step(pending, interest, f, core, closed),
-    Err(err) => pending.settle(js, Err(err)),
-  }
-  Ok(promise)
+    let fut = async move {
+      loop {
+        core
+          .io
+          .ready(interest)
+          .await
+          .map_err(io_err("epoll_wait"))?;
+        match try_io_once(js, &core, interest, f.value()?) {
+          Err(e) if e.kind() == Some(io::ErrorKind::WouldBlock) => YieldOnce(false).await,
+          outcome => return outcome,
+        }
+      }
+    };
+    Ok(Start::Run(
+      Some(closed),
+      fut,
+      // The value (or exception) comes from the same poll that settles the promise, so it is
+      // still live in the current handle scope.
+      |js: Js, outcome: NetResult<IoOutcome>| match outcome? {
+        IoOutcome::Value(v) => Ok(v),
+        IoOutcome::Threw(e) => {
+          js.throw_value(e);
+          Err(NetError::Pending)
+        }
+      },
+    ))
+  })
 }
 
-/// One round of tokio's `async_io` loop: wait for readiness, call `f`; on WouldBlock, again.
-fn async_io_step(
-  pending: bridge::Pending,
-  interest: tokio::io::Interest,
-  f: JsRef,
-  core: Arc<Core>,
-  closed: tokio_util::sync::CancellationToken,
-) {
-  let waiter = core.clone();
-  let fut = async move {
-    waiter
-      .io
-      .ready(interest)
-      .await
-      .map_err(io_err("epoll_wait"))?;
-    Ok(())
-  };
-  let token = closed.clone();
-  bridge::run(pending, Some(closed), fut, move |js, outcome, pending| {
-    let step = outcome.and_then(|()| {
-      let func = js.ref_value(&f)?;
-      try_io_once(js, &core, interest, func)
-    });
-    match step {
-      Err(e) if e.kind() == Some(io::ErrorKind::WouldBlock) => {
-        async_io_step(pending, interest, f, core, token)
-      }
-      Ok(IoOutcome::Value(v)) => {
-        let _ = js.take_ref(f);
-        pending.settle(js, Ok(v))
-      }
-      Ok(IoOutcome::Threw(e)) => {
-        let _ = js.take_ref(f);
-        js.throw_value(e);
-        pending.settle(js, Err(NetError::Pending))
-      }
-      Err(e) => {
-        let _ = js.take_ref(f);
-        pending.settle(js, Err(e))
-      }
+/// The closure of an `asyncIo` call, referenced while the call waits.
+struct Callback {
+  js: Js,
+  f: Option<JsRef>,
+}
+
+impl Callback {
+  fn new(js: Js, f: sys::napi_value) -> NetResult<Callback> {
+    Ok(Callback {
+      js,
+      f: Some(js.new_ref(f)?),
+    })
+  }
+
+  fn value(&self) -> NetResult<sys::napi_value> {
+    let f = self.f.as_ref().ok_or(NetError::Closed)?;
+    Ok(self.js.ref_value(f)?)
+  }
+}
+
+impl Drop for Callback {
+  fn drop(&mut self) {
+    // Operations are dropped on the JS thread (see the bridge's task set).
+    if let Some(f) = self.f.take() {
+      self.js.delete_ref(f);
     }
-  });
+  }
+}
+
+/// Pending once, waking itself: the task goes back through the event loop before it goes on.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+  type Output = ();
+
+  fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    if self.0 {
+      return Poll::Ready(());
+    }
+    self.0 = true;
+    cx.waker().wake_by_ref();
+    Poll::Pending
+  }
 }
 
 // ---- helpers for the classes ----

@@ -11,6 +11,9 @@ use napi::{JsValue, sys};
 
 use crate::errors::{NetError, NetResult};
 
+/// The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS.
+pub const MAX_BUFS: usize = 1024;
+
 /// A Node-API environment, usable only on its own JS thread.
 #[derive(Clone, Copy)]
 pub struct Js(sys::napi_env);
@@ -159,9 +162,21 @@ impl Js {
     (unsafe { sys::napi_is_array(self.0, value, &mut yes) }) == sys::Status::napi_ok && yes
   }
 
-  pub fn array_items(self, value: sys::napi_value) -> napi::Result<Vec<sys::napi_value>> {
+  /// The items of an array of at most `max` items; a longer one (a sparse array of length
+  /// 2**32-1, say) is a `RangeError` before anything is allocated for it.
+  pub fn array_items(
+    self,
+    value: sys::napi_value,
+    name: &str,
+    max: usize,
+  ) -> NetResult<Vec<sys::napi_value>> {
     let mut len = 0;
     Js::check(unsafe { sys::napi_get_array_length(self.0, value, &mut len) })?;
+    if len as usize > max {
+      return Err(NetError::ArgRange(format!(
+        "The \"{name}\" array is too long. It must have at most {max} items. Received {len}"
+      )));
+    }
     let mut items = Vec::with_capacity(len as usize);
     for i in 0..len {
       let mut item = ptr::null_mut();
@@ -212,6 +227,27 @@ impl Js {
     unsafe { sys::napi_throw(self.0, value) };
   }
 
+  /// Takes the exception user code left pending on the env, if any.
+  pub fn take_pending_exception(self) -> Option<sys::napi_value> {
+    let mut pending = false;
+    // SAFETY: plain queries of this env's state, on its thread.
+    unsafe {
+      if sys::napi_is_exception_pending(self.0, &mut pending) != sys::Status::napi_ok || !pending {
+        return None;
+      }
+      let mut exception = ptr::null_mut();
+      (sys::napi_get_and_clear_last_exception(self.0, &mut exception) == sys::Status::napi_ok)
+        .then_some(exception)
+    }
+  }
+
+  /// Reports an exception user code threw where nobody can catch it, as Node reports one
+  /// thrown in a callback: through `process.on('uncaughtException')`.
+  pub fn report(self, exception: sys::napi_value) {
+    // SAFETY: `exception` is a value of this env, on its thread.
+    unsafe { sys::napi_fatal_exception(self.0, exception) };
+  }
+
   /// Takes the pending exception off the env, for re-use as a rejection value.
   pub fn take_exception(self) -> napi::Result<sys::napi_value> {
     let mut exception = ptr::null_mut();
@@ -234,19 +270,40 @@ impl Js {
     Ok(out)
   }
 
+  /// Releases `r` without looking at its value: fine outside any handle scope (an env's
+  /// cleanup hooks run there).
+  pub fn delete_ref(self, r: JsRef) {
+    // SAFETY: `r` was made on this env and is released once: it is taken by value.
+    unsafe { sys::napi_delete_reference(self.0, r.0) };
+  }
+
   pub fn ref_value(self, r: &JsRef) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
     Js::check(unsafe { sys::napi_get_reference_value(self.0, r.0, &mut out) })?;
     Ok(out)
   }
 
+  /// Makes `child` hold `parent` alive, as a borrow in Rust outlives nothing it borrows: a
+  /// hidden, read-only property of `child` refers to `parent`.
+  pub fn keep_parent(self, child: sys::napi_value, parent: sys::napi_value) -> napi::Result<()> {
+    let property = sys::napi_property_descriptor {
+      utf8name: c"__tokioNetParent".as_ptr(),
+      name: ptr::null_mut(),
+      method: None,
+      getter: None,
+      setter: None,
+      value: parent,
+      attributes: sys::PropertyAttributes::default,
+      data: ptr::null_mut(),
+    };
+    Js::check(unsafe { sys::napi_define_properties(self.0, child, 1, &property) })
+  }
+
   // ---- argument validation ----
 
-  /// The bytes of a `Uint8Array` (a `Buffer` is one).
-  ///
-  /// # Safety
-  /// The slice borrows JS memory: use it before returning to JS, on the JS thread.
-  pub unsafe fn bytes<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a mut [u8]> {
+  /// Where the bytes of a `Uint8Array` (a `Buffer` is one) are now: a detached or shrunk-away
+  /// buffer has length 0.
+  pub fn byte_range(self, value: sys::napi_value, name: &str) -> NetResult<(*mut u8, usize)> {
     let mut is_typed = false;
     unsafe { sys::napi_is_typedarray(self.0, value, &mut is_typed) };
     if !is_typed {
@@ -278,12 +335,30 @@ impl Js {
       ));
     }
     if len == 0 || data.is_null() {
-      return Ok(&mut []);
+      return Ok((ptr::NonNull::dangling().as_ptr(), 0));
     }
-    Ok(unsafe { std::slice::from_raw_parts_mut(data.cast::<u8>(), len) })
+    Ok((data.cast(), len))
   }
 
-  /// An array of `Uint8Array`s.
+  /// The bytes of a `Uint8Array`, to read from.
+  ///
+  /// # Safety
+  /// The slice borrows JS memory: use it before returning to JS, on the JS thread.
+  pub unsafe fn bytes<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a [u8]> {
+    let (data, len) = self.byte_range(value, name)?;
+    Ok(unsafe { std::slice::from_raw_parts(data, len) })
+  }
+
+  /// The bytes of a `Uint8Array`, to fill.
+  ///
+  /// # Safety
+  /// As for [`Js::bytes`], and no other slice of the same memory may be alive.
+  pub unsafe fn bytes_mut<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a mut [u8]> {
+    let (data, len) = self.byte_range(value, name)?;
+    Ok(unsafe { std::slice::from_raw_parts_mut(data, len) })
+  }
+
+  /// An array of `Uint8Array`s to write from: at most `MAX_BUFS` of them.
   ///
   /// # Safety
   /// As for [`Js::bytes`].
@@ -291,14 +366,52 @@ impl Js {
     self,
     value: sys::napi_value,
     name: &str,
+  ) -> NetResult<Vec<&'a [u8]>> {
+    self
+      .byte_ranges(value, name)?
+      .into_iter()
+      .map(|(data, len)| Ok(unsafe { std::slice::from_raw_parts(data.cast_const(), len) }))
+      .collect()
+  }
+
+  /// An array of `Uint8Array`s to fill. Two of them over the same memory would be two `&mut`
+  /// to it: overlapping buffers are refused.
+  ///
+  /// # Safety
+  /// As for [`Js::bytes_mut`].
+  pub unsafe fn bytes_list_mut<'a>(
+    self,
+    value: sys::napi_value,
+    name: &str,
   ) -> NetResult<Vec<&'a mut [u8]>> {
+    let ranges = self.byte_ranges(value, name)?;
+    let mut sorted: Vec<(usize, usize)> = ranges
+      .iter()
+      .filter(|(_, len)| *len > 0)
+      .map(|(data, len)| (*data as usize, *len))
+      .collect();
+    sorted.sort_unstable();
+    if sorted.windows(2).any(|w| w[0].0 + w[0].1 > w[1].0) {
+      return Err(NetError::ArgValue(format!(
+        "The \"{name}\" buffers overlap: each read buffer must be memory of its own"
+      )));
+    }
+    Ok(
+      ranges
+        .into_iter()
+        .map(|(data, len)| unsafe { std::slice::from_raw_parts_mut(data, len) })
+        .collect(),
+    )
+  }
+
+  fn byte_ranges(self, value: sys::napi_value, name: &str) -> NetResult<Vec<(*mut u8, usize)>> {
     if !self.is_array(value) {
       return Err(NetError::arg_type(name, "an array of Uint8Array"));
     }
     self
-      .array_items(value)?
+      .array_items(value, name, MAX_BUFS)?
       .into_iter()
-      .map(|item| unsafe { self.bytes(item, name) })
+      .map(|item| self.byte_range(item, name))
       .collect()
   }
 
@@ -368,6 +481,18 @@ impl Js {
   /// Runs `f` on an instance of one of this crate's classes (checked by napi-rs's type tag and
   /// class identity); `None` when `value` is something else.
   pub fn with_instance<T: 'static, R>(
+    self,
+    value: sys::napi_value,
+    f: impl FnOnce(&T) -> R,
+  ) -> Option<R>
+  where
+    for<'a> ClassInstance<'a, T>: FromNapiValue,
+  {
+    self.with_instance_mut(value, |instance: &mut T| f(instance))
+  }
+
+  /// [`Js::with_instance`] for the methods that change the instance.
+  pub fn with_instance_mut<T: 'static, R>(
     self,
     value: sys::napi_value,
     f: impl FnOnce(&mut T) -> R,

@@ -18,13 +18,13 @@ mod io;
 mod js;
 mod listener;
 mod platform;
+mod queue;
 mod registry;
 mod runtime;
 mod socket;
 mod split;
 mod std_stream;
 mod stream;
-mod turn;
 
 use std::cell::RefCell;
 

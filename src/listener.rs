@@ -1,13 +1,13 @@
 //! `TcpListener`: a socket server on tokio, with async iteration over incoming connections.
 
 use napi::bindgen_prelude::{This, Unknown};
-use napi::{Env, JsValue, sys};
+use napi::{Env, sys};
 
 use crate::addr::{Targets, new_socket_addr};
 use crate::bridge::{self, Lazy, Promise, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, raw};
-use crate::registry::{self, Resource};
+use crate::registry::{self, ListenerCore, Resource};
 use crate::stream::new_stream;
 
 /// A TCP socket server, listening for connections.
@@ -21,7 +21,7 @@ pub struct TcpListener {
 
 drop_releases_handle!(TcpListener);
 
-type Listener = std::sync::Arc<tokio::net::TcpListener>;
+type Listener = std::sync::Arc<ListenerCore>;
 
 fn listener(id: u64) -> NetResult<(Listener, tokio_util::sync::CancellationToken)> {
   registry::with(id, |resource, closed| match resource {
@@ -31,29 +31,41 @@ fn listener(id: u64) -> NetResult<(Listener, tokio_util::sync::CancellationToken
 }
 
 pub(crate) fn register(listener: tokio::net::TcpListener) -> TcpListener {
-  let id = registry::insert(Resource::Listener(std::sync::Arc::new(listener)));
+  let id = registry::insert(Resource::Listener(std::sync::Arc::new(ListenerCore {
+    io: listener,
+    poll_order: Default::default(),
+  })));
   TcpListener { id }
 }
 
-/// Accepts one connection, as `[TcpStream, SocketAddr]`.
+/// Accepts one connection, as `[TcpStream, SocketAddr]`. `finish` sees every outcome, even a
+/// listener closed before the call.
 fn accept_then<D>(
   env: &Env,
-  id: u64,
-  this: sys::napi_value,
+  h: bridge::Handle,
   opts: Option<&Unknown<'_>>,
   poll: bool,
   finish: D,
 ) -> napi::Result<Promise>
 where
-  D: FnOnce(Js, NetResult<sys::napi_value>) -> NetResult<sys::napi_value> + Send + 'static,
+  D: FnOnce(Js, NetResult<sys::napi_value>) -> NetResult<sys::napi_value> + 'static,
 {
-  bridge::spawn_then(env, opts, Some(this), || {
-    let (listener, closed) = listener(id)?;
+  let js = Js::new(env.raw());
+  bridge::spawn_then(env, opts, Some(h), || {
+    let (listener, closed) = match listener(h.id) {
+      Ok(found) => found,
+      Err(err) => return Ok(bridge::Start::Done(finish(js, Err(err))?)),
+    };
+    // tokio's `poll_accept` keeps one waker: concurrent calls take turns.
+    let mut turn = poll.then(|| listener.poll_order.ticket());
     let fut = async move {
+      if let Some(turn) = turn.as_mut() {
+        turn.wait().await;
+      }
       let (stream, addr) = if poll {
-        std::future::poll_fn(|cx| listener.poll_accept(cx)).await
+        std::future::poll_fn(|cx| listener.io.poll_accept(cx)).await
       } else {
-        listener.accept().await
+        listener.io.accept().await
       }
       .map_err(|e| NetError::io(e, "accept"))?;
       Ok(Lazy(move |js: Js| {
@@ -99,6 +111,18 @@ impl TcpListener {
     })
   }
 
+  /// Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`.
+  #[napi(js_name = "ref")]
+  pub fn ref_(&self, env: Env) -> napi::Result<()> {
+    sync(&env, |_| registry::set_ref(self.id, true))
+  }
+
+  /// Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`.
+  #[napi]
+  pub fn unref(&self, env: Env) -> napi::Result<()> {
+    sync(&env, |_| registry::set_ref(self.id, false))
+  }
+
   /// Waits for a connection; resolves with `[stream, peerAddress]`.
   ///
   /// Cancel safety: cancel safe. If aborted, no connection was taken from the queue.
@@ -114,8 +138,7 @@ impl TcpListener {
   ) -> napi::Result<Promise> {
     accept_then(
       &env,
-      self.id,
-      this.object.raw(),
+      bridge::Handle::of(self.id, &this),
       options.as_ref(),
       false,
       |_, v| v,
@@ -125,7 +148,13 @@ impl TcpListener {
   /// Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`.
   #[napi(ts_return_type = "Promise<[TcpStream, SocketAddr]>")]
   pub fn poll_accept(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
-    accept_then(&env, self.id, this.object.raw(), None, true, |_, v| v)
+    accept_then(
+      &env,
+      bridge::Handle::of(self.id, &this),
+      None,
+      true,
+      |_, v| v,
+    )
   }
 
   /// The next `{ value, done }` of the async iterator: done once the listener is closed.
@@ -133,8 +162,7 @@ impl TcpListener {
   pub fn accept_next(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     accept_then(
       &env,
-      self.id,
-      this.object.raw(),
+      bridge::Handle::of(self.id, &this),
       None,
       false,
       |js, outcome| {
@@ -162,7 +190,9 @@ impl TcpListener {
       let (l, _) = listener(self.id)?;
       new_socket_addr(
         js,
-        l.local_addr().map_err(|e| NetError::io(e, "getsockname"))?,
+        l.io
+          .local_addr()
+          .map_err(|e| NetError::io(e, "getsockname"))?,
       )
     })
   }
@@ -172,7 +202,7 @@ impl TcpListener {
   pub fn ttl(&self, env: Env) -> napi::Result<u32> {
     sync(&env, |_| {
       let (l, _) = listener(self.id)?;
-      l.ttl().map_err(|e| NetError::io(e, "getsockopt"))
+      l.io.ttl().map_err(|e| NetError::io(e, "getsockopt"))
     })
   }
 
@@ -182,7 +212,7 @@ impl TcpListener {
     sync(&env, |js| {
       let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;
       let (l, _) = listener(self.id)?;
-      l.set_ttl(ttl).map_err(|e| NetError::io(e, "setsockopt"))
+      l.io.set_ttl(ttl).map_err(|e| NetError::io(e, "setsockopt"))
     })
   }
 

@@ -37,7 +37,7 @@ macro_rules! handle_methods {
       ) -> napi::Result<$crate::bridge::Promise> {
         $crate::io::ready(
           &env,
-          $crate::io::Handle::of(self.id, &this),
+          $crate::bridge::Handle::of(self.id, &this),
           interest,
           options,
         )
@@ -49,6 +49,20 @@ macro_rules! handle_methods {
       #[napi]
       pub fn close(&self) {
         $crate::registry::close(self.id);
+      }
+
+      /// Lets this handle's pending operations keep the process alive again (the default),
+      /// undoing `unref()`.
+      #[napi(js_name = "ref")]
+      pub fn ref_(&self, env: Env) -> napi::Result<()> {
+        $crate::bridge::sync(&env, |_| $crate::registry::set_ref(self.id, true))
+      }
+
+      /// Stops this handle's pending operations from keeping the process alive: Node may exit
+      /// while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+      #[napi]
+      pub fn unref(&self, env: Env) -> napi::Result<()> {
+        $crate::bridge::sync(&env, |_| $crate::registry::set_ref(self.id, false))
       }
     }
   };
@@ -74,7 +88,12 @@ macro_rules! read_methods {
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::peek(&env, $crate::io::Handle::of(self.id, &this), buf, options)
+        $crate::io::peek(
+          &env,
+          $crate::bridge::Handle::of(self.id, &this),
+          buf,
+          options,
+        )
       }
 
       /// Like `peek`, through tokio's `poll_peek`: settles when the poll would return `Ready`.
@@ -86,7 +105,7 @@ macro_rules! read_methods {
         this: This<'_>,
         buf: Unknown<'_>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::poll_peek(&env, $crate::io::Handle::of(self.id, &this), buf)
+        $crate::io::poll_peek(&env, $crate::bridge::Handle::of(self.id, &this), buf)
       }
 
       /// Waits until the socket is readable. May be a false positive: `tryRead` can still throw
@@ -100,7 +119,7 @@ macro_rules! read_methods {
         this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::readable(&env, $crate::io::Handle::of(self.id, &this), options)
+        $crate::io::readable(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
 
       /// Reads what is available now into `buf` without waiting, returning the byte count.
@@ -138,7 +157,12 @@ macro_rules! read_methods {
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::read(&env, $crate::io::Handle::of(self.id, &this), buf, options)
+        $crate::io::read(
+          &env,
+          $crate::bridge::Handle::of(self.id, &this),
+          buf,
+          options,
+        )
       }
 
       /// Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
@@ -155,7 +179,12 @@ macro_rules! read_methods {
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::read_exact(&env, $crate::io::Handle::of(self.id, &this), buf, options)
+        $crate::io::read_exact(
+          &env,
+          $crate::bridge::Handle::of(self.id, &this),
+          buf,
+          options,
+        )
       }
 
       /// Reads until end of stream and resolves with everything read, as a `Buffer`.
@@ -171,7 +200,7 @@ macro_rules! read_methods {
         this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::read_to_end(&env, $crate::io::Handle::of(self.id, &this), options)
+        $crate::io::read_to_end(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
     }
   };
@@ -194,7 +223,7 @@ macro_rules! write_methods {
         this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::writable(&env, $crate::io::Handle::of(self.id, &this), options)
+        $crate::io::writable(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
 
       /// Writes what the socket takes now, without waiting; returns the byte count (possibly
@@ -226,7 +255,12 @@ macro_rules! write_methods {
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::write(&env, $crate::io::Handle::of(self.id, &this), buf, options)
+        $crate::io::write(
+          &env,
+          $crate::bridge::Handle::of(self.id, &this),
+          buf,
+          options,
+        )
       }
 
       /// Writes all of `buf`.
@@ -243,7 +277,12 @@ macro_rules! write_methods {
         buf: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::write_all(&env, $crate::io::Handle::of(self.id, &this), buf, options)
+        $crate::io::write_all(
+          &env,
+          $crate::bridge::Handle::of(self.id, &this),
+          buf,
+          options,
+        )
       }
 
       /// Writes from several buffers in order with one `writev`; resolves with the count.
@@ -260,7 +299,12 @@ macro_rules! write_methods {
         bufs: Unknown<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::write_vectored(&env, $crate::io::Handle::of(self.id, &this), bufs, options)
+        $crate::io::write_vectored(
+          &env,
+          $crate::bridge::Handle::of(self.id, &this),
+          bufs,
+          options,
+        )
       }
 
       /// A TCP socket has nothing to flush; resolves once the writes queued before it are done.
@@ -271,7 +315,7 @@ macro_rules! write_methods {
         this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::flush(&env, $crate::io::Handle::of(self.id, &this), options)
+        $crate::io::flush(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
 
       /// Shuts the write direction down (sends a FIN) after the writes queued before it. The
@@ -283,7 +327,7 @@ macro_rules! write_methods {
         this: This<'_>,
         options: Option<Unknown<'_>>,
       ) -> napi::Result<$crate::bridge::Promise> {
-        $crate::io::shutdown(&env, $crate::io::Handle::of(self.id, &this), options)
+        $crate::io::shutdown(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
     }
   };
@@ -298,8 +342,9 @@ macro_rules! as_ref_method {
       /// (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
       /// closed together with this half.
       #[napi(ts_return_type = "TcpStream")]
-      pub fn as_ref(&self, env: Env) -> napi::Result<napi::sys::napi_value> {
-        $crate::stream::view_of(&env, self.id)
+      pub fn as_ref(&self, env: Env, this: This<'_>) -> napi::Result<napi::sys::napi_value> {
+        use napi::JsValue;
+        $crate::stream::view_of(&env, self.id, this.object.raw())
       }
     }
   };

@@ -1,44 +1,90 @@
-//! The table of live tokio objects. JS objects hold only an id into it.
+//! The table of live tokio objects of one Node environment. JS objects hold only an id into it.
+//!
+//! Each env (the main thread or one worker) owns its own table, as each Deno isolate owns its
+//! resource table: there is no process-wide lock, so one env's blocking call never stalls
+//! another. Entries hand out cheap clones (`Arc`s) of what they hold, and nothing runs while the
+//! table is borrowed but plain Rust: no call into JS (a getter could re-enter) and no syscall
+//! that can block.
 //!
 //! Closing an entry cancels the operations pending on it (they reject with `ERR_HANDLE_CLOSED`)
 //! and drops the tokio object, so the socket closes as soon as those operations let go of it.
-//! Entries belong to the Node environment that made them: `activeHandles()` counts only the
-//! caller's, and a terminated worker's entries are closed with it.
+//! Each entry also counts its operations in flight, so that `unref()` can stop them from keeping
+//! the event loop alive; an operation holds the loop until it has settled, even after its handle
+//! was closed, so its rejection is always delivered.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::mem::ManuallyDrop;
 use std::net::Shutdown;
+use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::{NetError, NetResult};
-use crate::turn::Turns;
+use crate::queue::Queue;
 
 /// One TCP connection, shared by a stream, its halves and `asRef` views.
 pub struct Core {
-  pub io: tokio::net::TcpStream,
+  pub io: ManuallyDrop<tokio::net::TcpStream>,
   /// Queues `read`-style calls so concurrent calls are served in call order with disjoint bytes.
-  pub read_order: Turns,
-  /// The same for writes.
-  pub write_order: Turns,
-  /// tokio keeps one waker per direction for `poll_*`: these make concurrent `pollX` calls wait
-  /// their turn instead of stealing each other's waker and hanging.
-  pub read_poll: Turns,
-  pub write_poll: Turns,
+  pub read_order: Queue,
+  /// The same for writes, `pollWrite` included.
+  pub write_order: Queue,
+  /// tokio keeps one waker per direction for `poll_*_ready` and `poll_peek`: these make
+  /// concurrent calls wait their turn instead of stealing each other's waker and hanging.
+  pub read_poll: Queue,
+  pub write_poll: Queue,
 }
 
 impl Core {
   pub fn new(io: tokio::net::TcpStream) -> Arc<Core> {
     Arc::new(Core {
-      io,
-      read_order: Turns::default(),
-      write_order: Turns::default(),
-      read_poll: Turns::default(),
-      write_poll: Turns::default(),
+      io: ManuallyDrop::new(io),
+      read_order: Queue::default(),
+      write_order: Queue::default(),
+      read_poll: Queue::default(),
+      write_poll: Queue::default(),
     })
   }
+}
+
+impl Drop for Core {
+  fn drop(&mut self) {
+    // SAFETY: `io` is never used again after this.
+    let io = unsafe { ManuallyDrop::take(&mut self.io) };
+    close_socket(io);
+  }
+}
+
+/// Closes a socket. With a non-zero `SO_LINGER`, closing blocks until the unsent data is out
+/// or the linger time has passed; that must not freeze the event loop, so such a socket is
+/// closed on a thread of its own.
+fn close_socket(io: tokio::net::TcpStream) {
+  let lingers = socket2::SockRef::from(&io)
+    .linger()
+    .is_ok_and(|l| l.is_some_and(|d| d > Duration::ZERO));
+  if !lingers {
+    return drop(io);
+  }
+  // Leaves the I/O driver here, so the blocking close holds nothing of the runtime.
+  let Ok(std) = io.into_std() else {
+    return;
+  };
+  // Where no thread can be started, the closure is dropped here, closing the socket inline.
+  let _ = std::thread::Builder::new()
+    .name("tokio-net-linger".into())
+    .spawn(move || drop(std));
+}
+
+/// A listener and the queue that keeps concurrent `pollAccept` calls from stealing each
+/// other's waker (tokio keeps only the last one).
+pub struct ListenerCore {
+  pub io: TcpListener,
+  pub poll_order: Queue,
 }
 
 pub enum Resource {
@@ -53,9 +99,9 @@ pub enum Resource {
     core: Arc<Core>,
     owned: bool,
   },
-  Listener(Arc<TcpListener>),
-  Socket(TcpSocket),
-  Std(std::net::TcpStream),
+  Listener(Arc<ListenerCore>),
+  Socket(Arc<TcpSocket>),
+  Std(Arc<std::net::TcpStream>),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -80,37 +126,46 @@ impl Resource {
 }
 
 struct Entry {
-  env: u64,
   resource: Resource,
   closed: CancellationToken,
   /// Borrowed halves and views that die with this entry.
   children: Vec<u64>,
+  hold: Rc<HoldState>,
+}
+
+/// A handle's share in keeping the event loop alive.
+struct HoldState {
+  /// Whether the handle's operations keep the event loop alive (`ref()`, the default).
+  refed: Cell<bool>,
+  /// Its operations in flight.
+  in_flight: Cell<usize>,
+}
+
+/// What an operation in flight holds of the event loop, given back when it settles.
+pub struct LoopHold(Option<Rc<HoldState>>);
+
+impl LoopHold {
+  pub fn release(self) {
+    match self.0 {
+      Some(state) => {
+        state.in_flight.set(state.in_flight.get().saturating_sub(1));
+        if state.refed.get() {
+          crate::bridge::release_loop(1);
+        }
+      }
+      None => crate::bridge::release_loop(1),
+    }
+  }
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-static NEXT_ENV: AtomicU64 = AtomicU64::new(1);
-static TABLE: Mutex<Option<HashMap<u64, Entry>>> = Mutex::new(None);
 
 thread_local! {
-  static ENV_KEY: u64 = NEXT_ENV.fetch_add(1, Ordering::Relaxed);
-}
-
-/// The key of the calling thread's Node environment (one env per JS thread).
-pub fn env_key() -> u64 {
-  ENV_KEY.with(|k| *k)
-}
-
-fn table() -> MutexGuard<'static, Option<HashMap<u64, Entry>>> {
-  // A panic while the lock was held cannot leave the map half-updated in a way that matters
-  // more than losing every handle would, so a poisoned lock is taken over.
-  TABLE
-    .lock()
-    .unwrap_or_else(|poisoned| poisoned.into_inner())
+  static TABLE: RefCell<HashMap<u64, Entry>> = RefCell::new(HashMap::new());
 }
 
 fn with_table<R>(f: impl FnOnce(&mut HashMap<u64, Entry>) -> R) -> R {
-  let mut guard = table();
-  f(guard.get_or_insert_with(HashMap::new))
+  TABLE.with(|t| f(&mut t.borrow_mut()))
 }
 
 /// Adds a resource owned by the calling env; returns its id.
@@ -121,7 +176,6 @@ pub fn insert(resource: Resource) -> u64 {
 /// Adds a resource that is closed together with `parent`.
 pub fn insert_child(resource: Resource, parent: Option<u64>) -> u64 {
   let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-  let env = env_key();
   with_table(|t| {
     if let Some(parent) = parent.and_then(|p| t.get_mut(&p)) {
       parent.children.push(id);
@@ -129,23 +183,26 @@ pub fn insert_child(resource: Resource, parent: Option<u64>) -> u64 {
     t.insert(
       id,
       Entry {
-        env,
         resource,
         closed: CancellationToken::new(),
         children: Vec::new(),
+        hold: Rc::new(HoldState {
+          refed: Cell::new(true),
+          in_flight: Cell::new(0),
+        }),
       },
     );
   });
   id
 }
 
-/// Runs `f` on a live entry and its close token.
+/// Runs `f` on a live entry and its close token. `f` must not call into JS or block.
 pub fn with<R>(
   id: u64,
-  f: impl FnOnce(&mut Resource, &CancellationToken) -> NetResult<R>,
+  f: impl FnOnce(&Resource, &CancellationToken) -> NetResult<R>,
 ) -> NetResult<R> {
-  with_table(|t| match t.get_mut(&id) {
-    Some(entry) => f(&mut entry.resource, &entry.closed),
+  with_table(|t| match t.get(&id) {
+    Some(entry) => f(&entry.resource, &entry.closed),
     None => Err(NetError::Closed),
   })
 }
@@ -161,7 +218,9 @@ pub fn core(id: u64) -> NetResult<(Arc<Core>, CancellationToken)> {
   })
 }
 
-/// Removes an entry without closing what it holds, for methods that consume `self`.
+/// Removes an entry without closing what it holds, for methods that consume `self`. Its
+/// pending operations are cancelled first, so none of them can touch the socket once the new
+/// owner has it.
 pub fn take(id: u64) -> NetResult<Resource> {
   let (entry, children) = with_table(|t| {
     let entry = t.remove(&id).ok_or(NetError::Closed)?;
@@ -174,29 +233,65 @@ pub fn take(id: u64) -> NetResult<Resource> {
 }
 
 /// Closes an entry: cancels its pending operations and drops the resource. Closing twice is a
-/// no-op, as is dropping a value twice in Rust impossible.
+/// no-op.
 pub fn close(id: u64) {
+  // A handle collected while the table is borrowed (a finalizer run by an allocation) is
+  // closed once the borrow ends.
+  if TABLE.with(|t| t.try_borrow_mut().is_err()) {
+    DEFERRED.with(|d| d.borrow_mut().push(id));
+    return;
+  }
   if let Ok(resource) = take(id) {
     finish(resource);
   }
+  let deferred = DEFERRED.with(|d| std::mem::take(&mut *d.borrow_mut()));
+  for id in deferred {
+    close(id);
+  }
 }
 
-/// Closes every entry of an env (the env is going away).
-pub fn close_env(env: u64) {
-  let entries: Vec<Entry> = with_table(|t| {
-    let ids: Vec<u64> = t
-      .iter()
-      .filter(|(_, e)| e.env == env)
-      .map(|(id, _)| *id)
-      .collect();
-    ids.into_iter().filter_map(|id| t.remove(&id)).collect()
-  });
+thread_local! {
+  static DEFERRED: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Closes every entry of this env (the env is going away).
+pub fn close_all() {
+  let entries: Vec<Entry> = with_table(|t| t.drain().map(|(_, e)| e).collect());
   drop_all(entries);
 }
 
-/// Live entries of the calling env, per kind, in `activeHandles()` order.
+/// Counts an operation on `id` (or on no handle) as started: it keeps the event loop alive
+/// until it settles, while its handle is ref'd.
+pub fn op_started(id: Option<u64>) -> LoopHold {
+  let state = id.and_then(|id| with_table(|t| t.get(&id).map(|e| e.hold.clone())));
+  match &state {
+    Some(state) => {
+      state.in_flight.set(state.in_flight.get() + 1);
+      if state.refed.get() {
+        crate::bridge::hold_loop(1);
+      }
+    }
+    None => crate::bridge::hold_loop(1),
+  }
+  LoopHold(state)
+}
+
+/// `ref()` / `unref()`: whether the handle's pending operations keep the event loop alive.
+pub fn set_ref(id: u64, refed: bool) -> NetResult<()> {
+  let state = with_table(|t| t.get(&id).map(|e| e.hold.clone())).ok_or(NetError::Closed)?;
+  if state.refed.replace(refed) != refed {
+    let in_flight = state.in_flight.get();
+    if refed {
+      crate::bridge::hold_loop(in_flight);
+    } else {
+      crate::bridge::release_loop(in_flight);
+    }
+  }
+  Ok(())
+}
+
+/// Live entries of this env, per kind, in `activeHandles()` order.
 pub fn counts() -> [(&'static str, u32); 5] {
-  let env = env_key();
   let mut counts = [
     ("streams", 0),
     ("halves", 0),
@@ -205,7 +300,7 @@ pub fn counts() -> [(&'static str, u32); 5] {
     ("stdStreams", 0),
   ];
   with_table(|t| {
-    for entry in t.values().filter(|e| e.env == env) {
+    for entry in t.values() {
       let slot = match entry.resource.kind() {
         Kind::Stream => 0,
         Kind::Half => 1,
@@ -241,7 +336,7 @@ fn drop_all(entries: Vec<Entry>) {
 /// What dropping the Rust value does: an owned write half sends its FIN, as tokio's does.
 fn finish(resource: Resource) {
   if let Resource::WriteHalf { core, owned: true } = &resource {
-    let _ = socket2::SockRef::from(&core.io).shutdown(Shutdown::Write);
+    let _ = socket2::SockRef::from(&*core.io).shutdown(Shutdown::Write);
   }
   drop(resource);
 }
@@ -251,7 +346,7 @@ mod tests {
   use super::*;
 
   fn socket() -> Resource {
-    Resource::Socket(TcpSocket::new_v4().unwrap())
+    Resource::Socket(Arc::new(TcpSocket::new_v4().unwrap()))
   }
 
   fn live(id: u64) -> bool {
@@ -287,24 +382,28 @@ mod tests {
   }
 
   #[test]
-  fn counts_are_per_environment_thread() {
+  fn each_environment_thread_has_its_own_table() {
     let id = insert(socket());
     let here = counts()[3].1;
-    let elsewhere = std::thread::spawn(|| counts()[3].1).join().unwrap();
+    let (elsewhere, seen_here) = std::thread::spawn(move || (counts()[3].1, live(id)))
+      .join()
+      .unwrap();
     assert!(here >= 1);
     assert_eq!(elsewhere, 0);
+    assert!(!seen_here);
     close(id);
   }
 
   #[test]
-  fn close_env_closes_only_that_env() {
-    let mine = insert(socket());
-    let (theirs, their_env) = std::thread::spawn(|| (insert(socket()), env_key()))
-      .join()
-      .unwrap();
-    close_env(their_env);
-    assert!(!live(theirs));
-    assert!(live(mine));
-    close(mine);
+  fn a_close_during_a_borrow_waits_for_the_borrow_to_end() {
+    let id = insert(socket());
+    let other = insert(socket());
+    let _ = with(id, |_, _| {
+      close(other);
+      Ok(())
+    });
+    assert!(live(other));
+    close(id);
+    assert!(!live(other));
   }
 }

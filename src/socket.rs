@@ -21,17 +21,33 @@ pub struct TcpSocket {
 
 drop_releases_handle!(TcpSocket);
 
+/// Runs `f` on the socket `id`, outside the registry: `f` may read arguments, whose getters are
+/// user code that can call back into tokio-net.
 fn with_socket<T>(
   env: &Env,
   id: u64,
   f: impl FnOnce(Js, &tokio::net::TcpSocket) -> NetResult<T>,
 ) -> napi::Result<T> {
   sync(env, |js| {
-    registry::with(id, |resource, _| match resource {
-      Resource::Socket(s) => f(js, s),
+    let socket = registry::with(id, |resource, _| match resource {
+      Resource::Socket(s) => Ok(s.clone()),
       _ => Err(NetError::Closed),
-    })
+    })?;
+    f(js, &socket)
   })
+}
+
+/// Takes the socket `id` out of the registry, for the methods that consume it.
+fn take_socket(id: u64) -> NetResult<tokio::net::TcpSocket> {
+  registry::with(id, |r, _| match r {
+    Resource::Socket(_) => Ok(()),
+    _ => Err(NetError::Closed),
+  })?;
+  let Resource::Socket(socket) = registry::take(id)? else {
+    return Err(NetError::Closed);
+  };
+  // Nothing else holds it: every method lets go of its clone before it returns.
+  std::sync::Arc::try_unwrap(socket).map_err(|_| NetError::Closed)
 }
 
 fn opt<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
@@ -176,9 +192,7 @@ impl TcpSocket {
     let js = Js::new(env.raw());
     bridge::spawn(&env, options.as_ref(), None, || {
       let addr = one_addr(js, raw(&addr))?;
-      let Resource::Socket(socket) = registry::take(self.id)? else {
-        return Err(NetError::Closed);
-      };
+      let socket = take_socket(self.id)?;
       Ok((None, async move {
         let stream = socket
           .connect(addr)
@@ -194,13 +208,7 @@ impl TcpSocket {
   pub fn listen(&self, env: Env, backlog: Unknown<'_>) -> napi::Result<TcpListener> {
     sync(&env, |js| {
       let backlog = js.uint_arg(raw(&backlog), "backlog", f64::from(u32::MAX))? as u32;
-      registry::with(self.id, |r, _| match r {
-        Resource::Socket(_) => Ok(()),
-        _ => Err(NetError::Closed),
-      })?;
-      let Resource::Socket(socket) = registry::take(self.id)? else {
-        return Err(NetError::Closed);
-      };
+      let socket = take_socket(self.id)?;
       let handle = crate::runtime::handle()?;
       let _guard = handle.enter();
       let listener = opt(socket.listen(backlog), "listen")?;
@@ -262,7 +270,7 @@ fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSo
   let _guard = handle.enter();
   let socket = opt(socket, "socket")?;
   Ok(TcpSocket {
-    id: registry::insert(Resource::Socket(socket)),
+    id: registry::insert(Resource::Socket(std::sync::Arc::new(socket))),
   })
 }
 

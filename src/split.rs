@@ -109,7 +109,7 @@ impl OwnedReadHalf {
   pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let write = js
-        .with_instance(raw(&other), |w: &mut OwnedWriteHalf| w.id)
+        .with_instance(raw(&other), |w: &OwnedWriteHalf| w.id)
         .ok_or_else(|| NetError::arg_type("other", "an instance of OwnedWriteHalf"))?;
       reunite(js, self.id, write, this.object.raw(), raw(&other))
     })
@@ -124,7 +124,7 @@ impl OwnedWriteHalf {
   pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let read = js
-        .with_instance(raw(&other), |r: &mut OwnedReadHalf| r.id)
+        .with_instance(raw(&other), |r: &OwnedReadHalf| r.id)
         .ok_or_else(|| NetError::arg_type("other", "an instance of OwnedReadHalf"))?;
       reunite(js, read, self.id, raw(&other), this.object.raw())
     })

@@ -24,7 +24,7 @@ drop_releases_handle!(StdTcpStream);
 impl StdTcpStream {
   pub(crate) fn register(stream: std::net::TcpStream) -> StdTcpStream {
     StdTcpStream {
-      id: registry::insert(Resource::Std(stream)),
+      id: registry::insert(Resource::Std(std::sync::Arc::new(stream))),
     }
   }
 }
@@ -43,16 +43,19 @@ pub(crate) fn dup_std(stream: &tokio::net::TcpStream) -> NetResult<std::net::Tcp
   Ok(std)
 }
 
+/// Runs `f` on the std stream `id`, outside the registry: a blocking read holds nothing that
+/// another call (or another env) could wait for.
 fn with_std<T>(
   env: &Env,
   id: u64,
-  f: impl FnOnce(Js, &mut std::net::TcpStream) -> NetResult<T>,
+  f: impl FnOnce(Js, &std::net::TcpStream) -> NetResult<T>,
 ) -> napi::Result<T> {
   sync(env, |js| {
-    registry::with(id, |resource, _| match resource {
-      Resource::Std(s) => f(js, s),
+    let stream = registry::with(id, |resource, _| match resource {
+      Resource::Std(s) => Ok(s.clone()),
       _ => Err(NetError::Closed),
-    })
+    })?;
+    f(js, &stream)
   })
 }
 
@@ -87,8 +90,8 @@ impl StdTcpStream {
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(&env, self.id, |js, s| {
-      let target = unsafe { js.bytes(raw(&buf), "buf")? };
-      Ok(io(s.read(target), "read")? as f64)
+      let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
+      Ok(io((&mut &*s).read(target), "read")? as f64)
     })
   }
 
@@ -96,8 +99,8 @@ impl StdTcpStream {
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn read_exact(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(&env, self.id, |js, s| {
-      let target = unsafe { js.bytes(raw(&buf), "buf")? };
-      io(s.read_exact(target), "read")
+      let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
+      io((&mut &*s).read_exact(target), "read")
     })
   }
 
@@ -106,7 +109,7 @@ impl StdTcpStream {
   pub fn write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(&env, self.id, |js, s| {
       let data = unsafe { js.bytes(raw(&buf), "buf")? };
-      Ok(io(s.write(data), "write")? as f64)
+      Ok(io((&mut &*s).write(data), "write")? as f64)
     })
   }
 
@@ -115,7 +118,7 @@ impl StdTcpStream {
   pub fn write_all(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(&env, self.id, |js, s| {
       let data = unsafe { js.bytes(raw(&buf), "buf")? };
-      io(s.write_all(data), "write")
+      io((&mut &*s).write_all(data), "write")
     })
   }
 

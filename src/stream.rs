@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use napi::bindgen_prelude::{This, Unknown};
-use napi::{Env, sys};
+use napi::{Env, JsValue, sys};
 
 use crate::addr::Targets;
 use crate::bridge::{self, Lazy, Promise, sync};
@@ -34,12 +34,14 @@ pub(crate) fn new_stream(js: Js, stream: tokio::net::TcpStream) -> NetResult<sys
   to_js_class(js, TcpStream { id })
 }
 
-/// The `asRef()` view of the half `id`.
-pub(crate) fn view_of(env: &Env, id: u64) -> napi::Result<sys::napi_value> {
+/// The `asRef()` view of the half `id`, whose JS object is `half`.
+pub(crate) fn view_of(env: &Env, id: u64, half: sys::napi_value) -> napi::Result<sys::napi_value> {
   sync(env, |js| {
     let (core, _) = registry::core(id)?;
     let view = registry::insert_child(Resource::View(core), Some(id));
-    to_js_class(js, TcpStream { id: view })
+    let view = to_js_class(js, TcpStream { id: view })?;
+    js.keep_parent(view, half)?;
+    Ok(view)
   })
 }
 
@@ -89,7 +91,7 @@ impl TcpStream {
   pub fn from_std(env: Env, stream: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let std_id = js
-        .with_instance(raw(&stream), |s: &mut StdTcpStream| s.id)
+        .with_instance(raw(&stream), |s: &StdTcpStream| s.id)
         .ok_or_else(|| NetError::arg_type("stream", "an instance of StdTcpStream"))?;
       registry::with(std_id, |resource, _| match resource {
         Resource::Std(s) if is_blocking(s)? => Err(NetError::io(
@@ -104,6 +106,8 @@ impl TcpStream {
       let Resource::Std(std) = registry::take(std_id)? else {
         return Err(NetError::Closed);
       };
+      // Nothing else holds it: every method lets go of its clone before it returns.
+      let std = std::sync::Arc::try_unwrap(std).map_err(|_| NetError::Closed)?;
       let handle = crate::runtime::handle()?;
       let _guard = handle.enter();
       let stream = sockopt(tokio::net::TcpStream::from_std(std), "fromStd")?;
@@ -142,19 +146,19 @@ impl TcpStream {
   /// Settles when tokio's `poll_read_ready` would return `Ready`. Concurrent calls all settle.
   #[napi(ts_return_type = "Promise<void>")]
   pub fn poll_read_ready(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
-    io::poll_read_ready(&env, io::Handle::of(self.id, &this))
+    io::poll_read_ready(&env, bridge::Handle::of(self.id, &this))
   }
 
   /// Settles when tokio's `poll_write_ready` would return `Ready`. Concurrent calls all settle.
   #[napi(ts_return_type = "Promise<void>")]
   pub fn poll_write_ready(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
-    io::poll_write_ready(&env, io::Handle::of(self.id, &this))
+    io::poll_write_ready(&env, bridge::Handle::of(self.id, &this))
   }
 
   /// `AsyncWrite::poll_write`: settles with the count once some of `buf` was written.
   #[napi(ts_args_type = "buf: Uint8Array", ts_return_type = "Promise<number>")]
   pub fn poll_write(&self, env: Env, this: This<'_>, buf: Unknown<'_>) -> napi::Result<Promise> {
-    io::poll_write(&env, io::Handle::of(self.id, &this), buf)
+    io::poll_write(&env, bridge::Handle::of(self.id, &this), buf)
   }
 
   /// `AsyncWrite::poll_write_vectored`, with one `writev`.
@@ -168,7 +172,7 @@ impl TcpStream {
     this: This<'_>,
     bufs: Unknown<'_>,
   ) -> napi::Result<Promise> {
-    io::poll_write_vectored(&env, io::Handle::of(self.id, &this), bufs)
+    io::poll_write_vectored(&env, bridge::Handle::of(self.id, &this), bufs)
   }
 
   /// `true`: a TCP stream has an efficient `writev`.
@@ -212,7 +216,13 @@ impl TcpStream {
     f: Unknown<'_>,
     options: Option<Unknown<'_>>,
   ) -> napi::Result<Promise> {
-    io::async_io(&env, io::Handle::of(self.id, &this), interest, f, options)
+    io::async_io(
+      &env,
+      bridge::Handle::of(self.id, &this),
+      interest,
+      f,
+      options,
+    )
   }
 
   /// Whether `TCP_NODELAY` is set (Nagle's algorithm off).
@@ -264,7 +274,7 @@ impl TcpStream {
     with_core(&env, self.id, |js, core| {
       let dur = linger_arg(js, raw(&ms))?;
       sockopt(
-        socket2::SockRef::from(&core.io).set_linger(dur),
+        socket2::SockRef::from(&*core.io).set_linger(dur),
         "setsockopt",
       )
     })
@@ -296,9 +306,11 @@ impl TcpStream {
   }
 
   /// Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
-  /// They are closed with the stream. Closing a `WriteHalf` does not shut anything down.
+  /// They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
+  /// Rust, where the halves borrow the stream, the halves keep this object alive: a stream
+  /// you no longer refer to is not collected while its halves are in use.
   #[napi(ts_return_type = "[ReadHalf, WriteHalf]")]
-  pub fn split(&self, env: Env) -> napi::Result<sys::napi_value> {
+  pub fn split(&self, env: Env, this: This<'_>) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (core, _) = registry::core(self.id)?;
       let read = registry::insert_child(
@@ -311,6 +323,8 @@ impl TcpStream {
       let write = registry::insert_child(Resource::WriteHalf { core, owned: false }, Some(self.id));
       let read = to_js_class(js, ReadHalf { id: read })?;
       let write = to_js_class(js, WriteHalf { id: write })?;
+      js.keep_parent(read, this.object.raw())?;
+      js.keep_parent(write, this.object.raw())?;
       Ok(js.array(&[read, write])?)
     })
   }
@@ -345,7 +359,7 @@ impl TcpStream {
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
     with_core(&env, self.id, |_, core| {
-      sockopt(crate::platform::raw_fd(&core.io), "asRawFd")
+      sockopt(crate::platform::raw_fd(&*core.io), "asRawFd")
     })
   }
 
@@ -354,7 +368,7 @@ impl TcpStream {
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
     with_core(&env, self.id, |_, core| {
-      sockopt(crate::platform::raw_socket(&core.io), "asRawSocket")
+      sockopt(crate::platform::raw_socket(&*core.io), "asRawSocket")
     })
   }
 }

@@ -8,6 +8,7 @@
 //! `/proc`), and Node only (libuv's functions come from the host process); elsewhere `install`
 //! declines and the env stays on the shared multi-thread runtime.
 
+use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, c_int, c_void};
 use std::os::fd::AsRawFd;
@@ -162,7 +163,9 @@ pub fn install(env: sys::napi_env) -> bool {
   }
   let watcher_len = unsafe { (uv.handle_size)(UV_POLL) };
   WATCHER_LEN.with(|l| l.set(watcher_len));
-  let watcher = Box::into_raw(vec![0u8; watcher_len].into_boxed_slice()).cast::<c_void>();
+  let Some(watcher) = alloc_watcher(watcher_len) else {
+    return false;
+  };
   let driver = Driver {
     runtime,
     uv,
@@ -195,10 +198,13 @@ pub fn install(env: sys::napi_env) -> bool {
 /// callback, after which Node may close the loop) and shuts the runtime down without waiting
 /// for its blocking threads (a name lookup in flight must not hold up the env's exit).
 unsafe extern "C" fn close_driver(_hook: sys::napi_async_cleanup_hook_handle, _arg: *mut c_void) {
-  if let Some(driver) = DRIVER.with(|d| d.borrow_mut().take()) {
-    unsafe { (driver.uv.close)(driver.watcher, on_watcher_closed) };
-    driver.runtime.shutdown_background();
-  }
+  // A panic must not unwind into Node.
+  let _ = std::panic::catch_unwind(|| {
+    if let Some(driver) = DRIVER.with(|d| d.borrow_mut().take()) {
+      unsafe { (driver.uv.close)(driver.watcher, on_watcher_closed) };
+      driver.runtime.shutdown_background();
+    }
+  });
 }
 
 unsafe extern "C" fn on_watcher_closed(watcher: *mut c_void) {
@@ -210,7 +216,22 @@ unsafe extern "C" fn on_watcher_closed(watcher: *mut c_void) {
   }
 }
 
+/// libuv writes the handle as a struct of pointers and integers: its memory gets the
+/// alignment `malloc` would give it.
+fn watcher_layout(len: usize) -> Option<Layout> {
+  Layout::from_size_align(len.max(1), 16).ok()
+}
+
+fn alloc_watcher(len: usize) -> Option<*mut c_void> {
+  let layout = watcher_layout(len)?;
+  // SAFETY: the layout has a non-zero size.
+  let watcher = unsafe { std::alloc::alloc_zeroed(layout) };
+  (!watcher.is_null()).then_some(watcher.cast())
+}
+
 unsafe fn free_watcher(watcher: *mut c_void, len: usize) {
-  let slice = ptr::slice_from_raw_parts_mut(watcher.cast::<u8>(), len);
-  drop(unsafe { Box::from_raw(slice) });
+  if let Some(layout) = watcher_layout(len) {
+    // SAFETY: allocated by `alloc_watcher` with this same layout.
+    unsafe { std::alloc::dealloc(watcher.cast(), layout) };
+  }
 }

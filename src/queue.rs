@@ -1,8 +1,8 @@
-//! Call-order queues for the reads and the writes of one socket.
+//! Call-order queues for the operations on one socket.
 //!
 //! A JS caller may start many `read()`s (or `write()`s) without awaiting them; they must run in
-//! the order they were called, even though each runs as its own task on a multi-thread runtime.
-//! So the place in line is taken on the JS thread, when the method is called ([`Turns::ticket`]),
+//! the order they were called, even though each is a task of its own that the I/O driver wakes
+//! in any order. So the place in line is taken when the method is called ([`Queue::ticket`]),
 //! and the task waits for its turn before touching the socket. A ticket dropped before its turn
 //! (an aborted or closed operation) gives its place up without blocking those behind it.
 
@@ -34,11 +34,11 @@ impl State {
 
 /// A FIFO of operations on one direction of a socket.
 #[derive(Clone, Default)]
-pub struct Turns {
+pub struct Queue {
   state: Arc<Mutex<State>>,
 }
 
-impl Turns {
+impl Queue {
   fn lock(&self) -> MutexGuard<'_, State> {
     self.state.lock().unwrap_or_else(|p| p.into_inner())
   }
@@ -56,7 +56,7 @@ impl Turns {
     let number = state.next;
     state.next += 1;
     Ticket {
-      turns: self.clone(),
+      queue: self.clone(),
       number,
       served: false,
     }
@@ -66,7 +66,7 @@ impl Turns {
 /// A place in line; [`Ticket::wait`] resolves when it is this ticket's turn, and the turn lasts
 /// until the ticket is dropped.
 pub struct Ticket {
-  turns: Turns,
+  queue: Queue,
   number: u64,
   served: bool,
 }
@@ -75,7 +75,7 @@ impl Ticket {
   /// Waits for this ticket's turn.
   pub async fn wait(&mut self) {
     poll_fn(|cx| {
-      let mut state = self.turns.lock();
+      let mut state = self.queue.lock();
       if state.serving == self.number {
         state.waiting.remove(&self.number);
         Poll::Ready(())
@@ -91,7 +91,7 @@ impl Ticket {
 
 impl Drop for Ticket {
   fn drop(&mut self) {
-    let mut state = self.turns.lock();
+    let mut state = self.queue.lock();
     state.waiting.remove(&self.number);
     if state.serving == self.number {
       state.advance();
@@ -116,7 +116,7 @@ mod tests {
   #[test]
   fn turns_follow_ticket_order_whatever_the_task_order() {
     let rt = runtime();
-    let turns = Turns::default();
+    let turns = Queue::default();
     let log = Arc::new(Mutex::new(Vec::new()));
     let tickets: Vec<(usize, Ticket)> = (0..200).map(|i| (i, turns.ticket())).collect();
     // Spawned last-first, so the runtime would run them in the wrong order if it could.
@@ -142,7 +142,7 @@ mod tests {
   #[test]
   fn an_abandoned_ticket_does_not_block_the_line() {
     let rt = runtime();
-    let turns = Turns::default();
+    let turns = Queue::default();
     let first = turns.ticket();
     let skipped = turns.ticket();
     let mut third = turns.ticket();
