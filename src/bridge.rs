@@ -270,10 +270,12 @@ fn close_env() {
 }
 
 /// Sets up the completion channel of the env loading the module, and closes the env's handles
-/// when it goes away (a terminated worker, say). Loading the module again in the same env (after
-/// clearing `require.cache`, as hot-reload tools do) shares what the first load set up.
+/// when it goes away (a terminated worker, say). Loading the module again on the same thread
+/// (after clearing `require.cache`, as hot-reload tools do) gets a new `napi_env` of the same
+/// Node environment: it shares what the first load set up (the channel, the driver, the handle
+/// table), so nothing is made twice and nothing leaks.
 pub fn init_env(env: &Env) -> napi::Result<()> {
-  if LOCAL.with(|l| l.borrow().as_ref().is_some_and(|l| l.env == env.raw())) {
+  if LOCAL.with(|l| l.borrow().is_some()) {
     return Ok(());
   }
   let js = Js::new(env.raw());

@@ -44,6 +44,21 @@ pub fn interest_arg(js: Js, value: sys::napi_value) -> NetResult<TokioInterest> 
     .ok_or_else(|| NetError::ArgValue("interest must contain at least one Interest flag".into()))
 }
 
+/// One interest, for `tryIo` and `asyncIo`: tokio tracks and clears readiness per direction,
+/// and its `try_io` finds a combined interest never ready, so a combined one is refused instead
+/// of blocking forever.
+pub fn single_interest_arg(js: Js, value: sys::napi_value) -> NetResult<TokioInterest> {
+  let interest = interest_arg(js, value)?;
+  let bits = js.uint_arg(value, "interest", 15.0)?;
+  if bits.count_ones() != 1 {
+    return Err(NetError::ArgValue(format!(
+      "interest must be a single Interest flag (READABLE, WRITABLE, ERROR or PRIORITY), not a \
+       combination; received {bits}"
+    )));
+  }
+  Ok(interest)
+}
+
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn priority() -> Option<TokioInterest> {
   Some(TokioInterest::PRIORITY)

@@ -22,7 +22,7 @@ use crate::addr::new_socket_addr;
 use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
 use crate::bytes_mut::BytesMut;
 use crate::errors::{NetError, NetResult};
-use crate::interest::{Ready, interest_arg};
+use crate::interest::{Ready, interest_arg, single_interest_arg};
 use crate::js::{CallError, Js, JsRef, Type, raw};
 use crate::registry::{self, Core};
 
@@ -696,7 +696,7 @@ pub fn try_io(
   f: Unknown<'_>,
 ) -> napi::Result<sys::napi_value> {
   sync(env, |js| {
-    let interest = interest_arg(js, raw(&interest))?;
+    let interest = single_interest_arg(js, raw(&interest))?;
     let f = js.function_arg(raw(&f), "f")?;
     let (core, _) = registry::core(id)?;
     match try_io_once(js, &core, interest, f)? {
@@ -722,7 +722,7 @@ pub fn async_io(
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
   bridge::spawn_then(env, opts.as_ref(), Some(h), || {
-    let interest = interest_arg(js, raw(&interest))?;
+    let interest = single_interest_arg(js, raw(&interest))?;
     let f = Callback::new(js, js.function_arg(raw(&f), "f")?)?;
     let (core, closed) = registry::core(h.id)?;
     let fut = async move {

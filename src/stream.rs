@@ -185,6 +185,10 @@ impl TcpStream {
   /// I/O on `asRawFd()`. If `f` throws an error whose `code` is `'EAGAIN'`/`'EWOULDBLOCK'` (or
   /// `kind` is `'WouldBlock'`), readiness is cleared and `tryIo` throws `kind: 'WouldBlock'`;
   /// any other error `f` throws comes through as it is. Returns what `f` returned.
+  ///
+  /// `interest` is one flag: tokio clears readiness per direction, so a combination is refused
+  /// (`code: 'ERR_INVALID_ARG_VALUE'`). Inside `f`, do the I/O on the descriptor yourself: calling
+  /// this stream's own methods there would take readiness from under `tryIo`.
   #[napi(
     ts_generic_types = "T",
     ts_args_type = "interest: number, f: () => T",
@@ -200,7 +204,9 @@ impl TcpStream {
   }
 
   /// Waits for `interest` readiness and runs `f` as `tryIo` does, again and again until `f`
-  /// does not block; resolves with what `f` returned.
+  /// does not block; resolves with what `f` returned (rejects with what it threw). Between two
+  /// rounds the event loop gets a turn, so timers run and an abort can end a closure that keeps
+  /// blocking. `interest` is one flag, as for `tryIo`.
   ///
   /// Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
   #[napi(
