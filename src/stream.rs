@@ -272,9 +272,13 @@ impl TcpStream {
     })
   }
 
-  /// Sets `SO_LINGER` to `ms` milliseconds, or turns it off with `null`. A non-zero linger
-  /// makes closing block a runtime thread until the data is sent (tokio deprecates it for that
-  /// reason); `setZeroLinger()` is the useful case.
+  /// Sets `SO_LINGER` to `ms` milliseconds, or turns it off with `null`. With a non-zero linger
+  /// the OS's close waits until the unsent data is out or the time is up; tokio-net does that
+  /// close on a thread of its own, so `close()` returns at once and the event loop never waits.
+  /// `setZeroLinger()` (reset on close) is the useful case.
+  ///
+  /// @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
+  /// `setZeroLinger()` for a reset, or `shutdown()` and wait for the peer for a graceful close.
   #[napi(ts_args_type = "ms: number | null")]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
     with_core(&env, self.id, |js, core| {
