@@ -743,9 +743,13 @@ export declare class TcpStream {
   /** `SO_LINGER` in milliseconds, or `null` when it is off. */
   linger(): number | null
   /**
-   * Sets `SO_LINGER` to `ms` milliseconds, or turns it off with `null`. A non-zero linger
-   * makes closing block a runtime thread until the data is sent (tokio deprecates it for that
-   * reason); `setZeroLinger()` is the useful case.
+   * Sets `SO_LINGER` to `ms` milliseconds, or turns it off with `null`. With a non-zero linger
+   * the OS's close waits until the unsent data is out or the time is up; tokio-net does that
+   * close on a thread of its own, so `close()` returns at once and the event loop never waits.
+   * `setZeroLinger()` (reset on close) is the useful case.
+   *
+   * @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
+   * `setZeroLinger()` for a reset, or `shutdown()` and wait for the peer for a graceful close.
    */
   setLinger(ms: number | null): void
   /** Sets `SO_LINGER` to zero: closing then resets the connection (an RST) instead of a FIN. */

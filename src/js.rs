@@ -227,6 +227,14 @@ impl Js {
     unsafe { sys::napi_throw(self.0, value) };
   }
 
+  /// Whether user code left an exception pending on the env.
+  pub fn is_exception_pending(self) -> bool {
+    let mut pending = false;
+    // SAFETY: a plain query of this env's state, on its thread.
+    let status = unsafe { sys::napi_is_exception_pending(self.0, &mut pending) };
+    status == sys::Status::napi_ok && pending
+  }
+
   /// Takes the exception user code left pending on the env, if any.
   pub fn take_pending_exception(self) -> Option<sys::napi_value> {
     let mut pending = false;

@@ -22,7 +22,7 @@ use tokio::runtime::Handle;
 use crate::js::Js;
 use crate::runtime;
 
-use super::Channel;
+use super::channel::Channel;
 
 /// What a finished operation does on the JS thread: settle its promise.
 pub type Settle = Box<dyn FnOnce(Js)>;
