@@ -7,18 +7,16 @@
 extern crate napi_derive;
 
 #[macro_use]
-mod methods;
+mod ops;
 
 mod addr;
 mod bridge;
 mod bytes_mut;
 mod errors;
 mod interest;
-mod io;
 mod js;
 mod listener;
 mod platform;
-mod queue;
 mod registry;
 mod runtime;
 mod socket;

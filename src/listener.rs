@@ -105,7 +105,7 @@ impl TcpListener {
           .await
           .map_err(|e| NetError::io(e, "bind"))?;
         Ok(Lazy(move |js: Js| {
-          crate::io::to_js_class(js, register(listener))
+          crate::ops::to_js_class(js, register(listener))
         }))
       }))
     })

@@ -25,7 +25,7 @@ use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::{NetError, NetResult};
-use crate::queue::Queue;
+use crate::ops::queue::Queue;
 
 /// One TCP connection, shared by a stream, its halves and `asRef` views.
 pub struct Core {
