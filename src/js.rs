@@ -1,18 +1,17 @@
-//! Thin, checked wrappers over the raw Node-API calls the crate needs, and argument validation.
+//! Thin, checked wrappers over the raw Node-API calls the crate needs (argument checks are in
+//! [`crate::args`]).
 //!
-//! Arguments arrive as raw values so that a wrong type becomes a `TypeError` with
-//! `code: 'ERR_INVALID_ARG_TYPE'` (what Node's own APIs throw) rather than napi-rs's generic error.
+//! Hand-made beside napi-rs's typed values for a measured reason: the hot paths (settling a
+//! promise, reading a buffer's bytes afresh at readiness) stay one Node-API call each, and a
+//! throwing getter is caught where it happens instead of becoming napi-rs's generic error.
 
 use std::ffi::CString;
 use std::ptr;
 
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, Unknown};
+use napi::bindgen_prelude::Unknown;
 use napi::{JsValue, sys};
 
 use crate::errors::{NetError, NetResult};
-
-/// The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS.
-pub const MAX_BUFS: usize = 1024;
 
 /// A Node-API environment, usable only on its own JS thread.
 #[derive(Clone, Copy)]
@@ -305,214 +304,6 @@ impl Js {
       data: ptr::null_mut(),
     };
     Js::check(unsafe { sys::napi_define_properties(self.0, child, 1, &property) })
-  }
-
-  // ---- argument validation ----
-
-  /// Where the bytes of a `Uint8Array` (a `Buffer` is one) are now: a detached or shrunk-away
-  /// buffer has length 0.
-  pub fn byte_range(self, value: sys::napi_value, name: &str) -> NetResult<(*mut u8, usize)> {
-    let mut is_typed = false;
-    unsafe { sys::napi_is_typedarray(self.0, value, &mut is_typed) };
-    if !is_typed {
-      return Err(NetError::arg_type(
-        name,
-        "an instance of Uint8Array or Buffer",
-      ));
-    }
-    let mut kind = 0;
-    let mut len = 0;
-    let mut data = ptr::null_mut();
-    let mut arraybuffer = ptr::null_mut();
-    let mut offset = 0;
-    Js::check(unsafe {
-      sys::napi_get_typedarray_info(
-        self.0,
-        value,
-        &mut kind,
-        &mut len,
-        &mut data,
-        &mut arraybuffer,
-        &mut offset,
-      )
-    })?;
-    if kind != sys::TypedarrayType::uint8_array {
-      return Err(NetError::arg_type(
-        name,
-        "an instance of Uint8Array or Buffer",
-      ));
-    }
-    if len == 0 || data.is_null() {
-      return Ok((ptr::NonNull::dangling().as_ptr(), 0));
-    }
-    Ok((data.cast(), len))
-  }
-
-  /// The bytes of a `Uint8Array`, to read from.
-  ///
-  /// # Safety
-  /// The slice borrows JS memory: use it before returning to JS, on the JS thread.
-  pub unsafe fn bytes<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a [u8]> {
-    let (data, len) = self.byte_range(value, name)?;
-    Ok(unsafe { std::slice::from_raw_parts(data, len) })
-  }
-
-  /// The bytes of a `Uint8Array`, to fill.
-  ///
-  /// # Safety
-  /// As for [`Js::bytes`], and no other slice of the same memory may be alive.
-  pub unsafe fn bytes_mut<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a mut [u8]> {
-    let (data, len) = self.byte_range(value, name)?;
-    Ok(unsafe { std::slice::from_raw_parts_mut(data, len) })
-  }
-
-  /// An array of `Uint8Array`s to write from: at most `MAX_BUFS` of them.
-  ///
-  /// # Safety
-  /// As for [`Js::bytes`].
-  pub unsafe fn bytes_list<'a>(
-    self,
-    value: sys::napi_value,
-    name: &str,
-  ) -> NetResult<Vec<&'a [u8]>> {
-    self
-      .byte_ranges(value, name)?
-      .into_iter()
-      .map(|(data, len)| Ok(unsafe { std::slice::from_raw_parts(data.cast_const(), len) }))
-      .collect()
-  }
-
-  /// An array of `Uint8Array`s to fill. Two of them over the same memory would be two `&mut`
-  /// to it: overlapping buffers are refused.
-  ///
-  /// # Safety
-  /// As for [`Js::bytes_mut`].
-  pub unsafe fn bytes_list_mut<'a>(
-    self,
-    value: sys::napi_value,
-    name: &str,
-  ) -> NetResult<Vec<&'a mut [u8]>> {
-    let ranges = self.byte_ranges(value, name)?;
-    let mut sorted: Vec<(usize, usize)> = ranges
-      .iter()
-      .filter(|(_, len)| *len > 0)
-      .map(|(data, len)| (*data as usize, *len))
-      .collect();
-    sorted.sort_unstable();
-    if sorted.windows(2).any(|w| w[0].0 + w[0].1 > w[1].0) {
-      return Err(NetError::ArgValue(format!(
-        "The \"{name}\" buffers overlap: each read buffer must be memory of its own"
-      )));
-    }
-    Ok(
-      ranges
-        .into_iter()
-        .map(|(data, len)| unsafe { std::slice::from_raw_parts_mut(data, len) })
-        .collect(),
-    )
-  }
-
-  fn byte_ranges(self, value: sys::napi_value, name: &str) -> NetResult<Vec<(*mut u8, usize)>> {
-    if !self.is_array(value) {
-      return Err(NetError::arg_type(name, "an array of Uint8Array"));
-    }
-    self
-      .array_items(value, name, MAX_BUFS)?
-      .into_iter()
-      .map(|item| self.byte_range(item, name))
-      .collect()
-  }
-
-  pub fn f64_arg(self, value: sys::napi_value, name: &str) -> NetResult<f64> {
-    if self.type_of(value) != Type::Number {
-      return Err(NetError::arg_type(name, "of type number"));
-    }
-    let mut out = 0.0;
-    Js::check(unsafe { sys::napi_get_value_double(self.0, value, &mut out) })?;
-    Ok(out)
-  }
-
-  /// A whole number in `0..=max`.
-  pub fn uint_arg(self, value: sys::napi_value, name: &str, max: f64) -> NetResult<u64> {
-    let n = self.f64_arg(value, name)?;
-    if n.fract() != 0.0 || !(0.0..=max).contains(&n) {
-      return Err(NetError::ArgRange(format!(
-        "The value of \"{name}\" is out of range. It must be an integer >= 0 and <= {max}. Received {n}"
-      )));
-    }
-    Ok(n as u64)
-  }
-
-  pub fn bool_arg(self, value: sys::napi_value, name: &str) -> NetResult<bool> {
-    if self.type_of(value) != Type::Boolean {
-      return Err(NetError::arg_type(name, "of type boolean"));
-    }
-    let mut out = false;
-    Js::check(unsafe { sys::napi_get_value_bool(self.0, value, &mut out) })?;
-    Ok(out)
-  }
-
-  pub fn string_value(self, value: sys::napi_value) -> napi::Result<String> {
-    let mut len = 0;
-    Js::check(unsafe {
-      sys::napi_get_value_string_utf8(self.0, value, ptr::null_mut(), 0, &mut len)
-    })?;
-    let mut buf = vec![0u8; len + 1];
-    let mut written = 0;
-    Js::check(unsafe {
-      sys::napi_get_value_string_utf8(
-        self.0,
-        value,
-        buf.as_mut_ptr().cast(),
-        len + 1,
-        &mut written,
-      )
-    })?;
-    buf.truncate(written);
-    String::from_utf8(buf).map_err(|e| napi::Error::from_reason(e.to_string()))
-  }
-
-  pub fn string_arg(self, value: sys::napi_value, name: &str) -> NetResult<String> {
-    if self.type_of(value) != Type::String {
-      return Err(NetError::arg_type(name, "of type string"));
-    }
-    Ok(self.string_value(value)?)
-  }
-
-  pub fn function_arg(self, value: sys::napi_value, name: &str) -> NetResult<sys::napi_value> {
-    if self.type_of(value) != Type::Function {
-      return Err(NetError::arg_type(name, "of type function"));
-    }
-    Ok(value)
-  }
-
-  /// Runs `f` on an instance of one of this crate's classes (checked by napi-rs's type tag and
-  /// class identity); `None` when `value` is something else.
-  pub fn with_instance<T: 'static, R>(
-    self,
-    value: sys::napi_value,
-    f: impl FnOnce(&T) -> R,
-  ) -> Option<R>
-  where
-    for<'a> ClassInstance<'a, T>: FromNapiValue,
-  {
-    self.with_instance_mut(value, |instance: &mut T| f(instance))
-  }
-
-  /// [`Js::with_instance`] for the methods that change the instance.
-  pub fn with_instance_mut<T: 'static, R>(
-    self,
-    value: sys::napi_value,
-    f: impl FnOnce(&mut T) -> R,
-  ) -> Option<R>
-  where
-    for<'a> ClassInstance<'a, T>: FromNapiValue,
-  {
-    if self.type_of(value) != Type::Object {
-      return None;
-    }
-    let mut instance = unsafe { ClassInstance::<T>::from_napi_value(self.0, value) }.ok()?;
-    Some(f(&mut instance))
   }
 }
 

@@ -10,6 +10,7 @@ extern crate napi_derive;
 mod ops;
 
 mod addr;
+mod args;
 mod bridge;
 mod bytes_mut;
 mod errors;
