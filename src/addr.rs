@@ -69,6 +69,7 @@ impl SocketAddr {
 }
 
 pub fn new_socket_addr(js: Js, addr: StdSocketAddr) -> NetResult<sys::napi_value> {
+  // SAFETY: napi-rs's conversion of a class value, on this env's JS thread.
   Ok(unsafe {
     <SocketAddr as napi::bindgen_prelude::ToNapiValue>::to_napi_value(
       js.raw(),
@@ -187,6 +188,7 @@ fn collect(
 
 fn port_of(js: Js, value: sys::napi_value, host: &str) -> NetResult<u16> {
   let mut n = 0.0;
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   Js::check(unsafe { sys::napi_get_value_double(js.raw(), value, &mut n) })?;
   if n.fract() != 0.0 || !(0.0..=65535.0).contains(&n) {
     return Err(NetError::ArgValue(format!(

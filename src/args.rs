@@ -21,6 +21,7 @@ impl Js {
   /// buffer has length 0.
   pub fn byte_range(self, value: sys::napi_value, name: &str) -> NetResult<(*mut u8, usize)> {
     let mut is_typed = false;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     unsafe { sys::napi_is_typedarray(self.raw(), value, &mut is_typed) };
     if !is_typed {
       return Err(NetError::arg_type(
@@ -33,6 +34,7 @@ impl Js {
     let mut data = ptr::null_mut();
     let mut arraybuffer = ptr::null_mut();
     let mut offset = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe {
       sys::napi_get_typedarray_info(
         self.raw(),
@@ -62,6 +64,8 @@ impl Js {
   /// The slice borrows JS memory: use it before returning to JS, on the JS thread.
   pub unsafe fn bytes<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a [u8]> {
     let (data, len) = self.byte_range(value, name)?;
+    // SAFETY: a live Uint8Array's bytes as Node-API reports them; the caller keeps the slice on
+    // the JS thread and within the call (see # Safety).
     Ok(unsafe { std::slice::from_raw_parts(data, len) })
   }
 
@@ -71,6 +75,8 @@ impl Js {
   /// As for [`Js::bytes`], and no other slice of the same memory may be alive.
   pub unsafe fn bytes_mut<'a>(self, value: sys::napi_value, name: &str) -> NetResult<&'a mut [u8]> {
     let (data, len) = self.byte_range(value, name)?;
+    // SAFETY: a live Uint8Array's bytes as Node-API reports them; the caller keeps the slice on
+    // the JS thread, within the call and alone (see # Safety).
     Ok(unsafe { std::slice::from_raw_parts_mut(data, len) })
   }
 
@@ -83,6 +89,8 @@ impl Js {
     value: sys::napi_value,
     name: &str,
   ) -> NetResult<Vec<&'a [u8]>> {
+    // SAFETY: a live Uint8Array's bytes as Node-API reports them; the caller keeps the slices on
+    // the JS thread and within the call.
     self
       .byte_ranges(value, name)?
       .into_iter()
@@ -112,6 +120,8 @@ impl Js {
         "The \"{name}\" buffers overlap: each read buffer must be memory of its own"
       )));
     }
+    // SAFETY: a live Uint8Array's bytes as Node-API reports them, checked above not to overlap
+    // any other; the caller keeps the slices on the JS thread and within the call.
     Ok(
       ranges
         .into_iter()
@@ -136,6 +146,7 @@ impl Js {
       return Err(NetError::arg_type(name, "of type number"));
     }
     let mut out = 0.0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_value_double(self.raw(), value, &mut out) })?;
     Ok(out)
   }
@@ -156,17 +167,20 @@ impl Js {
       return Err(NetError::arg_type(name, "of type boolean"));
     }
     let mut out = false;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_value_bool(self.raw(), value, &mut out) })?;
     Ok(out)
   }
 
   pub fn string_value(self, value: sys::napi_value) -> napi::Result<String> {
     let mut len = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe {
       sys::napi_get_value_string_utf8(self.raw(), value, ptr::null_mut(), 0, &mut len)
     })?;
     let mut buf = vec![0u8; len + 1];
     let mut written = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe {
       sys::napi_get_value_string_utf8(
         self.raw(),
@@ -219,6 +233,8 @@ impl Js {
     if self.type_of(value) != Type::Object {
       return None;
     }
+    // SAFETY: `value` is an object of this env; napi-rs checks its type tag before it hands the
+    // instance out.
     let mut instance = unsafe { ClassInstance::<T>::from_napi_value(self.raw(), value) }.ok()?;
     Some(f(&mut instance))
   }

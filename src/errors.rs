@@ -152,6 +152,7 @@ impl NetError {
   pub fn throw(self, js: Js) -> napi::Error {
     if !matches!(self, NetError::Pending) {
       match self.to_js(js) {
+        // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
         Ok(value) => unsafe {
           sys::napi_throw(js.raw(), value);
         },
@@ -185,6 +186,7 @@ fn make_error(js: Js, ctor: ErrorCtor, code: &str, message: &str) -> napi::Resul
   let code_value = js.string(code)?;
   let message_value = js.string(message)?;
   let mut out = std::ptr::null_mut();
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   let status = unsafe {
     match ctor {
       ErrorCtor::Error => sys::napi_create_error(js.raw(), code_value, message_value, &mut out),

@@ -10,7 +10,10 @@ use crate::js::Js;
 /// `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
 /// `PRIORITY` (out-of-band data) is Linux and Android only.
 #[napi]
-#[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+#[expect(
+  clippy::upper_case_acronyms,
+  reason = "tokio names its interests READABLE, WRITABLE, ..."
+)]
 pub enum Interest {
   READABLE = 1,
   WRITABLE = 2,

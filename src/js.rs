@@ -51,6 +51,7 @@ impl Js {
 
   pub fn type_of(self, value: sys::napi_value) -> Type {
     let mut t = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     if unsafe { sys::napi_typeof(self.0, value, &mut t) } != sys::Status::napi_ok {
       return Type::Other;
     }
@@ -73,6 +74,7 @@ impl Js {
   pub fn get(self, object: sys::napi_value, name: &str) -> napi::Result<sys::napi_value> {
     let key = CString::new(name)?;
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_named_property(self.0, object, key.as_ptr(), &mut out) })?;
     Ok(out)
   }
@@ -84,11 +86,13 @@ impl Js {
     value: sys::napi_value,
   ) -> napi::Result<()> {
     let key = CString::new(name)?;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_set_named_property(self.0, object, key.as_ptr(), value) })
   }
 
   pub fn string(self, s: &str) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe {
       sys::napi_create_string_utf8(self.0, s.as_ptr().cast(), s.len() as isize, &mut out)
     })?;
@@ -97,38 +101,45 @@ impl Js {
 
   pub fn number(self, n: f64) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_create_double(self.0, n, &mut out) })?;
     Ok(out)
   }
 
   pub fn boolean(self, b: bool) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_boolean(self.0, b, &mut out) })?;
     Ok(out)
   }
 
   pub fn undefined(self) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_undefined(self.0, &mut out) })?;
     Ok(out)
   }
 
   pub fn null(self) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_null(self.0, &mut out) })?;
     Ok(out)
   }
 
   pub fn object(self) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_create_object(self.0, &mut out) })?;
     Ok(out)
   }
 
   pub fn array(self, items: &[sys::napi_value]) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_create_array_with_length(self.0, items.len(), &mut out) })?;
     for (i, item) in items.iter().enumerate() {
+      // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
       Js::check(unsafe { sys::napi_set_element(self.0, out, i as u32, *item) })?;
     }
     Ok(out)
@@ -138,6 +149,7 @@ impl Js {
   pub fn buffer_copy(self, data: &[u8]) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
     let mut copy = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe {
       sys::napi_create_buffer_copy(
         self.0,
@@ -152,12 +164,14 @@ impl Js {
 
   pub fn global(self) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_global(self.0, &mut out) })?;
     Ok(out)
   }
 
   pub fn is_array(self, value: sys::napi_value) -> bool {
     let mut yes = false;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     (unsafe { sys::napi_is_array(self.0, value, &mut yes) }) == sys::Status::napi_ok && yes
   }
 
@@ -170,6 +184,7 @@ impl Js {
     max: usize,
   ) -> NetResult<Vec<sys::napi_value>> {
     let mut len = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_array_length(self.0, value, &mut len) })?;
     if len as usize > max {
       return Err(NetError::ArgRange(format!(
@@ -179,6 +194,7 @@ impl Js {
     let mut items = Vec::with_capacity(len as usize);
     for i in 0..len {
       let mut item = ptr::null_mut();
+      // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
       Js::check(unsafe { sys::napi_get_element(self.0, value, i, &mut item) })?;
       items.push(item);
     }
@@ -193,6 +209,7 @@ impl Js {
     args: &[sys::napi_value],
   ) -> Result<sys::napi_value, CallError> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     let status =
       unsafe { sys::napi_call_function(self.0, this, f, args.len(), args.as_ptr(), &mut out) };
     if status == sys::Status::napi_ok {
@@ -200,6 +217,7 @@ impl Js {
     }
     if status == sys::Status::napi_pending_exception {
       let mut exception = ptr::null_mut();
+      // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
       if unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut exception) }
         == sys::Status::napi_ok
       {
@@ -223,6 +241,7 @@ impl Js {
   }
 
   pub fn throw_value(self, value: sys::napi_value) {
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     unsafe { sys::napi_throw(self.0, value) };
   }
 
@@ -258,12 +277,14 @@ impl Js {
   /// Takes the pending exception off the env, for re-use as a rejection value.
   pub fn take_exception(self) -> napi::Result<sys::napi_value> {
     let mut exception = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut exception) })?;
     Ok(exception)
   }
 
   pub fn new_ref(self, value: sys::napi_value) -> napi::Result<JsRef> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_create_reference(self.0, value, 1, &mut out) })?;
     Ok(JsRef(out))
   }
@@ -271,7 +292,9 @@ impl Js {
   /// The value behind `r`, and the reference released.
   pub fn take_ref(self, r: JsRef) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     let status = unsafe { sys::napi_get_reference_value(self.0, r.0, &mut out) };
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     unsafe { sys::napi_delete_reference(self.0, r.0) };
     Js::check(status)?;
     Ok(out)
@@ -286,6 +309,7 @@ impl Js {
 
   pub fn ref_value(self, r: &JsRef) -> napi::Result<sys::napi_value> {
     let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_get_reference_value(self.0, r.0, &mut out) })?;
     Ok(out)
   }
@@ -303,6 +327,7 @@ impl Js {
       attributes: sys::PropertyAttributes::default,
       data: ptr::null_mut(),
     };
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_define_properties(self.0, child, 1, &property) })
   }
 }

@@ -2,6 +2,7 @@
 //! runtime. See `API.md` for the contract and `README.md` for the tour.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 #[macro_use]
 extern crate napi_derive;
@@ -141,5 +142,6 @@ fn set_symbol(
     // Symbol.dispose / asyncDispose are missing on old runtimes: nothing to install then.
     return Ok(());
   }
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   Js::check(unsafe { sys::napi_set_property(js.raw(), object, key, value) })
 }

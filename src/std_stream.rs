@@ -90,6 +90,7 @@ impl StdTcpStream {
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(&env, self.id, |js, s| {
+      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
       let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
       Ok(io((&mut &*s).read(target), "read")? as f64)
     })
@@ -99,6 +100,7 @@ impl StdTcpStream {
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn read_exact(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(&env, self.id, |js, s| {
+      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
       let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
       io((&mut &*s).read_exact(target), "read")
     })
@@ -108,6 +110,7 @@ impl StdTcpStream {
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(&env, self.id, |js, s| {
+      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
       let data = unsafe { js.bytes(raw(&buf), "buf")? };
       Ok(io((&mut &*s).write(data), "write")? as f64)
     })
@@ -117,6 +120,7 @@ impl StdTcpStream {
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn write_all(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(&env, self.id, |js, s| {
+      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
       let data = unsafe { js.bytes(raw(&buf), "buf")? };
       io((&mut &*s).write_all(data), "write")
     })

@@ -119,7 +119,10 @@ impl TcpStream {
   /// Turns this stream into a `StdTcpStream`, left in non-blocking mode as tokio leaves it.
   /// This object is consumed: later calls throw `ERR_HANDLE_CLOSED`.
   #[napi(ts_return_type = "StdTcpStream")]
-  #[allow(clippy::wrong_self_convention)] // consumes the registry entry, not the JS object
+  #[allow(
+    clippy::wrong_self_convention,
+    reason = "consumes the registry entry, not the JS object (an `expect` is not seen through #[napi])"
+  )]
   pub fn into_std(&self, env: Env) -> napi::Result<StdTcpStream> {
     sync(&env, |_| {
       let core = registry::with(self.id, |r, _| match r {
@@ -343,7 +346,10 @@ impl TcpStream {
   /// `OwnedWriteHalf` shuts the write direction down (unless `forget()` was called); the
   /// socket closes when both halves are closed. `reunite` puts them back together.
   #[napi(ts_return_type = "[OwnedReadHalf, OwnedWriteHalf]")]
-  #[allow(clippy::wrong_self_convention)] // consumes the registry entry, not the JS object
+  #[allow(
+    clippy::wrong_self_convention,
+    reason = "consumes the registry entry, not the JS object (an `expect` is not seen through #[napi])"
+  )]
   pub fn into_split(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       // Only a stream can be split; a view (`asRef()`) is left as it is.
@@ -402,6 +408,7 @@ fn is_blocking(stream: &std::net::TcpStream) -> NetResult<bool> {
   #[cfg(unix)]
   {
     use std::os::fd::AsRawFd;
+    // SAFETY: `F_GETFL` on a descriptor the stream owns; it changes nothing.
     let flags = unsafe { libc::fcntl(stream.as_raw_fd(), libc::F_GETFL) };
     if flags < 0 {
       return Err(NetError::io(std::io::Error::last_os_error(), "fcntl"));

@@ -51,6 +51,8 @@ impl Channel {
       return;
     };
     let data = Arc::into_raw(self.clone());
+    // SAFETY: callable from any thread while the function is alive; it is released only under
+    // the lock held here.
     let status = unsafe {
       sys::napi_call_threadsafe_function(
         tsfn.0,
@@ -59,6 +61,7 @@ impl Channel {
       )
     };
     if status != sys::Status::napi_ok {
+      // SAFETY: `data` came from `Arc::into_raw` above and was not handed to Node.
       drop(unsafe { Arc::from_raw(data) });
     }
   }
@@ -87,7 +90,13 @@ thread_local! {
 /// Turns this env's I/O driver on its JS thread (`turn`), then settles what it woke inside a
 /// callback scope, so the promise reactions run before control goes back to the event loop.
 // Only the Linux JS-thread driver turns a driver here.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+#[cfg_attr(
+  not(target_os = "linux"),
+  expect(
+    dead_code,
+    reason = "only the Linux JS-thread driver turns a driver here"
+  )
+)]
 pub fn turn_driver_here(turn: impl FnOnce()) {
   let Some((env, channel, (resource, context))) = LOCAL.with(|l| {
     let l = l.borrow();
@@ -122,6 +131,8 @@ fn in_callback_scope(
   context: sys::napi_async_context,
   f: impl FnOnce(),
 ) -> bool {
+  // SAFETY: scope calls on the env's JS thread; every scope opened here is closed below, even
+  // if `f` panics.
   unsafe {
     let mut handles = ptr::null_mut();
     if sys::napi_open_handle_scope(env, &mut handles) != sys::Status::napi_ok {
@@ -218,6 +229,7 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
   let js = Js::new(env.raw());
   let name = js.string("tokio-net")?;
   let mut tsfn = ptr::null_mut();
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   Js::check(unsafe {
     sys::napi_create_threadsafe_function(
       env.raw(),
@@ -233,6 +245,7 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
       &mut tsfn,
     )
   })?;
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   Js::check(unsafe { sys::napi_unref_threadsafe_function(env.raw(), tsfn) })?;
   let mut scope = None;
   if runtime::requested_place() == Some(runtime::DriverPlace::JsThread)
@@ -241,8 +254,10 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
   {
     let resource = js.object()?;
     let mut reference = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_create_reference(env.raw(), resource, 1, &mut reference) })?;
     let mut context = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_async_init(env.raw(), resource, name, &mut context) })?;
     scope = Some((reference, context));
   }
@@ -257,6 +272,7 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
       scope,
     })
   });
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   Js::check(unsafe {
     sys::napi_add_env_cleanup_hook(env.raw(), Some(cleanup_env), ptr::null_mut())
   })
@@ -283,6 +299,7 @@ impl Local {
   fn keep_alive(&self, on: bool) {
     let guard = self.channel.tsfn.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(tsfn) = guard.as_ref() {
+      // SAFETY: called on the JS thread with the env's live threadsafe function (under its lock).
       unsafe {
         if on {
           sys::napi_ref_threadsafe_function(self.env, tsfn.0);

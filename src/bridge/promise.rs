@@ -196,6 +196,7 @@ pub fn begin(
   let js = Js::new(env.raw());
   let mut deferred = ptr::null_mut();
   let mut promise = ptr::null_mut();
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   Js::check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
   let mut pending = Pending {
     deferred: Deferred(deferred),

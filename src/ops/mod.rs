@@ -57,5 +57,6 @@ pub fn to_js_class<T: napi::bindgen_prelude::ToNapiValue>(
   js: Js,
   value: T,
 ) -> NetResult<sys::napi_value> {
+  // SAFETY: napi-rs's conversion of a class value, on this env's JS thread.
   Ok(unsafe { T::to_napi_value(js.raw(), value) }?)
 }

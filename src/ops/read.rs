@@ -158,6 +158,7 @@ macro_rules! read_methods {
 
 pub fn try_read(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
   sync(env, |js| {
+    // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
     let (core, _) = registry::core(id)?;
     Ok(core.io.try_read(target).map_err(io_err("read"))? as Count)
@@ -166,6 +167,7 @@ pub fn try_read(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
 
 pub fn try_read_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<Count> {
   sync(env, |js| {
+    // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let mut targets = unsafe { js.bytes_list_mut(raw(&bufs), "bufs")? };
     let (core, _) = registry::core(id)?;
     let mut slices: Vec<IoSliceMut<'_>> = targets.iter_mut().map(|t| IoSliceMut::new(t)).collect();
@@ -241,6 +243,7 @@ impl Target {
   unsafe fn bytes<'a>(&self) -> NetResult<&'a mut [u8]> {
     let buf = self.buf.as_ref().ok_or(NetError::BufferDetached)?;
     let value = self.js.ref_value(buf)?;
+    // SAFETY: our own contract: called only while the operation is polled on the JS thread.
     let bytes = unsafe { self.js.bytes_mut(value, "buf")? };
     if bytes.is_empty() {
       return Err(NetError::BufferDetached);
@@ -268,6 +271,7 @@ fn read_into(
 ) -> napi::Result<Promise> {
   let js = Js::new(env.raw());
   bridge::spawn_then(env, opts.as_ref(), Some(h), || {
+    // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let dest = unsafe { js.bytes_mut(raw(&buf), "buf")? };
     let (core, closed) = registry::core(h.id)?;
     let reads = matches!(op, ReadOp::Some | ReadOp::Exact);

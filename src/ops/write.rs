@@ -144,6 +144,7 @@ macro_rules! write_methods {
 
 pub fn try_write(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
   sync(env, |js| {
+    // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let data = unsafe { js.bytes(raw(&buf), "buf")? };
     let (core, _) = registry::core(id)?;
     Ok(core.io.try_write(data).map_err(io_err("write"))? as Count)
@@ -152,6 +153,7 @@ pub fn try_write(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
 
 pub fn try_write_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<Count> {
   sync(env, |js| {
+    // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let data = unsafe { js.bytes_list(raw(&bufs), "bufs")? };
     let (core, _) = registry::core(id)?;
     let slices: Vec<IoSlice<'_>> = data.iter().map(|d| IoSlice::new(d)).collect();
@@ -218,8 +220,10 @@ fn write_from(
   bridge::spawn_then(env, opts.as_ref(), Some(h), || {
     let vectored = matches!(op, WriteOp::Vectored | WriteOp::PollVectored);
     let chunks: Vec<&[u8]> = if vectored {
+      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
       unsafe { js.bytes_list(raw(&bufs), "bufs")? }
     } else {
+      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
       vec![unsafe { js.bytes(raw(&bufs), "buf")? }]
     };
     let (core, closed) = registry::core(h.id)?;

@@ -37,6 +37,7 @@ impl Uv {
   fn lookup() -> Option<Uv> {
     /// libuv's function `name`, typed as `F` (a function pointer of its exact signature).
     unsafe fn function<F: Copy>(name: &CStr) -> Option<F> {
+      // SAFETY: a look-up by NUL-terminated name in the loaded images; it reads nothing else.
       let found = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
       // SAFETY: F is a function pointer type, the size of a data pointer on every target here.
       (!found.is_null()).then(|| unsafe { std::mem::transmute_copy::<*mut c_void, F>(&found) })
@@ -156,11 +157,13 @@ pub fn install(env: sys::napi_env) -> bool {
     return false;
   };
   let mut event_loop: *mut sys::uv_loop_s = ptr::null_mut();
+  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   if unsafe { sys::napi_get_uv_event_loop(env, &mut event_loop) } != sys::Status::napi_ok
     || event_loop.is_null()
   {
     return false;
   }
+  // SAFETY: libuv's `uv_handle_size`, found by name, with its own signature.
   let watcher_len = unsafe { (uv.handle_size)(UV_POLL) };
   WATCHER_LEN.with(|l| l.set(watcher_len));
   let Some(watcher) = alloc_watcher(watcher_len) else {
@@ -171,6 +174,8 @@ pub fn install(env: sys::napi_env) -> bool {
     uv,
     watcher,
   };
+  // SAFETY: libuv's functions on the watcher memory allocated above with libuv's size for a
+  // `uv_poll_t`, on the loop's own thread.
   unsafe {
     if (uv.poll_init)(event_loop.cast(), watcher, epoll) != 0 {
       free_watcher(watcher, watcher_len);
@@ -201,6 +206,7 @@ unsafe extern "C" fn close_driver(_hook: sys::napi_async_cleanup_hook_handle, _a
   // A panic must not unwind into Node.
   let _ = std::panic::catch_unwind(|| {
     if let Some(driver) = DRIVER.with(|d| d.borrow_mut().take()) {
+      // SAFETY: the watcher was started by `install` and is closed once: the driver is taken.
       unsafe { (driver.uv.close)(driver.watcher, on_watcher_closed) };
       driver.runtime.shutdown_background();
     }
@@ -208,10 +214,14 @@ unsafe extern "C" fn close_driver(_hook: sys::napi_async_cleanup_hook_handle, _a
 }
 
 unsafe extern "C" fn on_watcher_closed(watcher: *mut c_void) {
+  // SAFETY: a `uv_handle_t` starts with its `void* data` field, where `install` put the hook.
   let hook = unsafe { *watcher.cast::<*mut c_void>() };
   let len = WATCHER_LEN.with(|l| l.get());
+  // SAFETY: allocated by `alloc_watcher` with this length; libuv is done with it once it calls
+  // the close callback.
   unsafe { free_watcher(watcher, len) };
   if !hook.is_null() {
+    // SAFETY: the hook `install` added for this env, removed once.
     unsafe { sys::napi_remove_async_cleanup_hook(hook.cast()) };
   }
 }
