@@ -194,7 +194,7 @@ impl TcpStream {
   /// this stream's own methods there would take readiness from under `tryIo`.
   #[napi(
     ts_generic_types = "T",
-    ts_args_type = "interest: number, f: () => T",
+    ts_args_type = "interest: Interest | number, f: () => T",
     ts_return_type = "T"
   )]
   pub fn try_io(
@@ -214,7 +214,7 @@ impl TcpStream {
   /// Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
   #[napi(
     ts_generic_types = "T",
-    ts_args_type = "interest: number, f: () => T, options?: OpOptions",
+    ts_args_type = "interest: Interest | number, f: () => T, options?: OpOptions",
     ts_return_type = "Promise<T>"
   )]
   pub fn async_io(

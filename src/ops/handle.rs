@@ -34,7 +34,7 @@ macro_rules! handle_methods {
       ///
       /// Cancel safety: cancel safe. Aborting loses nothing.
       #[napi(
-        ts_args_type = "interest: number, options?: OpOptions",
+        ts_args_type = "interest: Interest | number, options?: OpOptions",
         ts_return_type = "Promise<Ready>"
       )]
       pub fn ready(
