@@ -148,7 +148,9 @@ export declare class OwnedReadHalf {
    * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
    * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
    *
-   * Cancel safety: cancel safe. Aborting loses nothing.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   ready(interest: Interest | number, options?: OpOptions): Promise<Ready>
   /**
@@ -171,7 +173,7 @@ export declare class OwnedReadHalf {
    * Receives data without removing it from the queue: the next read returns it again.
    * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
    *
-   * Cancel safety: cancel safe. Aborting consumes nothing.
+   * Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
    */
   peek(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
@@ -183,7 +185,9 @@ export declare class OwnedReadHalf {
    * Waits until the socket is readable. May be a false positive: `tryRead` can still throw
    * `WouldBlock`, and then you wait again.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   readable(options?: OpOptions): Promise<void>
   /**
@@ -200,19 +204,23 @@ export declare class OwnedReadHalf {
    * Reads into `buf`, waiting until at least one byte is there; resolves with the count,
    * 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
    *
-   * Cancel safety: cancel safe. If aborted, no data was read; the next call gets it.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
+   * stay queued in the socket and the next read gets them.
    */
   read(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
    *
-   * Cancel safety: not cancel safe. If aborted, some bytes may have been read and lost.
+   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
+   * gone from the socket), and there is no telling how many: use it only where the stream
+   * is dropped after an abort.
    */
   readExact(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Reads until end of stream and resolves with everything read, as a `Buffer`.
    *
-   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost.
+   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
+   * future: they are gone from the socket and never handed back.
    */
   readToEnd(options?: OpOptions): Promise<Buffer>
   /**
@@ -245,7 +253,9 @@ export declare class OwnedWriteHalf {
    * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
    * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
    *
-   * Cancel safety: cancel safe. Aborting loses nothing.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   ready(interest: Interest | number, options?: OpOptions): Promise<Ready>
   /**
@@ -268,7 +278,9 @@ export declare class OwnedWriteHalf {
    * Waits until the socket is writable. May be a false positive: `tryWrite` can still
    * throw `WouldBlock`.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   writable(options?: OpOptions): Promise<void>
   /**
@@ -283,19 +295,20 @@ export declare class OwnedWriteHalf {
    * the count. `buf` is not kept: what the socket does not take at once is copied during
    * the call. Concurrent writes are served in call order.
    *
-   * Cancel safety: cancel safe. If aborted, nothing was written.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
    */
   write(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Writes all of `buf`.
    *
-   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written.
+   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
+   * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
    */
   writeAll(buf: Uint8Array, options?: OpOptions): Promise<void>
   /**
    * Writes from several buffers in order with one `writev`; resolves with the count.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
    */
   writeVectored(bufs: Uint8Array[], options?: OpOptions): Promise<number>
   /** A TCP socket has nothing to flush; resolves once the writes queued before it are done. */
@@ -335,7 +348,9 @@ export declare class ReadHalf {
    * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
    * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
    *
-   * Cancel safety: cancel safe. Aborting loses nothing.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   ready(interest: Interest | number, options?: OpOptions): Promise<Ready>
   /**
@@ -358,7 +373,7 @@ export declare class ReadHalf {
    * Receives data without removing it from the queue: the next read returns it again.
    * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
    *
-   * Cancel safety: cancel safe. Aborting consumes nothing.
+   * Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
    */
   peek(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
@@ -370,7 +385,9 @@ export declare class ReadHalf {
    * Waits until the socket is readable. May be a false positive: `tryRead` can still throw
    * `WouldBlock`, and then you wait again.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   readable(options?: OpOptions): Promise<void>
   /**
@@ -387,19 +404,23 @@ export declare class ReadHalf {
    * Reads into `buf`, waiting until at least one byte is there; resolves with the count,
    * 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
    *
-   * Cancel safety: cancel safe. If aborted, no data was read; the next call gets it.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
+   * stay queued in the socket and the next read gets them.
    */
   read(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
    *
-   * Cancel safety: not cancel safe. If aborted, some bytes may have been read and lost.
+   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
+   * gone from the socket), and there is no telling how many: use it only where the stream
+   * is dropped after an abort.
    */
   readExact(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Reads until end of stream and resolves with everything read, as a `Buffer`.
    *
-   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost.
+   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
+   * future: they are gone from the socket and never handed back.
    */
   readToEnd(options?: OpOptions): Promise<Buffer>
   /**
@@ -515,7 +536,8 @@ export declare class TcpListener {
   /**
    * Waits for a connection; resolves with `[stream, peerAddress]`.
    *
-   * Cancel safety: cancel safe. If aborted, no connection was taken from the queue.
+   * Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
+   * the queue: the next `accept` gets it.
    */
   accept(options?: OpOptions): Promise<[TcpStream, SocketAddr]>
   /** Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`. */
@@ -618,7 +640,9 @@ export declare class TcpStream {
    * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
    * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
    *
-   * Cancel safety: cancel safe. Aborting loses nothing.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   ready(interest: Interest | number, options?: OpOptions): Promise<Ready>
   /**
@@ -641,7 +665,7 @@ export declare class TcpStream {
    * Receives data without removing it from the queue: the next read returns it again.
    * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
    *
-   * Cancel safety: cancel safe. Aborting consumes nothing.
+   * Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
    */
   peek(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
@@ -653,7 +677,9 @@ export declare class TcpStream {
    * Waits until the socket is readable. May be a false positive: `tryRead` can still throw
    * `WouldBlock`, and then you wait again.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   readable(options?: OpOptions): Promise<void>
   /**
@@ -670,26 +696,32 @@ export declare class TcpStream {
    * Reads into `buf`, waiting until at least one byte is there; resolves with the count,
    * 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
    *
-   * Cancel safety: cancel safe. If aborted, no data was read; the next call gets it.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
+   * stay queued in the socket and the next read gets them.
    */
   read(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
    *
-   * Cancel safety: not cancel safe. If aborted, some bytes may have been read and lost.
+   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
+   * gone from the socket), and there is no telling how many: use it only where the stream
+   * is dropped after an abort.
    */
   readExact(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Reads until end of stream and resolves with everything read, as a `Buffer`.
    *
-   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost.
+   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
+   * future: they are gone from the socket and never handed back.
    */
   readToEnd(options?: OpOptions): Promise<Buffer>
   /**
    * Waits until the socket is writable. May be a false positive: `tryWrite` can still
    * throw `WouldBlock`.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   writable(options?: OpOptions): Promise<void>
   /**
@@ -704,19 +736,20 @@ export declare class TcpStream {
    * the count. `buf` is not kept: what the socket does not take at once is copied during
    * the call. Concurrent writes are served in call order.
    *
-   * Cancel safety: cancel safe. If aborted, nothing was written.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
    */
   write(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Writes all of `buf`.
    *
-   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written.
+   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
+   * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
    */
   writeAll(buf: Uint8Array, options?: OpOptions): Promise<void>
   /**
    * Writes from several buffers in order with one `writev`; resolves with the count.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
    */
   writeVectored(bufs: Uint8Array[], options?: OpOptions): Promise<number>
   /** A TCP socket has nothing to flush; resolves once the writes queued before it are done. */
@@ -771,7 +804,9 @@ export declare class TcpStream {
    * Waits for `interest` readiness and runs `f` as `tryIo` does, again and again until `f`
    * does not block; resolves with what `f` returned (rejects with what it threw). Between two
    * rounds the event loop gets a turn, so timers run and an abort can end a closure that keeps
-   * blocking. `interest` is one flag, as for `tryIo`.
+   * blocking. `interest` is one flag, as for `tryIo`. Inside `f`, do the I/O on the
+   * descriptor yourself: calling this stream's own methods there would take readiness from
+   * under `asyncIo` and can make it wait for an event that already came.
    *
    * Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
    */
@@ -845,7 +880,9 @@ export declare class WriteHalf {
    * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
    * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
    *
-   * Cancel safety: cancel safe. Aborting loses nothing.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   ready(interest: Interest | number, options?: OpOptions): Promise<Ready>
   /**
@@ -868,7 +905,9 @@ export declare class WriteHalf {
    * Waits until the socket is writable. May be a false positive: `tryWrite` can still
    * throw `WouldBlock`.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
+   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   writable(options?: OpOptions): Promise<void>
   /**
@@ -883,19 +922,20 @@ export declare class WriteHalf {
    * the count. `buf` is not kept: what the socket does not take at once is copied during
    * the call. Concurrent writes are served in call order.
    *
-   * Cancel safety: cancel safe. If aborted, nothing was written.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
    */
   write(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
    * Writes all of `buf`.
    *
-   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written.
+   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
+   * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
    */
   writeAll(buf: Uint8Array, options?: OpOptions): Promise<void>
   /**
    * Writes from several buffers in order with one `writev`; resolves with the count.
    *
-   * Cancel safety: cancel safe.
+   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
    */
   writeVectored(bufs: Uint8Array[], options?: OpOptions): Promise<number>
   /** A TCP socket has nothing to flush; resolves once the writes queued before it are done. */

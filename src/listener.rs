@@ -125,7 +125,8 @@ impl TcpListener {
 
   /// Waits for a connection; resolves with `[stream, peerAddress]`.
   ///
-  /// Cancel safety: cancel safe. If aborted, no connection was taken from the queue.
+  /// Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
+  /// the queue: the next `accept` gets it.
   #[napi(
     ts_args_type = "options?: OpOptions",
     ts_return_type = "Promise<[TcpStream, SocketAddr]>"

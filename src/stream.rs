@@ -209,7 +209,9 @@ impl TcpStream {
   /// Waits for `interest` readiness and runs `f` as `tryIo` does, again and again until `f`
   /// does not block; resolves with what `f` returned (rejects with what it threw). Between two
   /// rounds the event loop gets a turn, so timers run and an abort can end a closure that keeps
-  /// blocking. `interest` is one flag, as for `tryIo`.
+  /// blocking. `interest` is one flag, as for `tryIo`. Inside `f`, do the I/O on the
+  /// descriptor yourself: calling this stream's own methods there would take readiness from
+  /// under `asyncIo` and can make it wait for an event that already came.
   ///
   /// Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
   #[napi(

@@ -32,7 +32,9 @@ macro_rules! handle_methods {
       /// The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
       /// `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
       ///
-      /// Cancel safety: cancel safe. Aborting loses nothing.
+      /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+      /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
+      /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
       #[napi(
         ts_args_type = "interest: Interest | number, options?: OpOptions",
         ts_return_type = "Promise<Ready>"

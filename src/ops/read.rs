@@ -26,7 +26,7 @@ macro_rules! read_methods {
       /// Receives data without removing it from the queue: the next read returns it again.
       /// Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
       ///
-      /// Cancel safety: cancel safe. Aborting consumes nothing.
+      /// Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
       #[napi(
         ts_args_type = "buf: Uint8Array, options?: OpOptions",
         ts_return_type = "Promise<number>"
@@ -61,7 +61,9 @@ macro_rules! read_methods {
       /// Waits until the socket is readable. May be a false positive: `tryRead` can still throw
       /// `WouldBlock`, and then you wait again.
       ///
-      /// Cancel safety: cancel safe.
+      /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+      /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
+      /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
       #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
       pub fn readable(
         &self,
@@ -95,7 +97,8 @@ macro_rules! read_methods {
       /// Reads into `buf`, waiting until at least one byte is there; resolves with the count,
       /// 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
       ///
-      /// Cancel safety: cancel safe. If aborted, no data was read; the next call gets it.
+      /// Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
+      /// stay queued in the socket and the next read gets them.
       #[napi(
         ts_args_type = "buf: Uint8Array, options?: OpOptions",
         ts_return_type = "Promise<number>"
@@ -117,7 +120,9 @@ macro_rules! read_methods {
 
       /// Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
       ///
-      /// Cancel safety: not cancel safe. If aborted, some bytes may have been read and lost.
+      /// Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
+      /// gone from the socket), and there is no telling how many: use it only where the stream
+      /// is dropped after an abort.
       #[napi(
         ts_args_type = "buf: Uint8Array, options?: OpOptions",
         ts_return_type = "Promise<number>"
@@ -139,7 +144,8 @@ macro_rules! read_methods {
 
       /// Reads until end of stream and resolves with everything read, as a `Buffer`.
       ///
-      /// Cancel safety: not cancel safe. If aborted, the bytes read so far are lost.
+      /// Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
+      /// future: they are gone from the socket and never handed back.
       #[napi(
         ts_args_type = "options?: OpOptions",
         ts_return_type = "Promise<Buffer>"

@@ -24,7 +24,9 @@ macro_rules! write_methods {
       /// Waits until the socket is writable. May be a false positive: `tryWrite` can still
       /// throw `WouldBlock`.
       ///
-      /// Cancel safety: cancel safe.
+      /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
+      /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
+      /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
       #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
       pub fn writable(
         &self,
@@ -52,7 +54,7 @@ macro_rules! write_methods {
       /// the count. `buf` is not kept: what the socket does not take at once is copied during
       /// the call. Concurrent writes are served in call order.
       ///
-      /// Cancel safety: cancel safe. If aborted, nothing was written.
+      /// Cancel safety: cancel safe. If aborted, it is certain that no data was written.
       #[napi(
         ts_args_type = "buf: Uint8Array, options?: OpOptions",
         ts_return_type = "Promise<number>"
@@ -74,7 +76,8 @@ macro_rules! write_methods {
 
       /// Writes all of `buf`.
       ///
-      /// Cancel safety: not cancel safe. If aborted, part of `buf` may have been written.
+      /// Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
+      /// there is no telling how much; a new `writeAll` starts over from the start of its buffer.
       #[napi(
         ts_args_type = "buf: Uint8Array, options?: OpOptions",
         ts_return_type = "Promise<void>"
@@ -96,7 +99,7 @@ macro_rules! write_methods {
 
       /// Writes from several buffers in order with one `writev`; resolves with the count.
       ///
-      /// Cancel safety: cancel safe.
+      /// Cancel safety: cancel safe. If aborted, it is certain that no data was written.
       #[napi(
         ts_args_type = "bufs: Uint8Array[], options?: OpOptions",
         ts_return_type = "Promise<number>"
