@@ -78,11 +78,22 @@ test.serial('4 a getter that closes other handles while bind or connect reads it
   t.deepEqual(r.after, ZEROS)
 })
 
-test.serial('7 asyncIo with READABLE | WRITABLE on a writable socket runs f and resolves with its value', async (t) => {
-  const run = await runFixture<{ value: string; calls: number }>('async_io_combined', [], { timeoutMs: 20_000 })
+test.serial('7 a combined interest is refused by asyncIo and tryIo with ERR_INVALID_ARG_VALUE, no crash; one interest runs f', async (t) => {
+  type Outcome = { resolved?: string; rejected?: ErrorFields }
+  const run = await runFixture<{
+    combined: Outcome
+    tryIo: { returned?: string; threw?: ErrorFields }
+    callsWhileRefused: number
+    single: string
+    calls: number
+  }>('async_io_combined', [], { timeoutMs: 20_000 })
   if (!assertCleanExit(t, run, 'async_io_combined')) return
-  t.is(run.result.value, 'returned by f')
-  t.is(run.result.calls, 1)
+  const r = run.result
+  t.is(r.combined.rejected?.code, 'ERR_INVALID_ARG_VALUE', `asyncIo settled with ${JSON.stringify(r.combined)}`)
+  t.is(r.tryIo.threw?.code, 'ERR_INVALID_ARG_VALUE', `tryIo gave ${JSON.stringify(r.tryIo)}`)
+  t.is(r.callsWhileRefused, 0, 'f never ran for a refused interest')
+  t.is(r.single, 'returned by f')
+  t.is(r.calls, 1)
 })
 
 test.serial('8 asyncIo retrying an f that always throws EAGAIN on a read-closed socket lets timers run, and an abort ends it', async (t) => {
