@@ -123,14 +123,43 @@ export function getGc(): () => void {
   return vm.runInNewContext('gc') as () => void
 }
 
-/** RSS after finalizers ran and the heap was collected twice: the figure leak bounds compare. */
-export async function settledRss(): Promise<number> {
+/** Collects the heap three times, letting finalizers (which close dropped handles) run between. */
+async function collect(): Promise<void> {
   const gc = getGc()
   for (let i = 0; i < 3; i++) {
     gc()
     await new Promise<void>((r) => setImmediate(r))
   }
+}
+
+/** RSS after finalizers ran and the heap was collected: the figure leak bounds compare. */
+export async function settledRss(): Promise<number> {
+  await collect()
   return rssBytes()
+}
+
+export interface Memory {
+  rss: number
+  /** Pages V8 holds for its heap. It grows them (the young generation most) on its own schedule. */
+  heapCommitted: number
+  /** What live JS objects take, after collection. */
+  heapUsed: number
+}
+
+/**
+ * RSS after collection, with the part V8 holds for its heap split into committed and used.
+ * RSS minus the heap's committed pages plus its used bytes is what a leak, native or JS,
+ * grows; RSS alone also moves by V8 resizing its young generation (10 MiB steps seen here).
+ */
+export async function settledMemory(): Promise<Memory> {
+  await collect()
+  const heap = v8.getHeapStatistics()
+  return { rss: rssBytes(), heapCommitted: heap.total_physical_size, heapUsed: heap.used_heap_size }
+}
+
+/** RSS with the heap counted by its live objects rather than by the pages V8 keeps for it. */
+export function liveRss(m: Memory): number {
+  return m.rss - m.heapCommitted + m.heapUsed
 }
 
 /** This process's soft RLIMIT_NOFILE, from /proc/self/limits (Infinity when unlimited). */
