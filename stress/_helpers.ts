@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { createCipheriv, createHash, randomInt } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import v8 from 'node:v8'
 import vm from 'node:vm'
@@ -102,6 +103,91 @@ export class HashSink {
   digest(): Digest {
     return { length: this.length, hash: this.h.digest('hex') }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// node:net peers: a reference implementation on the other end of the path under test
+
+/** Waits until `s` may be written again, or is gone (then the reader has stopped: give up). */
+function drained(s: net.Socket): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => () => {
+      s.off('drain', onDrain)
+      s.off('close', onClose)
+      resolve(ok)
+    }
+    const onDrain = done(true)
+    const onClose = done(false)
+    s.once('drain', onDrain)
+    s.once('close', onClose)
+  })
+}
+
+/** Listens on loopback, closing the server and every connection when the test ends. */
+async function nodeServer(t: ExecutionContext, onConnection: (s: net.Socket) => void): Promise<string> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((s) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+    s.on('error', () => {})
+    onConnection(s)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
+  )
+  return `127.0.0.1:${(server.address() as net.AddressInfo).port}`
+}
+
+/**
+ * A node:net server that sends `payload` to the first connection, hashing it as it goes, then
+ * closes its write side. Resolves with its address and, later, the digest of what it sent.
+ */
+export async function nodeSender(t: ExecutionContext, payload: Payload): Promise<[string, Promise<Digest>]> {
+  let sent!: (d: Digest) => void
+  const digest = new Promise<Digest>((resolve) => (sent = resolve))
+  const addr = await nodeServer(t, (s) => {
+    void (async () => {
+      const sink = new HashSink()
+      for (const chunk of payload.chunks(MiB, sink)) {
+        if (!s.write(chunk) && !(await drained(s))) return
+      }
+      s.end()
+      sent(sink.digest())
+    })()
+  })
+  return [addr, digest]
+}
+
+/** A node:net server that hashes what its first connection sends until the FIN. */
+export async function nodeReceiver(t: ExecutionContext): Promise<[string, Promise<Digest>]> {
+  let received!: (d: Digest) => void
+  const digest = new Promise<Digest>((resolve) => (received = resolve))
+  const addr = await nodeServer(t, (s) => {
+    const sink = new HashSink()
+    s.on('data', (d: Buffer) => sink.update(d))
+    s.on('end', () => {
+      received(sink.digest())
+      s.end()
+    })
+  })
+  return [addr, digest]
+}
+
+/** Reads until EOF with `read(buf)` into one buffer of `size` bytes, hashing what arrives. */
+export async function readLoop(r: { read(buf: Uint8Array): Promise<number> }, size = 256 * 1024): Promise<Digest> {
+  const sink = new HashSink()
+  const buf = Buffer.alloc(size)
+  for (;;) {
+    const n = await r.read(buf)
+    if (n === 0) break
+    sink.update(buf.subarray(0, n))
+  }
+  return sink.digest()
 }
 
 // ---------------------------------------------------------------------------------------------
