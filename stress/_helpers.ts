@@ -1,7 +1,8 @@
 // Helpers the stress suite shares (and `__test__/integrity.spec.ts`, through _integrity_paths.ts):
 // a seeded payload that is generated while it is sent and never held whole, hashing sinks,
-// process figures (RSS, descriptors, the descriptor limit), child processes, and the one-line
-// figure reports. Not a `.spec.ts` file, so ava does not run it as a test file.
+// node:net senders and receivers, process figures (RSS, descriptors, the descriptor limit),
+// child processes, and the one-line figure reports. Not a `.spec.ts` file, so ava does not run
+// it as a test file.
 
 import { spawn } from 'node:child_process'
 import { createCipheriv, createHash, randomInt } from 'node:crypto'
@@ -16,8 +17,6 @@ import type { ExecutionContext } from 'ava'
 
 export {
   assertAbort,
-  closeQuietly,
-  deferred,
   describeError,
   fdCount,
   guard,
@@ -26,10 +25,8 @@ export {
   pollUntil,
   quiet,
   sameHandles,
-  sha256,
   shape,
   track,
-  turns,
 } from '../__test__/_helpers.js'
 
 export const MiB = 1024 * 1024
@@ -202,7 +199,7 @@ export function toMiB(bytes: number): number {
 }
 
 /** The `gc()` V8 exposes with `--expose-gc`, switched on at run time (ava starts workers without it). */
-export function getGc(): () => void {
+function getGc(): () => void {
   const g = (globalThis as { gc?: () => void }).gc
   if (typeof g === 'function') return g
   v8.setFlagsFromString('--expose-gc')
@@ -249,7 +246,7 @@ export function liveRss(m: Memory): number {
 }
 
 /** This process's soft RLIMIT_NOFILE, from /proc/self/limits (Infinity when unlimited). */
-export function openFileLimit(): number {
+function openFileLimit(): number {
   const line = fs
     .readFileSync('/proc/self/limits', 'utf8')
     .split('\n')
@@ -286,7 +283,6 @@ export function report(t: ExecutionContext, name: string, figures: Record<string
 // Child processes
 
 export const FIXTURES = path.join(process.cwd(), 'stress', 'fixtures')
-export const INDEX = path.join(process.cwd(), 'index.js')
 
 export interface ChildResult {
   code: number | null
