@@ -104,22 +104,24 @@ test.serial(`${OPS} reads aborted at random moments while ${SIZE / MiB} MiB stre
   // storm it sends the rest at full speed.
   const sent = new HashSink()
   let stormOver = false
-  const writing = (async () => {
-    let off = 0
-    while (off < SIZE) {
-      const trickle = !stormOver
-      const chunk = payload.bytes(off, trickle ? 1 + pickForWriter(MAX_READ) : 1024 * 1024)
-      sent.update(chunk)
-      await writer.writeAll(chunk)
-      off += chunk.length
-      if (trickle) {
-        const pause = pickForWriter(3)
-        if (pause === 0) await new Promise((r) => setImmediate(r))
-        else if (pause === 1) await new Promise((r) => setTimeout(r, pickForWriter(2)))
+  const writing = quiet(
+    (async () => {
+      let off = 0
+      while (off < SIZE) {
+        const trickle = !stormOver
+        const chunk = payload.bytes(off, trickle ? 1 + pickForWriter(MAX_READ) : 1024 * 1024)
+        sent.update(chunk)
+        await writer.writeAll(chunk)
+        off += chunk.length
+        if (trickle) {
+          const pause = pickForWriter(3)
+          if (pause === 0) await new Promise((r) => setImmediate(r))
+          else if (pause === 1) await new Promise((r) => setTimeout(r, pickForWriter(2)))
+        }
       }
-    }
-    await writer.shutdown()
-  })()
+      await writer.shutdown()
+    })(),
+  )
 
   const received = new Received(payload)
   const tally = new Map<string, Tally>()

@@ -17,6 +17,7 @@ import {
   MiB,
   Payload,
   pollUntil,
+  quiet,
   report,
   runFixture,
   runSeed,
@@ -158,16 +159,18 @@ test.serial(`ping-pong of ${PING_PONG_BYTES / MiB} MiB on one connection: every 
   })
 
   const serverSink = new HashSink()
-  const echoing = (async () => {
-    const buf = Buffer.alloc(256 * 1024)
-    for (;;) {
-      const n = await server.read(buf)
-      if (n === 0) break
-      serverSink.update(buf.subarray(0, n))
-      await server.writeAll(buf.subarray(0, n))
-    }
-    await server.shutdown()
-  })()
+  const echoing = quiet(
+    (async () => {
+      const buf = Buffer.alloc(256 * 1024)
+      for (;;) {
+        const n = await server.read(buf)
+        if (n === 0) break
+        serverSink.update(buf.subarray(0, n))
+        await server.writeAll(buf.subarray(0, n))
+      }
+      await server.shutdown()
+    })(),
+  )
 
   // Message sizes from 1 byte to 256 KiB, drawn from the payload's own bytes.
   const sent = new HashSink()
