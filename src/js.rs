@@ -340,6 +340,43 @@ pub struct JsRef(sys::napi_ref);
 // threads only move it around.
 unsafe impl Send for JsRef {}
 
+/// A reference a waiting operation holds (the caller's buffer, an `asyncIo` closure), released
+/// when the operation is dropped. Operations are dropped on the JS thread (see the bridge's task
+/// set), and releasing needs no handle scope, so an env's cleanup hooks may drop them too.
+pub struct HeldRef {
+  js: Js,
+  r: Option<JsRef>,
+}
+
+impl HeldRef {
+  pub fn new(js: Js, value: sys::napi_value) -> napi::Result<HeldRef> {
+    Ok(HeldRef {
+      js,
+      r: Some(js.new_ref(value)?),
+    })
+  }
+
+  pub fn js(&self) -> Js {
+    self.js
+  }
+
+  /// The value held (in the current handle scope).
+  pub fn value(&self) -> napi::Result<sys::napi_value> {
+    match &self.r {
+      Some(r) => self.js.ref_value(r),
+      None => Err(napi::Error::from_reason("the reference was released")),
+    }
+  }
+}
+
+impl Drop for HeldRef {
+  fn drop(&mut self) {
+    if let Some(r) = self.r.take() {
+      self.js.delete_ref(r);
+    }
+  }
+}
+
 pub enum CallError {
   /// The function threw this value.
   Threw(sys::napi_value),

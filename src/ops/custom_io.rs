@@ -12,7 +12,7 @@ use napi::{Env, sys};
 use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::interest::single_interest_arg;
-use crate::js::{CallError, Js, JsRef, Type, raw};
+use crate::js::{CallError, HeldRef, Js, Type, raw};
 use crate::registry::{self, Core};
 
 use super::io_err;
@@ -97,7 +97,8 @@ pub fn async_io(
   let js = Js::new(env.raw());
   bridge::spawn_then(env, opts.as_ref(), Some(h), || {
     let interest = single_interest_arg(js, raw(&interest))?;
-    let f = Callback::new(js, js.function_arg(raw(&f), "f")?)?;
+    // The closure, held while the call waits.
+    let f = HeldRef::new(js, js.function_arg(raw(&f), "f")?)?;
     let (core, closed) = registry::core(h.id)?;
     let fut = async move {
       loop {
@@ -126,35 +127,6 @@ pub fn async_io(
       },
     ))
   })
-}
-
-/// The closure of an `asyncIo` call, referenced while the call waits.
-struct Callback {
-  js: Js,
-  f: Option<JsRef>,
-}
-
-impl Callback {
-  fn new(js: Js, f: sys::napi_value) -> NetResult<Callback> {
-    Ok(Callback {
-      js,
-      f: Some(js.new_ref(f)?),
-    })
-  }
-
-  fn value(&self) -> NetResult<sys::napi_value> {
-    let f = self.f.as_ref().ok_or(NetError::Closed)?;
-    Ok(self.js.ref_value(f)?)
-  }
-}
-
-impl Drop for Callback {
-  fn drop(&mut self) {
-    // Operations are dropped on the JS thread (see the bridge's task set).
-    if let Some(f) = self.f.take() {
-      self.js.delete_ref(f);
-    }
-  }
 }
 
 /// Pending once, waking itself: the task goes back through the event loop before it goes on.

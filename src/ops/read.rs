@@ -13,7 +13,7 @@ use tokio::io::ReadBuf;
 use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::bytes_mut::BytesMut;
 use crate::errors::{NetError, NetResult};
-use crate::js::{Js, JsRef, raw};
+use crate::js::{HeldRef, Js, raw};
 use crate::registry::{self, Core};
 
 use super::{Attempt, Count, io_err};
@@ -228,17 +228,11 @@ fn read_now(core: &Core, dest: &mut [u8], op: ReadOp) -> NetResult<Attempt> {
 /// The caller's `Uint8Array` while its read waits. It is looked at afresh each time the socket
 /// is ready, because JS may have detached or shrunk it meanwhile: bytes are only taken from the
 /// socket when there is somewhere to put them.
-struct Target {
-  js: Js,
-  buf: Option<JsRef>,
-}
+struct Target(HeldRef);
 
 impl Target {
   fn new(js: Js, value: sys::napi_value) -> NetResult<Target> {
-    Ok(Target {
-      js,
-      buf: Some(js.new_ref(value)?),
-    })
+    Ok(Target(HeldRef::new(js, value)?))
   }
 
   /// The buffer's bytes now; `BufferDetached` if nothing is left of it.
@@ -247,23 +241,13 @@ impl Target {
   /// Only while the operation is polled (on the JS thread); the slice must be dropped before
   /// the operation awaits again.
   unsafe fn bytes<'a>(&self) -> NetResult<&'a mut [u8]> {
-    let buf = self.buf.as_ref().ok_or(NetError::BufferDetached)?;
-    let value = self.js.ref_value(buf)?;
+    let value = self.0.value()?;
     // SAFETY: our own contract: called only while the operation is polled on the JS thread.
-    let bytes = unsafe { self.js.bytes_mut(value, "buf")? };
+    let bytes = unsafe { self.0.js().bytes_mut(value, "buf")? };
     if bytes.is_empty() {
       return Err(NetError::BufferDetached);
     }
     Ok(bytes)
-  }
-}
-
-impl Drop for Target {
-  fn drop(&mut self) {
-    // Operations are dropped on the JS thread (see the bridge's task set).
-    if let Some(buf) = self.buf.take() {
-      self.js.delete_ref(buf);
-    }
   }
 }
 
