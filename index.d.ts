@@ -120,6 +120,21 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 /**
  * A growable byte buffer. `tryReadBuf` appends to it, growing it when it is full, exactly as
  * tokio's `try_read_buf` does with a `bytes::BytesMut`.
+ *
+ * @example
+ * ```ts
+ * import { BytesMut, TcpStream, type NetError } from 'tokio-net'
+ *
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * const buf = new BytesMut(4096)
+ * await stream.readable()
+ * try {
+ *   const n = stream.tryReadBuf(buf) // appends, growing the buffer when it is full
+ *   console.log(`read ${n} bytes, ${buf.length} held`)
+ * } catch (e) {
+ *   if ((e as NetError).kind !== 'WouldBlock') throw e
+ * }
+ * ```
  */
 export declare class BytesMut {
   /** An empty buffer with room for `capacity` bytes (default 0). */
@@ -136,7 +151,20 @@ export declare class BytesMut {
   toBuffer(): Buffer
 }
 
-/** The read half of `stream.intoSplit()`, owning its share of the socket. */
+/**
+ * The read half of `stream.intoSplit()`, owning its share of the socket.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+ * const buf = Buffer.alloc(4)
+ * await reader.peek(buf) // the next read returns the same bytes
+ * const stream = reader.reunite(writer)
+ * stream.close()
+ * ```
+ */
 export declare class OwnedReadHalf {
   /** The local address this socket is bound to. */
   localAddr(): SocketAddr
@@ -188,6 +216,26 @@ export declare class OwnedReadHalf {
    * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
    * at once, until an operation that finds the socket not ready after all (a `tryRead` or
    * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream, type NetError } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * for (;;) {
+   *   await stream.readable()
+   *   const buf = new Uint8Array(4096)
+   *   let n: number
+   *   try {
+   *     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
+   *   } catch (e) {
+   *     if ((e as NetError).kind === 'WouldBlock') continue
+   *     throw e
+   *   }
+   *   if (n === 0) break
+   *   console.log(`read ${n} bytes`)
+   * }
+   * ```
    */
   readable(options?: OpOptions): Promise<void>
   /**
@@ -206,6 +254,19 @@ export declare class OwnedReadHalf {
    *
    * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
    * stay queued in the socket and the next read gets them.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * const buf = new Uint8Array(4096)
+   * for (;;) {
+   *   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
+   *   if (n === 0) break // the peer closed its write side
+   *   console.log(`read ${n} bytes`)
+   * }
+   * ```
    */
   read(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
@@ -241,6 +302,17 @@ export declare class OwnedReadHalf {
  * The write half of `stream.intoSplit()`. Closing it (or letting it be collected) shuts the
  * write direction down, sending a FIN, unless `forget()` was called: as dropping tokio's
  * `OwnedWriteHalf` does.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+ * await writer.writeAll(Buffer.from('request'))
+ * writer.close() // a FIN: the peer knows the request is complete
+ * const reply = await reader.readToEnd()
+ * console.log(reply.toString())
+ * ```
  */
 export declare class OwnedWriteHalf {
   /** The local address this socket is bound to. */
@@ -303,6 +375,14 @@ export declare class OwnedWriteHalf {
    *
    * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
    * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * await stream.writeAll(Buffer.from('hello world!'))
+   * ```
    */
   writeAll(buf: Uint8Array, options?: OpOptions): Promise<void>
   /**
@@ -336,7 +416,20 @@ export declare class OwnedWriteHalf {
   forget(): void
 }
 
-/** The read half of `stream.split()`. It borrows the stream: it closes when the stream closes. */
+/**
+ * The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * const [reader] = stream.split()
+ * const buf = new Uint8Array(1024)
+ * const n = await reader.read(buf)
+ * console.log(n === 0 ? 'the peer closed' : `read ${n} bytes`)
+ * ```
+ */
 export declare class ReadHalf {
   /** The local address this socket is bound to. */
   localAddr(): SocketAddr
@@ -388,6 +481,26 @@ export declare class ReadHalf {
    * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
    * at once, until an operation that finds the socket not ready after all (a `tryRead` or
    * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream, type NetError } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * for (;;) {
+   *   await stream.readable()
+   *   const buf = new Uint8Array(4096)
+   *   let n: number
+   *   try {
+   *     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
+   *   } catch (e) {
+   *     if ((e as NetError).kind === 'WouldBlock') continue
+   *     throw e
+   *   }
+   *   if (n === 0) break
+   *   console.log(`read ${n} bytes`)
+   * }
+   * ```
    */
   readable(options?: OpOptions): Promise<void>
   /**
@@ -406,6 +519,19 @@ export declare class ReadHalf {
    *
    * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
    * stay queued in the socket and the next read gets them.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * const buf = new Uint8Array(4096)
+   * for (;;) {
+   *   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
+   *   if (n === 0) break // the peer closed its write side
+   *   console.log(`read ${n} bytes`)
+   * }
+   * ```
    */
   read(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
@@ -434,6 +560,16 @@ export declare class ReadHalf {
 /**
  * The readiness a `ready()` call observed. As in tokio it may be a false positive: a
  * `tryRead` after `isReadable()` can still throw `WouldBlock`.
+ *
+ * @example
+ * ```ts
+ * import { Interest, TcpStream } from 'tokio-net'
+ *
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * const ready = await stream.ready(Interest.READABLE | Interest.WRITABLE)
+ * if (ready.isReadable()) console.log('data (or the end of the stream) is waiting')
+ * if (ready.isWritable()) console.log('the socket takes writes')
+ * ```
  */
 export declare class Ready {
   /** The socket has data to read (or the read side is closed). */
@@ -458,7 +594,17 @@ export declare class Ready {
  */
 export declare class ReuniteError {}
 
-/** An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`). */
+/**
+ * An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
+ *
+ * @example
+ * ```ts
+ * import { SocketAddr } from 'tokio-net'
+ *
+ * const addr = SocketAddr.parse('[::1]:8080')
+ * console.log(addr.ip(), addr.port(), addr.isIpv6()) // '::1' 8080 true
+ * ```
+ */
 export declare class SocketAddr {
   /** Parses `'127.0.0.1:8080'` or `'[::1]:8080'`; anything else throws `kind: 'InvalidInput'`. */
   static parse(addr: string): SocketAddr
@@ -479,6 +625,19 @@ export declare class SocketAddr {
 /**
  * A `std::net::TcpStream`: blocking by default, so its methods block the JS thread as they
  * block a Rust thread. Use it to hand sockets to and from `TcpStream`, not for I/O in a server.
+ *
+ * @example
+ * ```ts
+ * import { StdTcpStream, TcpStream } from 'tokio-net'
+ *
+ * const std = StdTcpStream.connect('127.0.0.1:8080')
+ * std.setNonblocking(true)
+ * const stream = TcpStream.fromStd(std)
+ * await stream.writeAll(Buffer.from('hello'))
+ * const back = stream.intoStd() // blocking again after setNonblocking(false)
+ * back.setNonblocking(false)
+ * back.close()
+ * ```
  */
 export declare class StdTcpStream {
   /**
@@ -522,6 +681,18 @@ export declare class StdTcpStream {
  *
  * `for await (const [stream, addr] of listener)` accepts connections until the listener is
  * closed.
+ *
+ * @example
+ * ```ts
+ * import { TcpListener } from 'tokio-net'
+ *
+ * const listener = await TcpListener.bind('127.0.0.1:8080')
+ * for await (const [socket, addr] of listener) {
+ *   console.log('new client', addr.toString())
+ *   await socket.writeAll(Buffer.from('hello'))
+ *   socket.close()
+ * }
+ * ```
  */
 export declare class TcpListener {
   /**
@@ -538,6 +709,16 @@ export declare class TcpListener {
    *
    * Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
    * the queue: the next `accept` gets it.
+   *
+   * @example
+   * ```ts
+   * import { TcpListener } from 'tokio-net'
+   *
+   * const listener = await TcpListener.bind('127.0.0.1:8080')
+   * const [socket, addr] = await listener.accept()
+   * console.log(`new client: ${addr}`)
+   * socket.close()
+   * ```
    */
   accept(options?: OpOptions): Promise<[TcpStream, SocketAddr]>
   /** Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`. */
@@ -558,6 +739,17 @@ export declare class TcpListener {
 /**
  * A TCP socket that has not been turned into a `TcpStream` or `TcpListener` yet: create it with
  * `newV4()`/`newV6()`, set options, `bind`, then `connect` or `listen` (both consume it).
+ *
+ * @example
+ * ```ts
+ * import { TcpSocket } from 'tokio-net'
+ *
+ * const socket = TcpSocket.newV4()
+ * socket.setReuseaddr(true)
+ * socket.bind('127.0.0.1:0')
+ * const listener = socket.listen(1024)
+ * console.log('listening on', listener.localAddr().toString())
+ * ```
  */
 export declare class TcpSocket {
   /** Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT). */
@@ -628,6 +820,17 @@ export declare class TcpSocket {
  * Make one with `TcpStream.connect(addr)` or accept one from a `TcpListener`. Reading and
  * writing go through `read`/`write` (and friends) or the readiness + `try*` pairs, with tokio's
  * semantics. The socket closes with `close()`, `using`, or when the object is collected.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * // Connect to a peer and write some data.
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * await stream.writeAll(Buffer.from('hello world!'))
+ * // Shut the write direction down: the peer reads 0.
+ * await stream.shutdown()
+ * ```
  */
 export declare class TcpStream {
   /** The local address this socket is bound to. */
@@ -680,6 +883,26 @@ export declare class TcpStream {
    * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
    * at once, until an operation that finds the socket not ready after all (a `tryRead` or
    * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream, type NetError } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * for (;;) {
+   *   await stream.readable()
+   *   const buf = new Uint8Array(4096)
+   *   let n: number
+   *   try {
+   *     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
+   *   } catch (e) {
+   *     if ((e as NetError).kind === 'WouldBlock') continue
+   *     throw e
+   *   }
+   *   if (n === 0) break
+   *   console.log(`read ${n} bytes`)
+   * }
+   * ```
    */
   readable(options?: OpOptions): Promise<void>
   /**
@@ -698,6 +921,19 @@ export declare class TcpStream {
    *
    * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
    * stay queued in the socket and the next read gets them.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * const buf = new Uint8Array(4096)
+   * for (;;) {
+   *   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
+   *   if (n === 0) break // the peer closed its write side
+   *   console.log(`read ${n} bytes`)
+   * }
+   * ```
    */
   read(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
@@ -744,6 +980,14 @@ export declare class TcpStream {
    *
    * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
    * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * await stream.writeAll(Buffer.from('hello world!'))
+   * ```
    */
   writeAll(buf: Uint8Array, options?: OpOptions): Promise<void>
   /**
@@ -764,6 +1008,14 @@ export declare class TcpStream {
    * the last error is reported (e.g. `kind: 'ConnectionRefused'`, `code: 'ECONNREFUSED'`).
    *
    * Cancel safety: aborting drops the connection attempt.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * const stream = await TcpStream.connect('127.0.0.1:8080', { signal: AbortSignal.timeout(5_000) })
+   * console.log('connected to', stream.peerAddr().toString())
+   * ```
    */
   static connect(addr: ToSocketAddrs, options?: OpOptions): Promise<TcpStream>
   /**
@@ -845,12 +1097,35 @@ export declare class TcpStream {
    * They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
    * Rust, where the halves borrow the stream, the halves keep this object alive: a stream
    * you no longer refer to is not collected while its halves are in use.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * const [reader, writer] = stream.split()
+   * await writer.writeAll(Buffer.from('hello'))
+   * const buf = Buffer.alloc(5)
+   * await reader.readExact(buf)
+   * ```
    */
   split(): [ReadHalf, WriteHalf]
   /**
    * Owned halves that can live and be closed apart. This stream is consumed. Closing the
    * `OwnedWriteHalf` shuts the write direction down (unless `forget()` was called); the
    * socket closes when both halves are closed. `reunite` puts them back together.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+   * // The halves live apart: write on one side while the other reads.
+   * const echo = reader.readToEnd()
+   * await writer.writeAll(Buffer.from('ping'))
+   * writer.close() // sends a FIN, as dropping tokio's OwnedWriteHalf does
+   * console.log((await echo).toString())
+   * ```
    */
   intoSplit(): [OwnedReadHalf, OwnedWriteHalf]
   /**
@@ -868,6 +1143,15 @@ export declare class TcpStream {
 /**
  * The write half of `stream.split()`. It borrows the stream: it closes when the stream
  * closes, and closing it shuts nothing down.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * const [, writer] = stream.split()
+ * await writer.writeAll(Buffer.from('hello'))
+ * ```
  */
 export declare class WriteHalf {
   /** The local address this socket is bound to. */
@@ -930,6 +1214,14 @@ export declare class WriteHalf {
    *
    * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
    * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * await stream.writeAll(Buffer.from('hello world!'))
+   * ```
    */
   writeAll(buf: Uint8Array, options?: OpOptions): Promise<void>
   /**

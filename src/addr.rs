@@ -10,6 +10,14 @@ use crate::errors::{NetError, NetResult};
 use crate::js::{Js, Type};
 
 /// An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
+///
+/// @example
+/// ```ts
+/// import { SocketAddr } from 'tokio-net'
+///
+/// const addr = SocketAddr.parse('[::1]:8080')
+/// console.log(addr.ip(), addr.port(), addr.isIpv6()) // '::1' 8080 true
+/// ```
 #[napi]
 pub struct SocketAddr {
   pub(crate) inner: StdSocketAddr,

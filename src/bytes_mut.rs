@@ -8,6 +8,21 @@ use crate::js::{Type, raw};
 
 /// A growable byte buffer. `tryReadBuf` appends to it, growing it when it is full, exactly as
 /// tokio's `try_read_buf` does with a `bytes::BytesMut`.
+///
+/// @example
+/// ```ts
+/// import { BytesMut, TcpStream, type NetError } from 'tokio-net'
+///
+/// using stream = await TcpStream.connect('127.0.0.1:8080')
+/// const buf = new BytesMut(4096)
+/// await stream.readable()
+/// try {
+///   const n = stream.tryReadBuf(buf) // appends, growing the buffer when it is full
+///   console.log(`read ${n} bytes, ${buf.length} held`)
+/// } catch (e) {
+///   if ((e as NetError).kind !== 'WouldBlock') throw e
+/// }
+/// ```
 #[napi]
 pub struct BytesMut {
   pub(crate) inner: bytes::BytesMut,

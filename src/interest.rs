@@ -74,6 +74,16 @@ fn priority() -> Option<TokioInterest> {
 
 /// The readiness a `ready()` call observed. As in tokio it may be a false positive: a
 /// `tryRead` after `isReadable()` can still throw `WouldBlock`.
+///
+/// @example
+/// ```ts
+/// import { Interest, TcpStream } from 'tokio-net'
+///
+/// using stream = await TcpStream.connect('127.0.0.1:8080')
+/// const ready = await stream.ready(Interest.READABLE | Interest.WRITABLE)
+/// if (ready.isReadable()) console.log('data (or the end of the stream) is waiting')
+/// if (ready.isWritable()) console.log('the socket takes writes')
+/// ```
 #[napi]
 pub struct Ready {
   inner: TokioReady,

@@ -14,6 +14,18 @@ use crate::stream::new_stream;
 ///
 /// `for await (const [stream, addr] of listener)` accepts connections until the listener is
 /// closed.
+///
+/// @example
+/// ```ts
+/// import { TcpListener } from 'tokio-net'
+///
+/// const listener = await TcpListener.bind('127.0.0.1:8080')
+/// for await (const [socket, addr] of listener) {
+///   console.log('new client', addr.toString())
+///   await socket.writeAll(Buffer.from('hello'))
+///   socket.close()
+/// }
+/// ```
 #[napi]
 pub struct TcpListener {
   pub(crate) id: u64,
@@ -127,6 +139,16 @@ impl TcpListener {
   ///
   /// Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
   /// the queue: the next `accept` gets it.
+  ///
+  /// @example
+  /// ```ts
+  /// import { TcpListener } from 'tokio-net'
+  ///
+  /// const listener = await TcpListener.bind('127.0.0.1:8080')
+  /// const [socket, addr] = await listener.accept()
+  /// console.log(`new client: ${addr}`)
+  /// socket.close()
+  /// ```
   #[napi(
     ts_args_type = "options?: OpOptions",
     ts_return_type = "Promise<[TcpStream, SocketAddr]>"

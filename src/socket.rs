@@ -14,6 +14,17 @@ use crate::stream::{linger_arg, new_stream};
 
 /// A TCP socket that has not been turned into a `TcpStream` or `TcpListener` yet: create it with
 /// `newV4()`/`newV6()`, set options, `bind`, then `connect` or `listen` (both consume it).
+///
+/// @example
+/// ```ts
+/// import { TcpSocket } from 'tokio-net'
+///
+/// const socket = TcpSocket.newV4()
+/// socket.setReuseaddr(true)
+/// socket.bind('127.0.0.1:0')
+/// const listener = socket.listen(1024)
+/// console.log('listening on', listener.localAddr().toString())
+/// ```
 #[napi]
 pub struct TcpSocket {
   pub(crate) id: u64,

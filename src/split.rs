@@ -10,6 +10,17 @@ use crate::registry::{self, Core, Resource};
 use crate::stream::TcpStream;
 
 /// The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
+///
+/// @example
+/// ```ts
+/// import { TcpStream } from 'tokio-net'
+///
+/// using stream = await TcpStream.connect('127.0.0.1:8080')
+/// const [reader] = stream.split()
+/// const buf = new Uint8Array(1024)
+/// const n = await reader.read(buf)
+/// console.log(n === 0 ? 'the peer closed' : `read ${n} bytes`)
+/// ```
 #[napi]
 pub struct ReadHalf {
   pub(crate) id: u64,
@@ -17,12 +28,32 @@ pub struct ReadHalf {
 
 /// The write half of `stream.split()`. It borrows the stream: it closes when the stream
 /// closes, and closing it shuts nothing down.
+///
+/// @example
+/// ```ts
+/// import { TcpStream } from 'tokio-net'
+///
+/// using stream = await TcpStream.connect('127.0.0.1:8080')
+/// const [, writer] = stream.split()
+/// await writer.writeAll(Buffer.from('hello'))
+/// ```
 #[napi]
 pub struct WriteHalf {
   pub(crate) id: u64,
 }
 
 /// The read half of `stream.intoSplit()`, owning its share of the socket.
+///
+/// @example
+/// ```ts
+/// import { TcpStream } from 'tokio-net'
+///
+/// const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+/// const buf = Buffer.alloc(4)
+/// await reader.peek(buf) // the next read returns the same bytes
+/// const stream = reader.reunite(writer)
+/// stream.close()
+/// ```
 #[napi]
 pub struct OwnedReadHalf {
   pub(crate) id: u64,
@@ -31,6 +62,17 @@ pub struct OwnedReadHalf {
 /// The write half of `stream.intoSplit()`. Closing it (or letting it be collected) shuts the
 /// write direction down, sending a FIN, unless `forget()` was called: as dropping tokio's
 /// `OwnedWriteHalf` does.
+///
+/// @example
+/// ```ts
+/// import { TcpStream } from 'tokio-net'
+///
+/// const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+/// await writer.writeAll(Buffer.from('request'))
+/// writer.close() // a FIN: the peer knows the request is complete
+/// const reply = await reader.readToEnd()
+/// console.log(reply.toString())
+/// ```
 #[napi]
 pub struct OwnedWriteHalf {
   pub(crate) id: u64,

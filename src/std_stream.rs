@@ -14,6 +14,19 @@ use crate::registry::{self, Resource};
 
 /// A `std::net::TcpStream`: blocking by default, so its methods block the JS thread as they
 /// block a Rust thread. Use it to hand sockets to and from `TcpStream`, not for I/O in a server.
+///
+/// @example
+/// ```ts
+/// import { StdTcpStream, TcpStream } from 'tokio-net'
+///
+/// const std = StdTcpStream.connect('127.0.0.1:8080')
+/// std.setNonblocking(true)
+/// const stream = TcpStream.fromStd(std)
+/// await stream.writeAll(Buffer.from('hello'))
+/// const back = stream.intoStd() // blocking again after setNonblocking(false)
+/// back.setNonblocking(false)
+/// back.close()
+/// ```
 #[napi]
 pub struct StdTcpStream {
   pub(crate) id: u64,

@@ -19,6 +19,17 @@ use crate::std_stream::StdTcpStream;
 /// Make one with `TcpStream.connect(addr)` or accept one from a `TcpListener`. Reading and
 /// writing go through `read`/`write` (and friends) or the readiness + `try*` pairs, with tokio's
 /// semantics. The socket closes with `close()`, `using`, or when the object is collected.
+///
+/// @example
+/// ```ts
+/// import { TcpStream } from 'tokio-net'
+///
+/// // Connect to a peer and write some data.
+/// using stream = await TcpStream.connect('127.0.0.1:8080')
+/// await stream.writeAll(Buffer.from('hello world!'))
+/// // Shut the write direction down: the peer reads 0.
+/// await stream.shutdown()
+/// ```
 #[napi]
 pub struct TcpStream {
   pub(crate) id: u64,
@@ -62,6 +73,14 @@ impl TcpStream {
   /// the last error is reported (e.g. `kind: 'ConnectionRefused'`, `code: 'ECONNREFUSED'`).
   ///
   /// Cancel safety: aborting drops the connection attempt.
+  ///
+  /// @example
+  /// ```ts
+  /// import { TcpStream } from 'tokio-net'
+  ///
+  /// const stream = await TcpStream.connect('127.0.0.1:8080', { signal: AbortSignal.timeout(5_000) })
+  /// console.log('connected to', stream.peerAddr().toString())
+  /// ```
   #[napi(
     ts_args_type = "addr: ToSocketAddrs, options?: OpOptions",
     ts_return_type = "Promise<TcpStream>"
@@ -324,6 +343,17 @@ impl TcpStream {
   /// They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
   /// Rust, where the halves borrow the stream, the halves keep this object alive: a stream
   /// you no longer refer to is not collected while its halves are in use.
+  ///
+  /// @example
+  /// ```ts
+  /// import { TcpStream } from 'tokio-net'
+  ///
+  /// using stream = await TcpStream.connect('127.0.0.1:8080')
+  /// const [reader, writer] = stream.split()
+  /// await writer.writeAll(Buffer.from('hello'))
+  /// const buf = Buffer.alloc(5)
+  /// await reader.readExact(buf)
+  /// ```
   #[napi(ts_return_type = "[ReadHalf, WriteHalf]")]
   pub fn split(&self, env: Env, this: This<'_>) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
@@ -347,6 +377,18 @@ impl TcpStream {
   /// Owned halves that can live and be closed apart. This stream is consumed. Closing the
   /// `OwnedWriteHalf` shuts the write direction down (unless `forget()` was called); the
   /// socket closes when both halves are closed. `reunite` puts them back together.
+  ///
+  /// @example
+  /// ```ts
+  /// import { TcpStream } from 'tokio-net'
+  ///
+  /// const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+  /// // The halves live apart: write on one side while the other reads.
+  /// const echo = reader.readToEnd()
+  /// await writer.writeAll(Buffer.from('ping'))
+  /// writer.close() // sends a FIN, as dropping tokio's OwnedWriteHalf does
+  /// console.log((await echo).toString())
+  /// ```
   #[napi(ts_return_type = "[OwnedReadHalf, OwnedWriteHalf]")]
   #[allow(
     clippy::wrong_self_convention,

@@ -64,6 +64,26 @@ macro_rules! read_methods {
       /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
       /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
       /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
+      ///
+      /// @example
+      /// ```ts
+      /// import { TcpStream, type NetError } from 'tokio-net'
+      ///
+      /// using stream = await TcpStream.connect('127.0.0.1:8080')
+      /// for (;;) {
+      ///   await stream.readable()
+      ///   const buf = new Uint8Array(4096)
+      ///   let n: number
+      ///   try {
+      ///     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
+      ///   } catch (e) {
+      ///     if ((e as NetError).kind === 'WouldBlock') continue
+      ///     throw e
+      ///   }
+      ///   if (n === 0) break
+      ///   console.log(`read ${n} bytes`)
+      /// }
+      /// ```
       #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
       pub fn readable(
         &self,
@@ -99,6 +119,19 @@ macro_rules! read_methods {
       ///
       /// Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
       /// stay queued in the socket and the next read gets them.
+      ///
+      /// @example
+      /// ```ts
+      /// import { TcpStream } from 'tokio-net'
+      ///
+      /// using stream = await TcpStream.connect('127.0.0.1:8080')
+      /// const buf = new Uint8Array(4096)
+      /// for (;;) {
+      ///   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
+      ///   if (n === 0) break // the peer closed its write side
+      ///   console.log(`read ${n} bytes`)
+      /// }
+      /// ```
       #[napi(
         ts_args_type = "buf: Uint8Array, options?: OpOptions",
         ts_return_type = "Promise<number>"

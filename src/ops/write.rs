@@ -78,6 +78,14 @@ macro_rules! write_methods {
       ///
       /// Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
       /// there is no telling how much; a new `writeAll` starts over from the start of its buffer.
+      ///
+      /// @example
+      /// ```ts
+      /// import { TcpStream } from 'tokio-net'
+      ///
+      /// using stream = await TcpStream.connect('127.0.0.1:8080')
+      /// await stream.writeAll(Buffer.from('hello world!'))
+      /// ```
       #[napi(
         ts_args_type = "buf: Uint8Array, options?: OpOptions",
         ts_return_type = "Promise<void>"
