@@ -8,7 +8,8 @@ import path from 'node:path'
 import test from 'ava'
 import ts from 'typescript'
 
-const ROOT = path.resolve(import.meta.dirname, '..')
+// ava runs from the package root.
+const ROOT = process.cwd()
 
 /** The code of every ```ts block after an `@example` tag, without the JSDoc ` * ` margin. */
 function examples(dts: string): string[] {
