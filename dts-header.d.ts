@@ -17,15 +17,6 @@ export type SocketAddrLike = string | [string, number] | { ip: string; port: num
  */
 export type ToSocketAddrs = SocketAddrLike | SocketAddrLike[]
 
-/** The live registry entries of each kind in the calling Node environment. */
-export interface ActiveHandles {
-  streams: number
-  halves: number
-  listeners: number
-  sockets: number
-  stdStreams: number
-}
-
 /** A `std::io::ErrorKind` variant name, as Rust prints it. */
 export type NetErrorKind =
   | 'NotFound' | 'PermissionDenied' | 'ConnectionRefused' | 'ConnectionReset'

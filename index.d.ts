@@ -17,15 +17,6 @@ export type SocketAddrLike = string | [string, number] | { ip: string; port: num
  */
 export type ToSocketAddrs = SocketAddrLike | SocketAddrLike[]
 
-/** The live registry entries of each kind in the calling Node environment. */
-export interface ActiveHandles {
-  streams: number
-  halves: number
-  listeners: number
-  sockets: number
-  stdStreams: number
-}
-
 /** A `std::io::ErrorKind` variant name, as Rust prints it. */
 export type NetErrorKind =
   | 'NotFound' | 'PermissionDenied' | 'ConnectionRefused' | 'ConnectionReset'
@@ -1251,6 +1242,18 @@ export declare class WriteHalf {
  * nothing leaked.
  */
 export declare function activeHandles(): ActiveHandles
+
+/** The live registry entries of each kind in the calling Node environment. */
+export interface ActiveHandles {
+  /** `TcpStream`s, `asRef()` views included. */
+  streams: number
+  /** Halves, borrowed and owned. */
+  halves: number
+  listeners: number
+  /** `TcpSocket`s not yet connected or listening. */
+  sockets: number
+  stdStreams: number
+}
 
 /**
  * Readiness event interest, as bit flags that combine with `|`:

@@ -33,17 +33,32 @@ use napi::{Env, JsValue, sys};
 
 use crate::js::{Js, JsRef, RawValue, Type};
 
+/// The live registry entries of each kind in the calling Node environment.
+#[napi(object)]
+pub struct ActiveHandles {
+  /// `TcpStream`s, `asRef()` views included.
+  pub streams: u32,
+  /// Halves, borrowed and owned.
+  pub halves: u32,
+  pub listeners: u32,
+  /// `TcpSocket`s not yet connected or listening.
+  pub sockets: u32,
+  pub std_streams: u32,
+}
+
 /// The number of live handles of each kind in the calling Node environment (the main thread
 /// or one worker). Everything closed or collected is no longer counted: all zeros means
 /// nothing leaked.
-#[napi(ts_return_type = "ActiveHandles")]
-pub fn active_handles(env: Env) -> napi::Result<RawValue> {
-  let js = Js::new(env.raw());
-  let out = js.object()?;
-  for (name, count) in registry::counts() {
-    js.set(out, name, js.number(f64::from(count))?)?;
+#[napi]
+pub fn active_handles() -> ActiveHandles {
+  let [streams, halves, listeners, sockets, std_streams] = registry::counts();
+  ActiveHandles {
+    streams,
+    halves,
+    listeners,
+    sockets,
+    std_streams,
   }
-  Ok(RawValue(out))
 }
 
 /// The error `reunite` throws for halves of two different sockets (`code: 'ERR_REUNITE'`).

@@ -290,15 +290,10 @@ pub fn set_ref(id: u64, refed: bool) -> NetResult<()> {
   Ok(())
 }
 
-/// Live entries of this env, per kind, in `activeHandles()` order.
-pub fn counts() -> [(&'static str, u32); 5] {
-  let mut counts = [
-    ("streams", 0),
-    ("halves", 0),
-    ("listeners", 0),
-    ("sockets", 0),
-    ("stdStreams", 0),
-  ];
+/// Live entries of this env, per kind: streams (views included), halves, listeners, sockets,
+/// std streams.
+pub fn counts() -> [u32; 5] {
+  let mut counts = [0; 5];
   with_table(|t| {
     for entry in t.values() {
       let slot = match entry.resource.kind() {
@@ -308,7 +303,7 @@ pub fn counts() -> [(&'static str, u32); 5] {
         Kind::Socket => 3,
         Kind::Std => 4,
       };
-      counts[slot].1 += 1;
+      counts[slot] += 1;
     }
   });
   counts
@@ -384,8 +379,8 @@ mod tests {
   #[test]
   fn each_environment_thread_has_its_own_table() {
     let id = insert(socket());
-    let here = counts()[3].1;
-    let (elsewhere, seen_here) = std::thread::spawn(move || (counts()[3].1, live(id)))
+    let here = counts()[3];
+    let (elsewhere, seen_here) = std::thread::spawn(move || (counts()[3], live(id)))
       .join()
       .unwrap();
     assert!(here >= 1);
