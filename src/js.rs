@@ -332,13 +332,8 @@ impl Js {
   }
 }
 
-/// A strong reference to a JS value, created and used on the JS thread only. It may travel
-/// through other threads inside a completion, which is why it is `Send`.
+/// A strong reference to a JS value, created, used and released on the JS thread only.
 pub struct JsRef(sys::napi_ref);
-
-// SAFETY: the reference is only dereferenced or deleted on the JS thread that made it; other
-// threads only move it around.
-unsafe impl Send for JsRef {}
 
 /// A reference a waiting operation holds (the caller's buffer, an `asyncIo` closure), released
 /// when the operation is dropped. Operations are dropped on the JS thread (see the bridge's task

@@ -35,7 +35,7 @@ impl ToNapiValue for Promise {
 }
 
 /// A result that becomes a JS value on the JS thread.
-pub trait IntoJs: Send + 'static {
+pub trait IntoJs: 'static {
   fn into_js(self, js: Js) -> NetResult<sys::napi_value>;
 }
 
@@ -63,7 +63,7 @@ pub struct Lazy<F>(pub F);
 
 impl<F> IntoJs for Lazy<F>
 where
-  F: FnOnce(Js) -> NetResult<sys::napi_value> + Send + 'static,
+  F: FnOnce(Js) -> NetResult<sys::napi_value> + 'static,
 {
   fn into_js(self, js: Js) -> NetResult<sys::napi_value> {
     (self.0)(js)
