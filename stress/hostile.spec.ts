@@ -62,11 +62,17 @@ function shellQuote(argv: string[]): string {
   return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')
 }
 
+/**
+ * The command of one batch. Its data segment is capped (`ulimit -d`, 4 GiB): a length taken at
+ * face value (a sparse array of length 2**31) must end as an allocation failure, not by eating
+ * the machine's memory.
+ */
 function batchArgv(seed: number): string[] {
   const node = fixtureArgv('hostile_batch.ts', [String(seed), String(RUNS_PER_BATCH)])
   node.splice(1, 0, '--expose-gc')
-  if (netnsUnavailable !== null) return [...node, '--unresolvable-strings']
-  return ['unshare', '--net', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...node]
+  const cap = 'ulimit -d 4194304'
+  if (netnsUnavailable !== null) return ['sh', '-c', `${cap} && exec "$@"`, 'sh', ...node, '--unresolvable-strings']
+  return ['unshare', '--net', '--', 'sh', '-c', `${cap} && ip link set lo up && exec "$@"`, 'sh', ...node]
 }
 
 const totals = { calls: 0, batches: 0 }
