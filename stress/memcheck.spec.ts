@@ -1,0 +1,38 @@
+// Memory checking: scripts/memcheck.sh runs a core subset of tokio-net under valgrind's memcheck
+// (both I/O drivers) and fails on any invalid read, write or free. Only under the full profile:
+// valgrind makes the run take minutes. Skipped (chosen up front, reason printed and in the title)
+// under the short profile or without valgrind.
+
+import { execFileSync } from 'node:child_process'
+
+import test from 'ava'
+
+import { runCommand } from './_fault_helpers.js'
+import { profile } from './_profile.js'
+
+function hasValgrind(): boolean {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'pipe', timeout: 10_000 })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const skipReason =
+  profile !== 'full' ? 'full profile only (npm run test:stress, or npm run test:memcheck alone): valgrind is far too slow for the short one' : hasValgrind() ? null : 'valgrind is not installed (Debian package: valgrind)'
+if (skipReason !== null) console.log(`memcheck.spec.ts: skipping: ${skipReason}`)
+const memcheckTest = skipReason === null ? test : test.skip
+const suffix = skipReason === null ? '' : ` [skipped: ${skipReason}]`
+
+memcheckTest(`valgrind memcheck finds no invalid read, write or free in the core paths, under both I/O drivers${suffix}`, async (t) => {
+  const r = await runCommand(['bash', 'scripts/memcheck.sh'], { timeoutMs: 30 * 60_000 })
+  const summary = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('memcheck:') || l.startsWith('  '))
+    .join('\n')
+  t.log(`${summary}\n(${r.ms}ms)`)
+  t.false(r.timedOut, `memcheck.sh still running after 30 minutes`)
+  t.not(r.code, 99, `memcheck found memory errors:\n${summary}`)
+  t.is(r.code, 0, `memcheck.sh failed (exit ${String(r.code)}):\n${summary}\n${r.stderr.slice(-3000)}`)
+})
