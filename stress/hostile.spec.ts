@@ -43,7 +43,7 @@ interface BatchResult {
 // About 2.4 calls per run (1 to 4), so short makes ~2,000 calls and full ~50,000.
 const BATCHES = pick(4, 20)
 const RUNS_PER_BATCH = pick(210, 1050)
-const BATCH_BOUND_MS = pick(120_000, 600_000)
+const BATCH_BOUND_MS = pick(60_000, 300_000)
 const BASE_SEED = Number(process.env.TOKIO_NET_HOSTILE_SEED ?? randomInt(1, 2 ** 31))
 
 function canUseNetns(): string | null {
