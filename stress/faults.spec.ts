@@ -58,17 +58,23 @@ function resetBy(peer: TcpStream): void {
 }
 
 /** Each way of reading and writing one socket: the stream itself, borrowed halves, owned halves. */
-const ends: Array<[string, (s: TcpStream) => [Reader, Writer]]> = [
-  ['TcpStream', (s) => [s, s]],
-  ['split halves', (s) => s.split()],
-  ['intoSplit halves', (s) => s.intoSplit()],
+const ends: Array<[string, (t: ExecutionContext, s: TcpStream) => [Reader, Writer]]> = [
+  ['TcpStream', (_t, s) => [s, s]],
+  ['split halves', (_t, s) => s.split()],
+  [
+    'intoSplit halves',
+    (t, s) => {
+      const [r, w] = s.intoSplit()
+      return [track(t, r), track(t, w)]
+    },
+  ],
 ]
 
 test('a peer reset while a writeAll is under way rejects it with ECONNRESET or EPIPE', async (t) => {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, endsOf] of ends) {
       const [client, server] = await smallBufferPair(t)
-      const [, writer] = endsOf(client)
+      const [, writer] = endsOf(t, client)
       // 4 MiB cannot fit in the 64 KiB buffers: the write is still going when the RST comes.
       const writing = quiet(writer.writeAll(Buffer.alloc(4 << 20, 0x5a)))
       await guard(server.readable(), `${name}: first bytes reach the peer`)
@@ -83,7 +89,7 @@ test('a peer reset while a read is pending rejects it with ECONNRESET', async (t
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, endsOf] of ends) {
       const [client, server] = await pair(t)
-      const [reader] = endsOf(client)
+      const [reader] = endsOf(t, client)
       const reading = quiet(reader.read(Buffer.alloc(1024)))
       await turns(10)
       resetBy(server)
@@ -132,7 +138,7 @@ test('a peer half-close: our read gets 0, our writes still reach the peer, then 
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, endsOf] of ends) {
       const [client, server] = await pair(t)
-      const [reader, writer] = endsOf(client)
+      const [reader, writer] = endsOf(t, client)
       await guard(server.shutdown(), 'peer shutdown')
       t.is(await guard(reader.read(Buffer.alloc(16)), `${name}: read after FIN`), 0, `${name}: EOF after the peer's FIN`)
       t.is(await guard(reader.read(Buffer.alloc(16)), `${name}: read again`), 0, `${name}: EOF stays EOF`)
