@@ -1,7 +1,14 @@
 #!/usr/bin/env bash
 # Runs a core subset of tokio-net (stress/fixtures/memcheck_core.ts) under valgrind's memcheck,
-# once per I/O driver (the runtime's workers, and the JS thread), and summarizes the invalid reads,
-# writes and frees it finds, telling those with a frame in the addon from Node/V8's own.
+# once per I/O driver (the runtime's workers, and the JS thread), then one batch of the hostile-input
+# property (stress/fixtures/hostile_batch.ts: detached, shared and resizable buffers, throwing
+# getters, wrong receivers), and summarizes the invalid reads, writes and frees it finds, telling
+# those with a frame in the addon from Node/V8's own.
+#
+# MEMCHECK_ROUNDS (default 2): rounds of the core script. MEMCHECK_HOSTILE_RUNS (default 150, 0 to
+# skip): property runs of the hostile batch (~2.4 calls each), with seed MEMCHECK_SEED (default
+# random, printed). The batch caps sparse-array lengths: a huge length is a known abort that the
+# hostile stress test reports, and an abort would end the run before memcheck has looked at the rest.
 #
 # Undefined-value tracking is off (--undef-value-errors=no): that is where nearly all of V8's
 # noise is, and the defects that matter at the addon boundary are invalid accesses and frees.
@@ -73,4 +80,36 @@ for driver in workers js-thread; do
   echo "memcheck: $driver: exit $rc"
   if [ "$rc" -ne 0 ] && { [ "$status" -eq 0 ] || [ "$rc" -eq 99 ]; }; then status=$rc; fi
 done
+
+runs="${MEMCHECK_HOSTILE_RUNS:-150}"
+if [ "$runs" -gt 0 ]; then
+  seed="${MEMCHECK_SEED:-$((RANDOM * 32768 + RANDOM))}"
+  mkdir -p "$dir/hostile"
+  echo "memcheck: hostile batch, seed $seed, $runs runs"
+  batch=(node --expose-gc --import tsx stress/fixtures/hostile_batch.ts "$seed" "$runs" - --cap-sparse-length)
+  # As in hostile.spec.ts: a private network namespace where we may, so no random string reaches
+  # a real host; else strings that cannot resolve.
+  if [ "$(id -u)" -eq 0 ] && unshare --net -- ip link set lo up 2>/dev/null; then
+    wrap=(unshare --net -- sh -c 'ip link set lo up && exec "$@"' sh)
+  else
+    wrap=()
+    batch+=(--unresolvable-strings)
+  fi
+  set +e
+  # Bounded: a hostile call that deadlocks must end this run, not stall it.
+  timeout -s KILL "${MEMCHECK_HOSTILE_BOUND:-900}" "${wrap[@]}" valgrind --error-exitcode=99 --undef-value-errors=no --leak-check=no --num-callers=40 \
+    --suppressions=scripts/memcheck.supp --log-file="$dir/hostile/valgrind.%p.log" \
+    "${batch[@]}" > "$dir/hostile/stdout" 2> "$dir/hostile/stderr"
+  rc=$?
+  set -e
+  summarize "$dir/hostile"/valgrind.*.log
+  if ! grep -q '^RESULT ' "$dir/hostile/stdout"; then
+    [ "$rc" -eq 137 ] && echo "memcheck: the hostile batch was killed after ${MEMCHECK_HOSTILE_BOUND:-900}s" >&2
+    echo "memcheck: the hostile batch did not finish (exit $rc); last call: $(grep '^CALL ' "$dir/hostile/stdout" | tail -n 1)" >&2
+    tail -n 30 "$dir/hostile/stderr" >&2
+    [ "$rc" -eq 0 ] && rc=1
+  fi
+  echo "memcheck: hostile: exit $rc (replay: MEMCHECK_SEED=$seed MEMCHECK_HOSTILE_RUNS=$runs)"
+  if [ "$rc" -ne 0 ] && { [ "$status" -eq 0 ] || [ "$rc" -eq 99 ]; }; then status=$rc; fi
+fi
 exit "$status"

@@ -1,5 +1,5 @@
 // Memory checking: scripts/memcheck.sh runs a core subset of tokio-net under valgrind's memcheck
-// (both I/O drivers) and fails on any invalid read, write or free. Only under the full profile:
+// (both I/O drivers) and one hostile-input batch, and fails on any invalid read, write or free. Only under the full profile:
 // valgrind makes the run take minutes. Skipped (chosen up front, reason printed and in the title)
 // under the short profile or without valgrind.
 
@@ -25,7 +25,7 @@ if (skipReason !== null) console.log(`memcheck.spec.ts: skipping: ${skipReason}`
 const memcheckTest = skipReason === null ? test : test.skip
 const suffix = skipReason === null ? '' : ` [skipped: ${skipReason}]`
 
-memcheckTest(`valgrind memcheck finds no invalid read, write or free in the core paths, under both I/O drivers${suffix}`, async (t) => {
+memcheckTest(`valgrind memcheck finds no invalid read, write or free in the core paths (both I/O drivers) or under a hostile-input batch${suffix}`, async (t) => {
   const r = await runCommand(['bash', 'scripts/memcheck.sh'], { timeoutMs: 30 * 60_000 })
   const summary = r.stdout
     .split('\n')
