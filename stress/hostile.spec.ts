@@ -11,11 +11,16 @@
 // `unshare` and `ip`), each batch runs in a private network namespace holding only a loopback
 // interface, so no random string can reach a real host or wait on DNS; elsewhere every random
 // string is made unresolvable instead. Replay a batch with the command in its log line.
+//
+// Before the random batches, a deterministic sweep calls every method once per way an argument's
+// getters can turn on the call (closing the receiver, detaching the call's buffers, throwing),
+// so a re-entrancy deadlock or crash shows on every run rather than by chance.
 
 import { execFileSync } from 'node:child_process'
 import { randomInt } from 'node:crypto'
 
 import test from 'ava'
+import type { ExecutionContext } from 'ava'
 
 import { describeExit, fixtureArgv, lastJsonLine, runCommand } from './_fault_helpers.js'
 import { pick, profile } from './_profile.js'
@@ -67,8 +72,8 @@ function shellQuote(argv: string[]): string {
  * face value (a sparse array of length 2**31) must end as an allocation failure, not by eating
  * the machine's memory.
  */
-function batchArgv(seed: number): string[] {
-  const node = fixtureArgv('hostile_batch.ts', [String(seed), String(RUNS_PER_BATCH)])
+function batchArgv(seed: number, extra: string[] = []): string[] {
+  const node = fixtureArgv('hostile_batch.ts', [String(seed), String(RUNS_PER_BATCH), '-', ...extra])
   node.splice(1, 0, '--expose-gc')
   const cap = 'ulimit -d 4194304'
   if (netnsUnavailable !== null) return ['sh', '-c', `${cap} && exec "$@"`, 'sh', ...node, '--unresolvable-strings']
@@ -77,37 +82,48 @@ function batchArgv(seed: number): string[] {
 
 const totals = { calls: 0, batches: 0 }
 
+/** Runs one batch and fails `t` with everything needed to replay it if anything went wrong. */
+async function runBatch(t: ExecutionContext, seed: number, extra: string[] = []): Promise<BatchResult | undefined> {
+  const argv = batchArgv(seed, extra)
+  const replay = shellQuote(argv)
+  const r = await runCommand(argv, { timeoutMs: BATCH_BOUND_MS, keepStdout: 256 * 1024 })
+  const result = lastJsonLine<BatchResult>(r.stdout, 'RESULT')
+  if (!result || r.code !== 0) {
+    const lastCall = r.stdout.split('\n').filter((l) => l.startsWith('CALL ')).at(-1) ?? '(none)'
+    t.fail(`batch seed ${seed} died: ${describeExit(r)}\nlast call started: ${lastCall}\nreplay: ${replay}`)
+    return undefined
+  }
+  t.log(`${result.calls} calls (${result.runs} runs over ${result.targets} targets) in ${result.ms}ms (child process ${r.ms}ms); outcomes ${JSON.stringify(result.outcomes)}`)
+  t.deepEqual(result.harnessErrors, [], 'the fixture could not build some values')
+  t.is(result.fastCheckFailed, null)
+  const signatures = Object.entries(result.signatures)
+  if (signatures.length > 0) {
+    // One example per distinct problem.
+    const seen = new Set<string>()
+    const examples = result.violations
+      .filter((v) => !seen.has(v.problem) && seen.add(v.problem))
+      .slice(0, 12)
+      .map((v) => `  run ${v.run} call ${v.call}: ${v.desc}\n    -> ${v.problem}`)
+      .join('\n')
+    t.fail(
+      `${signatures.length} kinds of bad outcome (count: signature):\n${signatures.map(([s, n]) => `  ${n}: ${s}`).join('\n')}\nexamples:\n${examples}\nreplay: ${replay}`,
+    )
+  }
+  return result
+}
+
+test.serial('re-entrancy sweep: every method, its argument read through getters that close the receiver, detach buffers or throw: no deadlock, no crash', async (t) => {
+  t.log(netnsUnavailable === null ? 'batches run in a private network namespace (loopback only)' : `no private network namespace (${netnsUnavailable}): random strings are made unresolvable instead`)
+  await runBatch(t, 0, ['--sweep'])
+})
+
 for (let b = 0; b < BATCHES; b++) {
   const seed = BASE_SEED + b
   test.serial(`hostile calls, batch ${b + 1}/${BATCHES} (seed ${seed}): no abort, no hang, only TypeError / RangeError / typed errors`, async (t) => {
-    if (b === 0) t.log(netnsUnavailable === null ? 'batches run in a private network namespace (loopback only)' : `no private network namespace (${netnsUnavailable}): random strings are made unresolvable instead`)
-    const argv = batchArgv(seed)
-    const replay = `${shellQuote(argv)}   (one run only: add its run number after ${RUNS_PER_BATCH})`
-    const r = await runCommand(argv, { timeoutMs: BATCH_BOUND_MS, keepStdout: 256 * 1024 })
-    const result = lastJsonLine<BatchResult>(r.stdout, 'RESULT')
-    if (!result || r.code !== 0) {
-      const lastCall = r.stdout.split('\n').filter((l) => l.startsWith('CALL ')).at(-1) ?? '(none)'
-      t.fail(`batch seed ${seed} died: ${describeExit(r)}\nlast call started: ${lastCall}\nreplay: ${replay}`)
-      return
-    }
+    const result = await runBatch(t, seed)
+    if (!result) return
     totals.calls += result.calls
     totals.batches++
-    t.log(`${result.calls} calls (${result.runs} runs over ${result.targets} targets) in ${result.ms}ms (child process ${r.ms}ms); outcomes ${JSON.stringify(result.outcomes)}`)
     if (totals.batches === BATCHES) t.log(`all batches: ${totals.calls} calls (${profile} profile)`)
-    t.deepEqual(result.harnessErrors, [], 'the fixture could not build some values')
-    t.is(result.fastCheckFailed, null)
-    const signatures = Object.entries(result.signatures)
-    if (signatures.length > 0) {
-      // One example per distinct problem.
-      const seen = new Set<string>()
-      const examples = result.violations
-        .filter((v) => !seen.has(v.problem) && seen.add(v.problem))
-        .slice(0, 12)
-        .map((v) => `  run ${v.run} call ${v.call}: ${v.desc}\n    -> ${v.problem}`)
-        .join('\n')
-      t.fail(
-        `${signatures.length} kinds of bad outcome (count: signature):\n${signatures.map(([s, n]) => `  ${n}: ${s}`).join('\n')}\nexamples:\n${examples}\nreplay: ${replay}`,
-      )
-    }
   })
 }
