@@ -251,8 +251,10 @@ test('terminating workers with operations pending leaves the main thread working
   t.deepEqual(res.handles, { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }, 'the main thread closed everything it opened')
 })
 
-for (const mode of ['exit-at-once', 'exit-when-pending', 'exit-with-worker-pending', 'exit-from-worker'] as const) {
-  test(`process.exit(0) with operations pending exits with 0, no crash, no hang: ${mode} (child process)`, async (t) => {
+const EXIT_MODES = ['exit-at-once', 'exit-when-pending', 'exit-with-worker-pending', 'exit-from-worker', 'natural-end-unref', 'natural-end-unref-worker'] as const
+
+for (const mode of EXIT_MODES) {
+  test(`the process ends with code 0, no crash, no hang, while operations are pending: ${mode} (child process)`, async (t) => {
     for (let i = 0; i < pick(3, 20); i++) {
       const r = await runCommand(fixtureArgv('fault_exit_pending.ts', [mode]), { timeoutMs: 30_000 })
       t.is(r.code, 0, `${mode} #${i}: ${describeExit(r)}`)

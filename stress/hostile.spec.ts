@@ -96,17 +96,14 @@ async function runBatch(t: ExecutionContext, seed: number, extra: string[] = [])
   t.log(`${result.calls} calls (${result.runs} runs over ${result.targets} targets) in ${result.ms}ms (child process ${r.ms}ms); outcomes ${JSON.stringify(result.outcomes)}`)
   t.deepEqual(result.harnessErrors, [], 'the fixture could not build some values')
   t.is(result.fastCheckFailed, null)
-  const signatures = Object.entries(result.signatures)
+  const signatures = Object.entries(result.signatures).sort((a, b) => b[1] - a[1])
   if (signatures.length > 0) {
-    // One example per distinct problem.
-    const seen = new Set<string>()
     const examples = result.violations
-      .filter((v) => !seen.has(v.problem) && seen.add(v.problem))
       .slice(0, 12)
       .map((v) => `  run ${v.run} call ${v.call}: ${v.desc}\n    -> ${v.problem}`)
       .join('\n')
     t.fail(
-      `${signatures.length} kinds of bad outcome (count: signature):\n${signatures.map(([s, n]) => `  ${n}: ${s}`).join('\n')}\nexamples:\n${examples}\nreplay: ${replay}`,
+      `${signatures.length} kinds of bad outcome (count: signature):\n${signatures.map(([s, n]) => `  ${n}: ${s}`).join('\n')}\nan example of each:\n${examples}\nreplay: ${replay}`,
     )
   }
   return result
