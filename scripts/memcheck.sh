@@ -109,7 +109,8 @@ if [ "$runs" -gt 0 ]; then
     tail -n 30 "$dir/hostile/stderr" >&2
     [ "$rc" -eq 0 ] && rc=1
   fi
-  echo "memcheck: hostile: exit $rc (replay: MEMCHECK_SEED=$seed MEMCHECK_HOSTILE_RUNS=$runs)"
+  calls=$(grep -o '"calls":[0-9]*' "$dir/hostile/stdout" | cut -d: -f2)
+  echo "memcheck: hostile: ${calls:-?} calls, exit $rc (replay: MEMCHECK_SEED=$seed MEMCHECK_HOSTILE_RUNS=$runs)"
   if [ "$rc" -ne 0 ] && { [ "$status" -eq 0 ] || [ "$rc" -eq 99 ]; }; then status=$rc; fi
 fi
 exit "$status"
