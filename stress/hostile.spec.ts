@@ -83,7 +83,7 @@ function batchArgv(seed: number, extra: string[] = []): string[] {
 const totals = { calls: 0, batches: 0 }
 
 /** Runs one batch and fails `t` with everything needed to replay it if anything went wrong. */
-async function runBatch(t: ExecutionContext, seed: number, extra: string[] = []): Promise<BatchResult | undefined> {
+async function runBatch(t: ExecutionContext, seed: number, extra: string[] = []): Promise<void> {
   const argv = batchArgv(seed, extra)
   const replay = shellQuote(argv)
   const r = await runCommand(argv, { timeoutMs: BATCH_BOUND_MS, keepStdout: 256 * 1024 })
@@ -91,9 +91,16 @@ async function runBatch(t: ExecutionContext, seed: number, extra: string[] = [])
   if (!result || r.code !== 0) {
     const lastCall = r.stdout.split('\n').filter((l) => l.startsWith('CALL ')).at(-1) ?? '(none)'
     t.fail(`batch seed ${seed} died: ${describeExit(r)}\nlast call started: ${lastCall}\nreplay: ${replay}`)
-    return undefined
+    return
   }
-  t.log(`${result.calls} calls (${result.runs} runs over ${result.targets} targets) in ${result.ms}ms (child process ${r.ms}ms); outcomes ${JSON.stringify(result.outcomes)}`)
+  if (extra.length === 0) {
+    totals.calls += result.calls
+    totals.batches++
+  }
+  t.log(
+    `${result.calls} calls (${result.runs} runs over ${result.targets} targets) in ${result.ms}ms (child process ${r.ms}ms); ` +
+      `batches so far: ${totals.calls} calls in ${totals.batches}/${BATCHES} (${profile} profile); outcomes ${JSON.stringify(result.outcomes)}`,
+  )
   t.deepEqual(result.harnessErrors, [], 'the fixture could not build some values')
   t.is(result.fastCheckFailed, null)
   const signatures = Object.entries(result.signatures).sort((a, b) => b[1] - a[1])
@@ -106,7 +113,6 @@ async function runBatch(t: ExecutionContext, seed: number, extra: string[] = [])
       `${signatures.length} kinds of bad outcome (count: signature):\n${signatures.map(([s, n]) => `  ${n}: ${s}`).join('\n')}\nan example of each:\n${examples}\nreplay: ${replay}`,
     )
   }
-  return result
 }
 
 test.serial('re-entrancy sweep: every method, its argument read through getters that close the receiver, detach buffers or throw: no deadlock, no crash', async (t) => {
@@ -117,10 +123,6 @@ test.serial('re-entrancy sweep: every method, its argument read through getters 
 for (let b = 0; b < BATCHES; b++) {
   const seed = BASE_SEED + b
   test.serial(`hostile calls, batch ${b + 1}/${BATCHES} (seed ${seed}): no abort, no hang, only TypeError / RangeError / typed errors`, async (t) => {
-    const result = await runBatch(t, seed)
-    if (!result) return
-    totals.calls += result.calls
-    totals.batches++
-    if (totals.batches === BATCHES) t.log(`all batches: ${totals.calls} calls (${profile} profile)`)
+    await runBatch(t, seed)
   })
 }
