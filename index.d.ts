@@ -57,6 +57,7 @@ export type NetErrorCode =
   | 'ERR_READ_ONLY_FILESYSTEM' | 'ERR_RESOURCE_BUSY' | 'ERR_STALE_NETWORK_FILE_HANDLE' | 'ERR_STORAGE_FULL'
   | 'ERR_TIMED_OUT' | 'ERR_TOO_MANY_LINKS' | 'ERR_UNCATEGORIZED' | 'ERR_UNEXPECTED_EOF'
   | 'ERR_UNSUPPORTED' | 'ERR_WOULD_BLOCK' | 'ERR_WRITE_ZERO'
+  | 'ERR_ILLEGAL_CONSTRUCTOR' | 'ERR_CONSTRUCT_CALL_REQUIRED' | 'ERR_INVALID_THIS'
 
 /** The error every failing method throws or rejects with. */
 export interface NetError extends Error {

@@ -34,6 +34,9 @@ pub enum NetError {
   BufferDetached,
   /// `reunite` with halves of two different sockets (`ERR_REUNITE`); the JS side attaches them.
   Reunite,
+  /// A class used the wrong way: `new` on one made only by factories, a call without `new`, a
+  /// member called on something else (`TypeError` with Node's code for it).
+  Usage { code: &'static str, message: String },
   /// A JavaScript exception that is already pending on the env (thrown by a user callback).
   Pending,
   /// A failure of Node-API itself or of this crate (a caught panic, say).
@@ -126,6 +129,12 @@ impl NetError {
         "The read's buffer was detached or shrunk to nothing while the read waited; no bytes \
          were taken from the socket, the next read gets them"
           .into(),
+      ),
+      NetError::Usage { code, message } => (
+        ErrorCtor::Type,
+        (*code).into(),
+        "InvalidInput".into(),
+        message.clone(),
       ),
       NetError::Reunite => (
         ErrorCtor::Error,

@@ -131,7 +131,7 @@ fn reunite(
     js.set(err, "name", js.string("ReuniteError")?)?;
     js.set(err, "readHalf", read_obj)?;
     js.set(err, "writeHalf", write_obj)?;
-    crate::set_reunite_prototype(js, err);
+    crate::exports::set_reunite_prototype(js, err);
     js.throw_value(err);
     return Err(NetError::Pending);
   }

@@ -1,0 +1,73 @@
+// Classes used the wrong way answer with a TypeError carrying Node's code, as Node's own classes
+// do, never napi-rs's plain `Error` without a code: found by the stress suite's hostile input.
+
+import test from 'ava'
+
+import * as api from '../index.js'
+
+const MADE_BY_FACTORIES = [
+  'TcpStream',
+  'ReadHalf',
+  'WriteHalf',
+  'OwnedReadHalf',
+  'OwnedWriteHalf',
+  'TcpListener',
+  'TcpSocket',
+  'StdTcpStream',
+  'SocketAddr',
+  'Ready',
+  'ReuniteError',
+] as const
+
+type AnyClass = new (...args: unknown[]) => unknown
+
+function classNamed(name: string): AnyClass {
+  return (api as unknown as Record<string, AnyClass>)[name]
+}
+
+for (const name of MADE_BY_FACTORIES) {
+  test(`new ${name}() is a TypeError ERR_ILLEGAL_CONSTRUCTOR`, (t) => {
+    const Class = classNamed(name)
+    const error = t.throws(() => new Class(), { instanceOf: TypeError })
+    t.is((error as api.NetError).code, 'ERR_ILLEGAL_CONSTRUCTOR')
+    t.is((error as api.NetError).kind, 'InvalidInput')
+  })
+}
+
+test('calling a class without new is a TypeError ERR_CONSTRUCT_CALL_REQUIRED', (t) => {
+  for (const name of [...MADE_BY_FACTORIES, 'BytesMut']) {
+    const Class = classNamed(name) as unknown as (...args: unknown[]) => unknown
+    const error = t.throws(() => Class(), { instanceOf: TypeError }, name)
+    t.is((error as api.NetError).code, 'ERR_CONSTRUCT_CALL_REQUIRED', name)
+  }
+})
+
+test("BytesMut's getters read on another object are a TypeError ERR_INVALID_THIS", (t) => {
+  for (const name of ['length', 'capacity']) {
+    const getter = Object.getOwnPropertyDescriptor(api.BytesMut.prototype, name)?.get
+    t.truthy(getter, name)
+    const error = t.throws(() => getter?.call({}), { instanceOf: TypeError }, name)
+    t.is((error as api.NetError).code, 'ERR_INVALID_THIS', name)
+  }
+  const buf = new api.BytesMut(16)
+  t.is(buf.length, 0)
+  t.true(buf.capacity >= 16)
+})
+
+test('factories, statics and instanceof still work through the guarded classes', async (t) => {
+  const socket = api.TcpSocket.newV4()
+  t.true(socket instanceof api.TcpSocket)
+  socket.bind('127.0.0.1:0')
+  const listener = socket.listen(8)
+  t.true(listener instanceof api.TcpListener)
+  const addr = api.SocketAddr.parse(listener.localAddr().toString())
+  t.true(addr instanceof api.SocketAddr)
+  const [client, [server]] = await Promise.all([api.TcpStream.connect(addr), listener.accept()])
+  t.true(client instanceof api.TcpStream && server instanceof api.TcpStream)
+  const std = api.StdTcpStream.connect(addr)
+  t.true(std instanceof api.StdTcpStream)
+  std.close()
+  client.close()
+  server.close()
+  listener.close()
+})
