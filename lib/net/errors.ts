@@ -24,7 +24,7 @@ interface RawError {
 const errnoByCode = os.constants.errno as Readonly<Record<string, number>>
 
 function uvMessage(errno: number): string | undefined {
-  return util.getSystemErrorMap().get(-errno)?.[1]
+  return util.getSystemErrorMap().get(errno)?.[1]
 }
 
 /**

@@ -451,6 +451,7 @@ export class Socket extends Duplex {
   // ---- closing ---------------------------------------------------------------------------
 
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const wasConnecting = this.connecting
     this.connecting = false
     this.#connectAbort?.abort()
     this.#connectAbort = null
@@ -476,7 +477,9 @@ export class Socket extends Duplex {
       setImmediate(() => this.emit('close', hadError))
     } else {
       cb(err)
-      process.nextTick(() => this.emit('close', hadError))
+      // node:net has a handle while connecting, so 'close' then comes on a later turn too.
+      if (wasConnecting) setImmediate(() => this.emit('close', hadError))
+      else process.nextTick(() => this.emit('close', hadError))
     }
     const server = this._server
     if (server) server._connectionClosed(this)
