@@ -1,5 +1,6 @@
 // Argument normalisation for connect() and listen(), with Node's validation errors.
 
+import dns from 'node:dns'
 import { isIP } from 'node:net'
 import util from 'node:util'
 
@@ -56,8 +57,9 @@ export interface OnReadOptions {
 export type ConnectCallback = () => void
 export type ConnectArgs = [ConnectOptions | number | string, (string | ConnectCallback)?, ConnectCallback?]
 
+/** node:net's test: a string that is not a non-negative number names a pipe. */
 export function isPipeName(s: unknown): boolean {
-  return typeof s === 'string' && !/^\d+$/.test(s)
+  return typeof s === 'string' && !(Number(s) >= 0)
 }
 
 /** `(port[, host][, cb])` or `(options[, cb])` → `[options, cb]`. A path string throws. */
@@ -96,7 +98,18 @@ export function validatePort(port: unknown, name = 'Port', allowZero = true): nu
   return +port
 }
 
+const VALID_HINTS = dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL
+
 export function validateConnectOptions(o: ConnectOptions): void {
+  if (o.port === undefined) {
+    throw codedError(TypeError, 'ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified')
+  }
+  if (typeof o.port !== 'number' && typeof o.port !== 'string') {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.port" property must be one of type number or string. Received ${util.inspect(o.port)}`)
+  }
+  if (o.hints !== undefined && o.hints !== 0 && (typeof o.hints !== 'number' || (o.hints & ~VALID_HINTS) !== 0)) {
+    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'hints' is invalid. Received ${util.inspect(o.hints)}`)
+  }
   if (o.host !== undefined && o.host !== null && typeof o.host !== 'string') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.host" property must be of type string. Received ${util.inspect(o.host)}`)
   }

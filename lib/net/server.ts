@@ -50,6 +50,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
     if (typeof options === 'function') {
       connectionListener = options
       options = {}
+    } else if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options" argument must be of type object. Received ${typeof options}`)
     }
     this.#options = { ...(options ?? {}) }
     if (connectionListener) this.on('connection', connectionListener)

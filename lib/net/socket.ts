@@ -6,7 +6,7 @@
 
 import dns from 'node:dns'
 import { isIP } from 'node:net'
-import { Duplex } from 'node:stream'
+import { Duplex, addAbortSignal } from 'node:stream'
 
 import { TcpSocket, TcpStream } from '../../index.js'
 
@@ -88,6 +88,7 @@ export class Socket extends Duplex {
   #peer: AddressInfo | null = null
   #local: AddressInfo | null = null
   #pauseOnCreate: boolean
+  #attempted = false
 
   constructor(options: SocketOptions = {}) {
     if (typeof options === 'number') throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', 'tokio-net/net Socket cannot open a file descriptor; use Socket.from(tcpStream)')
@@ -103,7 +104,6 @@ export class Socket extends Duplex {
       highWaterMark: options.highWaterMark,
       readableHighWaterMark: options.readableHighWaterMark,
       writableHighWaterMark: options.writableHighWaterMark,
-      signal: options.signal,
     })
     this.#onread = options.onread ?? null
     if (this.#onread && typeof this.#onread.callback !== 'function') {
@@ -113,11 +113,14 @@ export class Socket extends Duplex {
     if (options.keepAlive) this.#keepAlive = true
     this.#pauseOnCreate = Boolean(options.pauseOnCreate)
     this.on('end', onReadableStreamEnd)
+    // Not through Duplex's own option: an aborted signal would destroy us before our fields exist.
+    if (options.signal) addAbortSignal(options.signal, this)
   }
 
   /** Wraps a connected `TcpStream`: the socket owns it from now on. */
   static from(stream: TcpStream, options: SocketOptions = {}): Socket {
     const s = new Socket(options)
+    s.#attempted = true
     s.#attach(stream)
     return s
   }
@@ -143,8 +146,11 @@ export class Socket extends Duplex {
       throw codedError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting or connected')
     }
     if (this.destroyed) {
-      throw codedError(Error, 'ERR_SOCKET_CLOSED', 'Socket is closed; tokio-net/net sockets cannot be reconnected')
+      // Destroyed before any attempt (an already-aborted signal): its error and close are on their way.
+      if (!this.#attempted) return this
+      this.#reuse()
     }
+    this.#attempted = true
     const port = validatePort(options.port, 'Port')
     if (options.noDelay !== undefined) this.#noDelay = Boolean(options.noDelay)
     if (options.keepAlive) this.#keepAlive = true
@@ -171,6 +177,19 @@ export class Socket extends Duplex {
       this.destroy(err instanceof Error ? err : new Error(String(err)))
     })
     return this
+  }
+
+  /** node:net lets a closed socket connect again: start over with fresh state. */
+  #reuse(): void {
+    ;(this as unknown as { _undestroy(): void })._undestroy()
+    if (Object.prototype.hasOwnProperty.call(this, 'write')) delete (this as { write?: unknown }).write
+    this.#bytesRead = 0
+    this.#bytesDispatched = 0
+    this.#reading = false
+    this.#pendingWrite = null
+    this.#peer = null
+    this.#local = null
+    this.#resetOnClose = false
   }
 
   async #open(host: string, port: number, options: ConnectOptions, signal: AbortSignal): Promise<void> {
@@ -300,8 +319,8 @@ export class Socket extends Duplex {
     this.#reading = true
     h.read(room).then(
       (n) => {
-        this.#reading = false
         if (h !== this.#handle) return
+        this.#reading = false
         if (n === 0) {
           this.#onEof()
           return
@@ -312,8 +331,8 @@ export class Socket extends Duplex {
         this.push(room.subarray(0, n))
       },
       (err: unknown) => {
-        this.#reading = false
         if (h !== this.#handle) return
+        this.#reading = false
         this.destroy(netError(err, 'read'))
       },
     )
@@ -325,8 +344,8 @@ export class Socket extends Duplex {
     this.#reading = true
     h.read(buf).then(
       (n) => {
-        this.#reading = false
         if (h !== this.#handle) return
+        this.#reading = false
         if (n === 0) {
           this.#onEof()
           return
@@ -341,8 +360,8 @@ export class Socket extends Duplex {
         this.#startRead()
       },
       (err: unknown) => {
-        this.#reading = false
         if (h !== this.#handle) return
+        this.#reading = false
         this.destroy(netError(err, 'read'))
       },
     )
@@ -462,6 +481,12 @@ export class Socket extends Duplex {
     const hadError = Boolean(err)
     const h = this.#handle
     this.#handle = null
+    this.#reading = false
+    if (this.#pendingWrite) {
+      const { cb: writeCb } = this.#pendingWrite
+      this.#pendingWrite = null
+      writeCb(codedError(Error, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established'))
+    }
     this.#local = null
     if (h) {
       if (this.#resetOnClose) {
@@ -508,7 +533,13 @@ export class Socket extends Duplex {
   // ---- options and timers ----------------------------------------------------------------
 
   setTimeout(msecs: number, callback?: () => void): this {
-    if (typeof msecs !== 'number' || !Number.isFinite(msecs) || msecs < 0) {
+    if (typeof msecs !== 'number') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "msecs" argument must be of type number. Received ${typeof msecs}`)
+    }
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "callback" argument must be of type function. Received ${typeof callback}`)
+    }
+    if (!Number.isFinite(msecs) || msecs < 0) {
       throw codedError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(msecs)}`)
     }
     this.timeout = msecs
