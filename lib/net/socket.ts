@@ -497,17 +497,17 @@ export class Socket extends Duplex {
         }
       }
       h.close()
-      cb(err)
-      // node:net emits 'close' from the handle's close callback: after 'error', on a later turn.
-      setImmediate(() => this.emit('close', hadError))
-    } else {
-      cb(err)
-      // node:net has a handle while connecting, so 'close' then comes on a later turn too.
-      if (wasConnecting) setImmediate(() => this.emit('close', hadError))
-      else process.nextTick(() => this.emit('close', hadError))
     }
-    const server = this._server
-    if (server) server._connectionClosed(this)
+    cb(err)
+    // node:net emits 'close' from the handle's close callback: after 'error', on a later turn
+    // (a connecting socket has a handle there too). The server hears of it after the socket's
+    // own 'close', so its 'close' comes last.
+    const emitClose = (): void => {
+      this.emit('close', hadError)
+      this._server?._connectionClosed(this)
+    }
+    if (h || wasConnecting) setImmediate(emitClose)
+    else process.nextTick(emitClose)
   }
 
   /** Ends the write side, then destroys the socket once the writes are flushed. */
