@@ -75,7 +75,7 @@ test('http.Agent keep-alive with tokio-net createConnection: 100 requests on one
   t.is(connections, 1, 'the server saw one connection')
 })
 
-test('http.createServer fed by a tokio-net Server: 1,000 keep-alive fetch requests, ten with 10 MiB bodies', async (t) => {
+test('http.createServer fed by a tokio-net Server: 1,000 keep-alive fetch requests, three with 10 MiB bodies', async (t) => {
   const httpServer = http.createServer((req, res) => {
     const h = createHash('sha256')
     let n = 0
@@ -93,7 +93,7 @@ test('http.createServer fed by a tokio-net Server: 1,000 keep-alive fetch reques
   const dispatcher = new UndiciAgent({ connections: 4 })
   t.teardown(() => dispatcher.close())
   const bodies = new Map<number, Buffer>()
-  for (let i = 0; i < 1000; i += 100) bodies.set(i, randomBytes(10 * MiB))
+  for (const i of [0, 500, 999]) bodies.set(i, randomBytes(10 * MiB))
   let next = 0
   const failures: string[] = []
   async function worker(): Promise<void> {
