@@ -209,3 +209,22 @@ test('await using closes the server', async (t) => {
   }
   t.false(server.listening)
 })
+
+test('the port is free once close fires: a close callback can listen on the same port again (20 rounds)', async (t) => {
+  for (let i = 0; i < 20; i++) {
+    const server = net.createServer()
+    const port = await listen(t, server)
+    await new Promise<void>((r) => server.close(() => r()))
+    const again = net.createServer()
+    again.listen(port, '127.0.0.1')
+    const outcome = await guard(
+      new Promise<string>((resolve) => {
+        again.once('listening', () => resolve('listening'))
+        again.once('error', (e) => resolve(String(shape(e).code)))
+      }),
+      `round ${i}: listen again`,
+    )
+    again.close()
+    t.is(outcome, 'listening', `round ${i}`)
+  }
+})

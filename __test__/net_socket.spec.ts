@@ -213,7 +213,7 @@ test('writes made while connecting are sent once connected, in order', async (t)
   t.is((await readAll(s)).toString(), 'abc')
 })
 
-test('setTimeout: an idle socket emits timeout; activity pushes it back; 0 disarms it', async (t) => {
+test('setTimeout: an idle socket emits timeout; activity restarts the idle time; 0 disarms it', async (t) => {
   const [client, peer] = await socketPair(t)
   const start = Date.now()
   client.setTimeout(150)
@@ -222,15 +222,17 @@ test('setTimeout: an idle socket emits timeout; activity pushes it back; 0 disar
   t.true(Date.now() - start >= 140, 'not before the idle time')
   t.false(client.destroyed, 'timeout alone does not destroy')
 
-  // activity: data every 50 ms for 400 ms keeps a 200 ms timeout from firing
-  let fired = false
-  client.setTimeout(200, () => (fired = true))
+  // Activity restarts the idle time: data arriving 150 ms into a 300 ms timeout moves the timeout
+  // to 300 ms after that data; unrefreshed it would fire 150 ms after it. Timers never fire early,
+  // so the lower bound (with slack for the event loop's cached clock) cannot fail under load.
+  client.setTimeout(300)
   client.resume()
-  for (let i = 0; i < 8; i++) {
-    peer.write('.')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  t.false(fired, 'no timeout while data flows')
+  await new Promise((r) => setTimeout(r, 150))
+  const dataAt = new Promise<number>((r) => client.once('data', () => r(Date.now())))
+  peer.write('.')
+  const lastData = await dataAt
+  await waitFor(client, 'timeout')
+  t.true(Date.now() - lastData >= 250, `timeout ${Date.now() - lastData} ms after the last data`)
   client.setTimeout(0)
   t.is(client.timeout, 0)
 })

@@ -42,6 +42,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #connections = 0
   #binding = false
   #unrefed = false
+  /** Settles when the accept loop has seen its last accept settle: only then is the port free. */
+  #acceptLoopDone: Promise<void> | null = null
   /** Bumped by close(): a bind still in flight then knows to give its listener back. */
   #generation = 0
 
@@ -97,7 +99,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
         this.#address = { address: a.ip(), family: a.isIpv6() ? 'IPv6' : 'IPv4', port: a.port() }
         if (this.#unrefed) (listener as Refable).unref?.()
         this.emit('listening')
-        void this.#acceptLoop(listener)
+        this.#acceptLoopDone = this.#acceptLoop(listener)
       },
       (err: unknown) => {
         this.#binding = false
@@ -212,6 +214,14 @@ export class Server extends EventEmitter implements ConnectionOwner {
 
   #emitCloseIfDrained(): void {
     if (this.#listener || this.#binding || this.#connections > 0) return
+    const loop = this.#acceptLoopDone
+    if (loop) {
+      // The listening socket is released once its pending accept has settled: 'close' after that,
+      // so a close callback can bind the same port again.
+      this.#acceptLoopDone = null
+      void loop.then(() => this.emit('close'))
+      return
+    }
     process.nextTick(() => this.emit('close'))
   }
 
