@@ -155,3 +155,30 @@ test('http.get with agent: false and createConnection from tokio-net/net', async
   await waitFor(res, 'end')
   t.is(body, 'ok /solo')
 })
+
+test('fetch with an undici Agent whose connect function opens tokio-net sockets', async (t) => {
+  const big = randomBytes(2 * MiB)
+  const [, port] = await nodeHttpServer(t, big)
+  let opened = 0
+  const dispatcher = new UndiciAgent({
+    connect: (opts, callback) => {
+      opened++
+      const socket = net.connect({ host: opts.hostname, port: Number(opts.port) })
+      socket.once('connect', () => callback(null, socket as unknown as import('node:net').Socket))
+      socket.once('error', (err) => callback(err, null))
+      return socket as unknown as import('node:net').Socket
+    },
+  })
+  t.teardown(() => dispatcher.close())
+  for (let i = 0; i < 10; i++) {
+    // @ts-expect-error: undici's dispatcher option, not in lib.dom's RequestInit
+    const res = await fetch(`http://127.0.0.1:${port}/f${i}`, { dispatcher })
+    t.is(await res.text(), `ok /f${i}`)
+  }
+  // @ts-expect-error: undici's dispatcher option, not in lib.dom's RequestInit
+  const res = await fetch(`http://127.0.0.1:${port}/big`, { dispatcher })
+  t.is(sha256(Buffer.from(await res.arrayBuffer())), sha256(big))
+  // undici's pool opens a second connection for the second request (it does with node:net too),
+  // then keeps reusing them: 11 requests, at most 2 sockets.
+  t.true(opened >= 1 && opened <= 2, `keep-alive: ${opened} tokio-net sockets for 11 requests`)
+})
