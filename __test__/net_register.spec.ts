@@ -25,9 +25,18 @@ function run(args: string[], timeout = 30_000): Promise<Run> {
   })
 }
 
-function probe(stdout: string): { streams: number; listeners: number } | null {
+interface Handles {
+  streams: number
+  halves: number
+  listeners: number
+  sockets: number
+  stdStreams: number
+}
+
+/** The probe's snapshots of activeHandles(), one per HTTP request the program's server got. */
+function probe(stdout: string): Handles[] {
   const line = stdout.split('\n').find((l) => l.startsWith('probe: '))
-  return line ? (JSON.parse(line.slice('probe: '.length)) as { streams: number; listeners: number } | null) : null
+  return line ? (JSON.parse(line.slice('probe: '.length)) as Handles[]) : []
 }
 
 const CHECK_ENTRY = `
@@ -50,21 +59,26 @@ for (const [flag, app] of [
   ['--import', 'register-app.mjs'],
   ['--require', 'register-app.cjs'],
 ] as const) {
-  test(`${flag} tokio-net/register: an unchanged program's net.connect, net.createServer and http.get go through tokio-net`, async (t) => {
+  test(`${flag} tokio-net/register: an unchanged program's net.connect, net.createServer, http.get and fetch go through tokio-net`, async (t) => {
     const probeArgs = ['--require', path.join(FIXTURES, 'register-probe.cjs')]
     const r = await run([flag, 'tokio-net/register', ...probeArgs, path.join(FIXTURES, app)])
     t.is(r.code, 0, `exit ${String(r.code)}\n${r.stderr}`)
     t.regex(r.stdout, /^echo: ping$/m)
     t.regex(r.stdout, /^http: pong$/m)
+    t.regex(r.stdout, /^fetch: pong$/m)
     const seen = probe(r.stdout)
-    // While node:http served the request: the client's socket was a tokio-net TcpStream, and
-    // the echo server (net.createServer) a tokio-net TcpListener.
-    t.true((seen?.streams ?? 0) >= 1, r.stdout)
-    t.true((seen?.listeners ?? 0) >= 1, r.stdout)
+    // While node:http served each request (http.get, then fetch): the requesting socket was a
+    // tokio-net TcpStream, and the echo server (net.createServer) a tokio-net TcpListener.
+    t.is(seen.length, 2, r.stdout)
+    for (const h of seen) {
+      t.true(h.streams >= 1, r.stdout)
+      t.true(h.listeners >= 1, r.stdout)
+    }
 
     // The same program without the preload: node:net, and the probe sees no tokio-net handle.
     const plain = await run([...probeArgs, path.join(FIXTURES, app)])
     t.is(plain.code, 0, plain.stderr)
-    t.deepEqual(probe(plain.stdout), { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 })
+    const none = { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }
+    t.deepEqual(probe(plain.stdout), [none, none])
   })
 }

@@ -10,11 +10,11 @@ import { codedError, onlyTcp } from './errors.js'
 export interface ConnectOptions {
   port?: number | string
   host?: string
-  localAddress?: string
-  localPort?: number
-  family?: number
-  hints?: number
-  lookup?: LookupFunction
+  localAddress?: string | null
+  localPort?: number | null
+  family?: number | null
+  hints?: number | null
+  lookup?: LookupFunction | null
   noDelay?: boolean
   keepAlive?: boolean
   keepAliveInitialDelay?: number
@@ -107,22 +107,22 @@ export function validateConnectOptions(o: ConnectOptions): void {
   if (typeof o.port !== 'number' && typeof o.port !== 'string') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.port" property must be one of type number or string. Received ${util.inspect(o.port)}`)
   }
-  if (o.hints !== undefined && o.hints !== 0 && (typeof o.hints !== 'number' || (o.hints & ~VALID_HINTS) !== 0)) {
+  if (o.hints != null && o.hints !== 0 && (typeof o.hints !== 'number' || (o.hints & ~VALID_HINTS) !== 0)) {
     throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `The argument 'hints' is invalid. Received ${util.inspect(o.hints)}`)
   }
   if (o.host !== undefined && o.host !== null && typeof o.host !== 'string') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.host" property must be of type string. Received ${util.inspect(o.host)}`)
   }
-  if (o.localAddress !== undefined && !isIP(o.localAddress)) {
+  if (o.localAddress != null && !isIP(o.localAddress)) {
     throw codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(o.localAddress)}`)
   }
-  if (o.localPort !== undefined && typeof o.localPort !== 'number') {
+  if (o.localPort != null && typeof o.localPort !== 'number') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.localPort" property must be of type number. Received ${util.inspect(o.localPort)}`)
   }
   if (o.family !== undefined && o.family !== null && ![0, 4, 6].includes(Number(o.family))) {
     throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.family' must be one of: 0, 4, 6. Received ${util.inspect(o.family)}`)
   }
-  if (o.lookup !== undefined && typeof o.lookup !== 'function') {
+  if (o.lookup != null && typeof o.lookup !== 'function') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.lookup" property must be of type function. Received ${util.inspect(o.lookup)}`)
   }
 }

@@ -250,14 +250,14 @@ export class Socket extends Duplex {
   }
 
   async #connectOne(address: string, port: number, options: ConnectOptions, signal: AbortSignal): Promise<TcpStream> {
-    if (options.localAddress === undefined && options.localPort === undefined && !this.#keepAlive) {
+    if (options.localAddress == null && options.localPort == null && !this.#keepAlive) {
       return TcpStream.connect([address, port], { signal })
     }
     const v6 = isIP(address) === 6
     const sock = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
     try {
       if (this.#keepAlive) sock.setKeepalive(true)
-      if (options.localAddress !== undefined || options.localPort !== undefined) {
+      if (options.localAddress != null || options.localPort != null) {
         const local = options.localAddress ?? (v6 ? '::' : '0.0.0.0')
         sock.bind([local, options.localPort ?? 0])
       }
