@@ -23,6 +23,9 @@ test('test-net-after-close: methods and properties of a closed socket do not thr
   const port = await listen(t, server)
   const c = net.createConnection(port, '127.0.0.1')
   c.resume()
+  await waitFor(c, 'connect')
+  // read while connected, so remembered after closing (node:net looks them up lazily too)
+  t.is(c.remoteAddress, '127.0.0.1')
   await closeOf(c)
   t.is(c.tcpStream, null)
   t.notThrows(() => {

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events'
 import { isIP } from 'node:net'
 
 import { TcpSocket } from '../../index.js'
-import type { TcpListener, TcpStream } from '../../index.js'
+import type { SocketAddr, TcpListener, TcpStream } from '../../index.js'
 
 import { type ListenOptions, normalizeListenArgs } from './args.js'
 import { codedError, isHandleClosed, netError } from './errors.js'
@@ -152,8 +152,9 @@ export class Server extends EventEmitter implements ConnectionOwner {
     this.#acceptAbort = abort
     for (;;) {
       let stream: TcpStream
+      let peer: SocketAddr
       try {
-        ;[stream] = await listener.accept({ signal: abort.signal })
+        ;[stream, peer] = await listener.accept({ signal: abort.signal })
       } catch (e) {
         if (listener !== this.#listener || abort.signal.aborted || isHandleClosed(e)) return
         this.emit('error', netError(e, 'accept'))
@@ -162,9 +163,9 @@ export class Server extends EventEmitter implements ConnectionOwner {
         continue
       }
       if (this.maxConnections !== undefined && this.#connections >= this.maxConnections) {
-        const peer = safePeer(stream)
+        const dropped = { remoteAddress: peer.ip(), remotePort: peer.port(), remoteFamily: peer.isIpv6() ? 'IPv6' : 'IPv4' }
         stream.close()
-        this.emit('drop', { ...peer, localAddress: this.#address?.address, localPort: this.#address?.port, localFamily: this.#address?.family })
+        this.emit('drop', { ...dropped, localAddress: this.#address?.address, localPort: this.#address?.port, localFamily: this.#address?.family })
         continue
       }
       const o = this.#options
@@ -175,7 +176,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
         noDelay: o.noDelay,
       })
       if (o.noDelay) socket.setNoDelay(true)
-      socket[kServer](this)
+      socket[kServer](this, peer)
       this.#connections++
       this.emit('connection', socket)
     }
@@ -246,14 +247,5 @@ export class Server extends EventEmitter implements ConnectionOwner {
   async [Symbol.asyncDispose](): Promise<void> {
     if (!this.#listener && !this.#binding) return
     await new Promise<void>((resolve) => this.close(() => resolve()))
-  }
-}
-
-function safePeer(stream: TcpStream): { remoteAddress?: string; remotePort?: number; remoteFamily?: string } {
-  try {
-    const p = stream.peerAddr()
-    return { remoteAddress: p.ip(), remotePort: p.port(), remoteFamily: p.isIpv6() ? 'IPv6' : 'IPv4' }
-  } catch {
-    return {}
   }
 }

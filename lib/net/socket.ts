@@ -9,6 +9,7 @@ import { isIP } from 'node:net'
 import { Duplex, addAbortSignal } from 'node:stream'
 
 import { TcpSocket, TcpStream } from '../../index.js'
+import type { SocketAddr } from '../../index.js'
 
 import { type ConnectArgs, type ConnectOptions, type LookupAddress, type LookupFunction, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
 import { codedError, isHandleClosed, isWouldBlock, netError, socketClosed } from './errors.js'
@@ -50,6 +51,8 @@ interface Refable {
 const READ_SIZE = 64 * 1024
 /** A read buffer with less room than this left is replaced rather than reused. */
 const MIN_READ_ROOM = 8 * 1024
+/** Reads in a row without waiting, before the event loop gets a turn (libuv reads up to 32). */
+const MAX_SYNC_READS = 32
 
 const kServer = Symbol('tokio-net.server')
 
@@ -75,6 +78,8 @@ export class Socket extends Duplex {
   #bytesDispatched = 0
   #pendingWrite: { bufs: Buffer[]; cb: WriteCallback } | null = null
   #reading = false
+  #mayHaveData = false
+  #syncReads = 0
   #readWanted = false
   #readBuf: Buffer | null = null
   #readOffset = 0
@@ -86,6 +91,8 @@ export class Socket extends Duplex {
   #resetOnClose = false
   #connectAbort: AbortController | null = null
   #peer: AddressInfo | null = null
+  /** The peer as the listener reported it, turned into `#peer` when first asked for. */
+  #acceptedFrom: SocketAddr | null = null
   #local: AddressInfo | null = null
   #pauseOnCreate: boolean
   #attempted = false
@@ -130,10 +137,11 @@ export class Socket extends Duplex {
     return this.#handle
   }
 
-  /** @internal Binds the socket to the server that accepted it. */
-  [kServer](owner: ConnectionOwner): void {
+  /** @internal Binds the socket to the server that accepted it, from the peer `accept()` reported. */
+  [kServer](owner: ConnectionOwner, peer: SocketAddr): void {
     this.server = owner
     this._server = owner
+    this.#acceptedFrom = peer
   }
 
   connect(options: ConnectOptions, connectListener?: () => void): this
@@ -188,6 +196,7 @@ export class Socket extends Duplex {
     this.#reading = false
     this.#pendingWrite = null
     this.#peer = null
+    this.#acceptedFrom = null
     this.#local = null
     this.#resetOnClose = false
   }
@@ -212,6 +221,7 @@ export class Socket extends Duplex {
         this.connecting = false
         this.#connectAbort = null
         this.#attach(stream)
+        this.#peer = { address, family: familyName(isIP(address) === 6), port }
         this.emit('connect')
         this.emit('ready')
         return
@@ -270,12 +280,8 @@ export class Socket extends Duplex {
 
   #attach(stream: TcpStream): void {
     this.#handle = stream
-    try {
-      const peer = stream.peerAddr()
-      this.#peer = { address: peer.ip(), family: familyName(peer.isIpv6()), port: peer.port() }
-    } catch {
-      this.#peer = null
-    }
+    this.#peer = null
+    this.#mayHaveData = false
     if (this.#noDelay !== undefined) stream.setNodelay(this.#noDelay)
     if (this.#unrefed) (stream as Refable).unref?.()
     this.#activity()
@@ -294,6 +300,10 @@ export class Socket extends Duplex {
   }
 
   // ---- reading ---------------------------------------------------------------------------
+  //
+  // A read waits with `readable()` and then reads with `tryRead` straight into our buffer: while
+  // it waits, no buffer is held (on either side), so idle sockets cost no read memory, as with
+  // libuv. `#mayHaveData` skips the wait when the last read filled the buffer.
 
   override _read(): void {
     if (!this.#handle) {
@@ -306,29 +316,29 @@ export class Socket extends Duplex {
   #startRead(): void {
     const h = this.#handle
     if (!h || this.#reading || this.destroyed) return
-    if (this.#onread) {
-      this.#readInto(h, this.#onread)
-      return
+    if (this.#mayHaveData) {
+      if (this.#syncReads >= MAX_SYNC_READS) {
+        // A fast sender could keep a synchronous read loop going: let the event loop turn.
+        this.#syncReads = 0
+        this.#reading = true
+        setImmediate(() => {
+          if (h !== this.#handle) return
+          this.#reading = false
+          this.#startRead()
+        })
+        return
+      }
+      this.#syncReads++
+      if (this.#tryReadOnce(h)) return
     }
-    let buf = this.#readBuf
-    if (!buf || buf.length - this.#readOffset < MIN_READ_ROOM) {
-      buf = this.#readBuf = Buffer.allocUnsafe(READ_SIZE)
-      this.#readOffset = 0
-    }
-    const room = buf.subarray(this.#readOffset)
     this.#reading = true
-    h.read(room).then(
-      (n) => {
+    h.readable().then(
+      () => {
         if (h !== this.#handle) return
         this.#reading = false
-        if (n === 0) {
-          this.#onEof()
-          return
-        }
-        this.#readOffset += n
-        this.#bytesRead += n
-        this.#activity()
-        this.push(room.subarray(0, n))
+        this.#syncReads = 0
+        // A false positive (WouldBlock) waits again.
+        if (!this.#tryReadOnce(h)) this.#startRead()
       },
       (err: unknown) => {
         if (h !== this.#handle) return
@@ -338,33 +348,50 @@ export class Socket extends Duplex {
     )
   }
 
-  /** The `onread` option: every chunk goes to the user's callback, in the user's buffer. */
-  #readInto(h: TcpStream, onread: OnReadOptions): void {
-    const buf = typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer
-    this.#reading = true
-    h.read(buf).then(
-      (n) => {
-        if (h !== this.#handle) return
-        this.#reading = false
-        if (n === 0) {
-          this.#onEof()
-          return
-        }
-        this.#bytesRead += n
-        this.#activity()
-        if (onread.callback.call(this, n, buf) === false) {
-          this.pause()
-          this.once('resume', () => this.#startRead())
-          return
-        }
-        this.#startRead()
-      },
-      (err: unknown) => {
-        if (h !== this.#handle) return
-        this.#reading = false
-        this.destroy(netError(err, 'read'))
-      },
-    )
+  /** One `tryRead`: delivers data, EOF or an error and returns true, or returns false on WouldBlock. */
+  #tryReadOnce(h: TcpStream): boolean {
+    const onread = this.#onread
+    let room: Uint8Array
+    if (onread) {
+      room = typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer
+    } else {
+      let buf = this.#readBuf
+      if (!buf || buf.length - this.#readOffset < MIN_READ_ROOM) {
+        buf = this.#readBuf = Buffer.allocUnsafe(READ_SIZE)
+        this.#readOffset = 0
+      }
+      room = buf.subarray(this.#readOffset)
+    }
+    let n: number
+    try {
+      n = h.tryRead(room)
+    } catch (e) {
+      if (isWouldBlock(e)) {
+        this.#mayHaveData = false
+        return false
+      }
+      this.destroy(netError(e, 'read'))
+      return true
+    }
+    if (n === 0) {
+      this.#onEof()
+      return true
+    }
+    this.#mayHaveData = n === room.length
+    this.#bytesRead += n
+    this.#activity()
+    if (onread) {
+      if (onread.callback.call(this, n, room) === false) {
+        this.pause()
+        this.once('resume', () => this.#startRead())
+      } else {
+        process.nextTick(() => this.#startRead())
+      }
+      return true
+    }
+    this.#readOffset += n
+    this.push((room as Buffer).subarray(0, n))
+    return true
   }
 
   #onEof(): void {
@@ -620,16 +647,29 @@ export class Socket extends Duplex {
     return (this.address() as Partial<AddressInfo>).family
   }
 
+  /** The peer's address, looked up once while connected and remembered after closing, as node:net does. */
+  #peerInfo(): AddressInfo | null {
+    if (!this.#peer && (this.#handle || this.#acceptedFrom)) {
+      try {
+        const peer = this.#acceptedFrom ?? (this.#handle as TcpStream).peerAddr()
+        this.#peer = { address: peer.ip(), family: familyName(peer.isIpv6()), port: peer.port() }
+      } catch {
+        return null
+      }
+    }
+    return this.#peer
+  }
+
   get remoteAddress(): string | undefined {
-    return this.#peer?.address
+    return this.#peerInfo()?.address
   }
 
   get remotePort(): number | undefined {
-    return this.#peer?.port
+    return this.#peerInfo()?.port
   }
 
   get remoteFamily(): string | undefined {
-    return this.#peer?.family
+    return this.#peerInfo()?.family
   }
 
   /** True until connected (and after closing): node:net's `pending`. */
