@@ -89,7 +89,10 @@ unrefTest('http.Agent keep-alive: an idle pooled tokio-net socket (unref()ed by 
   const r = await run(`
 const http = require('node:http')
 const net = require('tokio-net/net')
-const web = http.createServer((q, s) => s.end('ok')).listen(0, '127.0.0.1', () => {
+const web = http.createServer((q, s) => s.end('ok'))
+// the server's side of the connection is node:net's: unref it, so only the client can hold the process
+web.on('connection', (s) => s.unref())
+web.listen(0, '127.0.0.1', () => {
   const agent = new http.Agent({ keepAlive: true })
   agent.createConnection = net.createConnection
   http.get({ host: '127.0.0.1', port: web.address().port, agent }, (res) => {
