@@ -1,8 +1,9 @@
 // `Socket`: node:net's Socket (a Duplex) over a tokio-net TcpStream.
 //
-// Reads pull: `_read` issues one `read()` and pushes what it gets, so a paused socket holds at
-// most one highWaterMark plus one read. Writes try the socket synchronously first and fall back
-// to one `writeAll`/`writeVectored` loop, so `cork()`ed writes leave in one `writev`.
+// Reads pull: `_read` reads once (waiting with `readable()` when the socket is empty) and pushes
+// what it gets, so a paused socket holds at most one highWaterMark plus one read. Writes try the
+// socket synchronously first (`tryWrite`/`tryWriteVectored`) and fall back to one
+// `writeAll`/`writeVectored` loop, so `cork()`ed writes leave in one `writev`.
 
 import dns from 'node:dns'
 import { isIP } from 'node:net'
