@@ -391,3 +391,25 @@ test('the onread option reads into the given buffer and pauses when the callback
   t.true(seen.every((c) => c.length <= 4))
   t.is(pauses, 1)
 })
+
+test('resetAndDestroy on a socket that never connected errors with ERR_SOCKET_CLOSED, as node:net does', async (t) => {
+  const socket = new Socket()
+  socket.resetAndDestroy()
+  const err = await new Promise<unknown>((r) => socket.once('error', r))
+  t.is(shape(err).code, 'ERR_SOCKET_CLOSED')
+})
+
+test('resetAndDestroy while connecting resets the connection once it is made', async (t) => {
+  const server = net.createServer()
+  const port = await listen(t, server)
+  const peerError = new Promise<unknown>((resolve) =>
+    server.on('connection', (s: Socket) => {
+      s.on('error', resolve)
+      s.resume()
+    }),
+  )
+  const socket = net.connect(port, '127.0.0.1')
+  socket.resetAndDestroy()
+  await waitFor(socket, 'close')
+  t.is(shape(await guard(peerError, 'peer sees the reset')).code, 'ECONNRESET')
+})

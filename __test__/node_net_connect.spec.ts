@@ -173,21 +173,43 @@ test('test-net-connect-options-allowhalfopen: allowHalfOpen on both sides keeps 
   await waitFor(client, 'close')
 })
 
-test('test-net-connect-reset: resetAndDestroy on a never-connected socket is ERR_SOCKET_CLOSED', async (t) => {
-  const socket = new net.Socket()
-  socket.resetAndDestroy()
-  const err = await new Promise<unknown>((r) => socket.once('error', r))
-  t.is(shape(err).code, 'ERR_SOCKET_CLOSED')
-})
-
-test('test-net-connect-reset-before-connected: resetAndDestroy while connecting resets once connected', async (t) => {
+test('test-net-connect-reset-until-connected: resetAndDestroy once both ends are connected: the server reads ECONNRESET', async (t) => {
   const server = net.createServer()
   const port = await listen(t, server)
-  const peerError = new Promise<unknown>((resolve) => server.on('connection', (s: Socket) => { s.on('error', resolve); s.resume() }))
-  const socket = net.connect(port, '127.0.0.1')
-  socket.resetAndDestroy()
-  await waitFor(socket, 'close')
-  t.is(shape(await guard(peerError, 'peer sees the reset')).code, 'ECONNRESET')
+  const conn = net.createConnection(port, '127.0.0.1')
+  const closed = guard(new Promise((r) => conn.once('close', r)), 'client close')
+  const serverError = new Promise<unknown>((resolve) =>
+    server.on('connection', (socket: Socket) => {
+      socket.on('error', resolve)
+      socket.resume()
+    }),
+  )
+  await Promise.all([waitFor(conn, 'connect'), waitFor(server, 'connection')])
+  conn.resetAndDestroy()
+  await closed
+  const e = shape(await guard(serverError, 'server socket error')) as Record<string, unknown>
+  t.is(e.code, 'ECONNRESET')
+  t.is(e.message, 'read ECONNRESET')
+  t.is(e.name, 'Error')
+})
+
+test('test-net-connect-reset-after-destroy: resetAndDestroy().destroy() returns the socket; later writes fail with ERR_STREAM_DESTROYED', async (t) => {
+  const server = net.createServer()
+  const port = await listen(t, server)
+  const serverError = new Promise<unknown>((resolve) =>
+    server.on('connection', (socket: Socket) => {
+      socket.on('error', resolve)
+      socket.resume()
+    }),
+  )
+  const conn = net.createConnection(port, '127.0.0.1')
+  await waitFor(conn, 'connect')
+  t.is(conn.resetAndDestroy().destroy(), conn)
+  conn.on('error', () => t.fail('error event on the reset socket'))
+  const writeErr = await new Promise<Error | null | undefined>((r) => conn.write(Buffer.from('fzfzfzfzfz'), r))
+  t.is(shape(writeErr).code, 'ERR_STREAM_DESTROYED')
+  t.is(writeErr?.message, 'Cannot call write after a stream was destroyed')
+  t.is(shape(await guard(serverError, 'server socket error')).code, 'ECONNRESET')
 })
 
 test('test-net-connect-immediate-finish: end() before a failing lookup: the lookup error is reported', async (t) => {

@@ -258,7 +258,7 @@ test('test-net-server-listen-remove-callback: the listen callback runs once; a l
   t.is(second, 1)
 })
 
-test('test-net-server-abort-controller (listen signal): aborting closes the server; an aborted signal never listens', async (t) => {
+test('test-net-server-listen-options-signal: aborting closes the server; an aborted signal never listens', async (t) => {
   const ac = new AbortController()
   const server = net.createServer()
   server.listen({ port: 0, host: '127.0.0.1', signal: ac.signal })
