@@ -13,9 +13,9 @@
 #     publish both tarballs to it;
 #  5. in a fresh temp project `npm install tokio-net` from it, and run a
 #     CommonJS, an ESM and a TypeScript (tsc --strict) smoke test that echo
-#     (and the same for tokio-net/net, plus the tokio-net/register preload)
 #     bytes over loopback and check that the binary came from the platform
-#     package.
+#     package, then the same for tokio-net/net and a check of the
+#     tokio-net/register preload.
 #
 # verdaccio is stopped and the temp folder removed on every exit (trap); set
 # KEEP_PACKAGE_TEST=1 to keep the folder for a look.
