@@ -1,9 +1,12 @@
 // The node:net client, run under Node and (unchanged) under Bun. See common.ts for the workloads.
-import net from 'node:net'
+// With BENCH_NET=tokio-net the same code runs over tokio-net/net: only the module it uses changes.
+import nodeNet, { type Socket } from 'node:net'
 import { once } from 'node:events'
 import { CHUNK, MODE_SINK, MODE_SOURCE, MODE_ECHO, type Client, now, readU64le, run, u64le } from './common.ts'
 
-function connect(port: number, mode: number | null): Promise<net.Socket> {
+const net: typeof nodeNet = process.env.BENCH_NET === 'tokio-net' ? (require('../dist/net/index.js') as typeof nodeNet) : nodeNet
+
+function connect(port: number, mode: number | null): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = net.connect({ port, host: '127.0.0.1' }, () => {
       s.off('error', reject)
@@ -16,7 +19,7 @@ function connect(port: number, mode: number | null): Promise<net.Socket> {
 }
 
 /** Resolves once `want` bytes arrived (or at EOF if want is Infinity), with the bytes counted. */
-function drainData(s: net.Socket, want: number, keep?: Uint8Array): Promise<number> {
+function drainData(s: Socket, want: number, keep?: Uint8Array): Promise<number> {
   return new Promise((resolve, reject) => {
     let got = 0
     const done = () => {
@@ -37,13 +40,13 @@ function drainData(s: net.Socket, want: number, keep?: Uint8Array): Promise<numb
   })
 }
 
-async function writeAllChunks(s: net.Socket, count: number, chunkOf: (i: number) => Uint8Array) {
+async function writeAllChunks(s: Socket, count: number, chunkOf: (i: number) => Uint8Array) {
   for (let i = 0; i < count; i++) {
     if (!s.write(chunkOf(i))) await once(s, 'drain')
   }
 }
 
-const client: Client<net.Socket> = {
+const client: Client<Socket> = {
   connect,
   close(s) {
     s.destroy()

@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-write') o.noWrite = true
     else if (a === '--help' || a === '-h') {
       console.log(
-        'npm run bench -- [--quick] [--clients tokio-net,tokio-net-js,node-net,bun,deno,rust] ' +
+        'npm run bench -- [--quick] [--clients tokio-net,tokio-net-js,tokio-net-net,tokio-net-net-js,node-net,bun,deno,rust] ' +
           '[--workloads pp64,pp4k,upload,download,pipeline,connect,fanin,idle] [--rounds N] [--no-write]',
       )
       process.exit(0)
@@ -229,6 +229,11 @@ function buildRust() {
 }
 
 function ensureAddon() {
+  // tokio-net/net is compiled TypeScript (dist/net): build it fresh so the adapter column is current.
+  log('npm run build:net')
+  if (spawnSync('npm', ['run', 'build:net'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] }).status !== 0) {
+    throw new Error('npm run build:net failed')
+  }
   if (existsSync(ADDON)) return
   log('tokio-net.linux-x64-gnu.node is missing: npm run build')
   const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] })
@@ -308,6 +313,21 @@ function clientDefs(): ClientDef[] {
       env: { TOKIO_NET_IO_DRIVER: 'js-thread' },
     },
     { id: 'node-net', label: 'node:net (Node)', cmd: [node, ...tsx, 'bench/client-node-net.ts'], version: nodeV },
+    // The same node:net client code over tokio-net/net: only the module it imports differs.
+    {
+      id: 'tokio-net-net',
+      label: 'tokio-net/net (Node)',
+      cmd: [node, ...tsx, 'bench/client-node-net.ts'],
+      version: nodeV,
+      env: { BENCH_NET: 'tokio-net', TOKIO_NET_IO_DRIVER: 'workers' },
+    },
+    {
+      id: 'tokio-net-net-js',
+      label: 'tokio-net/net, driver on JS thread (Node)',
+      cmd: [node, ...tsx, 'bench/client-node-net.ts'],
+      version: nodeV,
+      env: { BENCH_NET: 'tokio-net', TOKIO_NET_IO_DRIVER: 'js-thread' },
+    },
     bun.bin
       ? { id: 'bun', label: 'node:net (Bun)', cmd: [bun.bin, 'bench/client-node-net.ts'], version: bun.version! }
       : { id: 'bun', label: 'node:net (Bun)', cmd: [], version: '', unavailable: bun.why },

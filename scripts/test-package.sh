@@ -14,7 +14,8 @@
 #  5. in a fresh temp project `npm install tokio-net` from it, and run a
 #     CommonJS, an ESM and a TypeScript (tsc --strict) smoke test that echo
 #     bytes over loopback and check that the binary came from the platform
-#     package.
+#     package, then the same for tokio-net/net and a check of the
+#     tokio-net/register preload.
 #
 # verdaccio is stopped and the temp folder removed on every exit (trap); set
 # KEEP_PACKAGE_TEST=1 to keep the folder for a look.
@@ -32,8 +33,11 @@ BINARY_NAME="$(node -p 'require("./package.json").napi.binaryName')"
 ARTIFACT="$BINARY_NAME.$PLATFORM.node"
 PLATFORM_PKG="$NAME-$PLATFORM"
 # What the main tarball may hold (npm adds package.json, README and LICENSE by itself).
-ALLOWED_FILES="package.json README.md LICENSE CHANGELOG.md index.js index.mjs index.d.ts"
-REQUIRED_FILES="package.json LICENSE index.js index.mjs index.d.ts"
+# tokio-net/net and tokio-net/register: the compiled lib/net (CommonJS, the ESM entries, types).
+NET_FILES="dist/net/index.mjs dist/net/index.d.mts dist/net/register.mjs dist/net/register.d.mts"
+for m in args errors index register server socket; do NET_FILES="$NET_FILES dist/net/$m.js dist/net/$m.d.ts"; done
+ALLOWED_FILES="package.json README.md LICENSE CHANGELOG.md index.js index.mjs index.d.ts $NET_FILES"
+REQUIRED_FILES="package.json LICENSE index.js index.mjs index.d.ts $NET_FILES"
 
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ] || ldd --version 2>&1 | grep -qi musl; then
   echo "test:package checks the $PLATFORM package and needs an x86_64 glibc Linux host" >&2
@@ -330,14 +334,53 @@ const failure: NetError | undefined = undefined
 void failure
 console.log('TypeScript: tsc --strict ok, echo ok')
 EOF
+cat >smoke-net.cjs <<EOF
+// tokio-net/net from require, and the same objects from import; then an echo through it.
+const assert = require('node:assert/strict')
+const net = require('$NAME/net')
+;(async () => {
+  const esm = await import('$NAME/net')
+  for (const k of ['Socket', 'Server', 'connect', 'createConnection', 'createServer', 'isIP']) {
+    assert.equal(esm[k], net[k], k)
+    assert.equal(net.default[k], net[k], k)
+  }
+  const server = net.createServer((s) => s.pipe(s))
+  await new Promise((r) => server.listen(0, '127.0.0.1', r))
+  const c = net.connect(server.address().port, '127.0.0.1', () => c.end('hi'))
+  let got = ''
+  c.on('data', (d) => (got += d))
+  await new Promise((r) => c.on('close', r))
+  server.close()
+  assert.equal(got, 'hi')
+  console.log('tokio-net/net: require and import agree, echo ok')
+})().catch((e) => { console.error(e); process.exit(1) })
+EOF
+
+cat >smoke-net.mts <<EOF
+import net, { Socket, type AddressInfo } from '$NAME/net'
+const server = net.createServer((s: Socket) => s.end('typed'))
+server.listen(0, '127.0.0.1', () => {
+  const a: AddressInfo | null = server.address()
+  const c: Socket = net.connect(a?.port ?? 0, '127.0.0.1')
+  c.on('close', () => server.close())
+  c.resume()
+})
+EOF
+
 echo "-- node smoke.cjs"
 node smoke.cjs
+echo "-- node smoke-net.cjs"
+node smoke-net.cjs
+echo "-- node --import $NAME/register, node --require $NAME/register"
+node --import "$NAME/register" -e "if (require('node:net').connect !== require('$NAME/net').connect) process.exit(1)"
+node --require "$NAME/register" -e "if (require('node:net').createServer !== require('$NAME/net').createServer) process.exit(1)"
 echo "-- node smoke.mjs"
 node smoke.mjs
 echo "-- tsc --strict smoke.mts (module nodenext, installed types)"
 npx --no-install tsc --strict --module nodenext --moduleResolution nodenext --target es2022 \
-  --types node --outDir out smoke.mts
+  --types node --outDir out smoke.mts smoke-net.mts
 node out/smoke.mjs
+node out/smoke-net.mjs
 
 echo "-- $NAME@$VERSION from $PLATFORM_PKG: $ARTIFACT needs GLIBC_$packaged_floor, $packaged_size bytes"
-echo "test:package: 3 passed, 0 failed"
+echo "test:package: 4 passed, 0 failed"

@@ -1,0 +1,105 @@
+// ref()/unref() on tokio-net/net sockets and servers: whether they keep the process alive,
+// exactly as on node:net. Each case runs in a child process with a time bound.
+//
+// The unref cases need ref()/unref() on the raw handles (TcpStream, TcpListener, TcpSocket) in
+// the addon. Until the loaded build has them they are skipped (listed as such by ava); they run
+// by themselves once it does. The ref'd cases run either way.
+
+import { execFile } from 'node:child_process'
+
+import test from 'ava'
+
+import { TcpListener, TcpStream } from '../index.js'
+
+const addonHasRef =
+  typeof (TcpStream.prototype as { unref?: unknown }).unref === 'function' &&
+  typeof (TcpListener.prototype as { unref?: unknown }).unref === 'function'
+const unrefTest = addonHasRef ? test : test.skip
+
+interface Run {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs `src` (CommonJS) in a child; `alive` is what it prints if something kept it running. */
+function run(src: string, timeout = 20_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['-e', src], { cwd: process.cwd(), timeout }, (err, stdout, stderr) => {
+      const code = err ? (err as { code?: unknown }).code : 0
+      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
+    })
+  })
+}
+
+// An unref'd timer that reports the process was still alive after 1.5 s. Printing it means
+// something kept the event loop running; a clean, silent exit means nothing did.
+const WATCH = `setTimeout(() => { console.log('still alive'); process.exit(0) }, 1500).unref()`
+
+const PAIR = `
+const net = require('tokio-net/net')
+// The accepted side is unref()ed, so only the client socket under test can hold the process.
+const server = net.createServer((s) => s.unref())
+function pair(cb) {
+  server.listen(0, '127.0.0.1', () => {
+    const c = net.connect(server.address().port, '127.0.0.1', () => cb(c))
+  })
+}
+`
+
+test('a connected socket with a pending read keeps the process alive (ref is the default)', async (t) => {
+  const r = await run(`${PAIR}
+pair((c) => { server.close(); ${WATCH} })`)
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), 'still alive')
+})
+
+test('a listening server keeps the process alive', async (t) => {
+  const r = await run(`const net = require('tokio-net/net'); net.createServer().listen(0, '127.0.0.1', () => { ${WATCH} })`)
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), 'still alive')
+})
+
+unrefTest('an unref()ed socket with a pending read does not keep the process alive', async (t) => {
+  const r = await run(`${PAIR}
+pair((c) => { c.unref(); server.unref(); ${WATCH} })`)
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), '')
+})
+
+unrefTest('unref() before connecting applies once connected; ref() again keeps the process alive', async (t) => {
+  const r = await run(`${PAIR}
+server.listen(0, '127.0.0.1', () => {
+  server.unref()
+  const c = net.connect(server.address().port, '127.0.0.1')
+  c.unref()
+  c.on('connect', () => { c.ref(); ${WATCH} })
+})`)
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), 'still alive')
+})
+
+unrefTest('an unref()ed listening server does not keep the process alive', async (t) => {
+  const r = await run(`const net = require('tokio-net/net'); const s = net.createServer().listen(0, '127.0.0.1', () => { ${WATCH} }); s.unref()`)
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), '')
+})
+
+unrefTest('http.Agent keep-alive: an idle pooled tokio-net socket (unref()ed by the agent) lets the process exit', async (t) => {
+  const r = await run(`
+const http = require('node:http')
+const net = require('tokio-net/net')
+const web = http.createServer((q, s) => s.end('ok'))
+// the server's side of the connection is node:net's: unref it, so only the client can hold the process
+web.on('connection', (s) => s.unref())
+web.listen(0, '127.0.0.1', () => {
+  const agent = new http.Agent({ keepAlive: true })
+  agent.createConnection = net.createConnection
+  http.get({ host: '127.0.0.1', port: web.address().port, agent }, (res) => {
+    res.resume()
+    res.on('end', () => { web.unref(); ${WATCH} })
+  })
+})`)
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), '')
+})

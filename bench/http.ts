@@ -1,0 +1,180 @@
+// The HTTP benchmarks of tokio-net/net: `npm run bench:http [-- --quick] [--rounds N]`.
+//
+// 1. http.Agent keep-alive clients against one fixed local server (node:http on node:net):
+//    the default agent (node:net) vs the same agent with tokio-net/net's createConnection.
+// 2. http.createServer under one load generator (wrk, Debian package `wrk`): listening itself
+//    (node:net) vs fed by a tokio-net/net Server.
+// Each measurement is its own process; rounds interleave the variants; the table shows medians
+// and their ratio to node:net. Benchmarks are not tests: nothing here is asserted.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+
+const ROOT = path.resolve(__dirname, '..')
+const quick = process.argv.includes('--quick')
+const roundsArg = process.argv.indexOf('--rounds')
+const rounds = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : quick ? 3 : 5
+const TSX = ['--import', 'tsx']
+
+interface Variant {
+  id: string
+  label: string
+  mode: 'node' | 'tokio'
+  env: Record<string, string>
+}
+
+const VARIANTS: Variant[] = [
+  { id: 'node', label: 'node:net', mode: 'node', env: {} },
+  { id: 'tokio', label: 'tokio-net/net', mode: 'tokio', env: { TOKIO_NET_IO_DRIVER: 'workers' } },
+  { id: 'tokio-js', label: 'tokio-net/net, driver on JS thread', mode: 'tokio', env: { TOKIO_NET_IO_DRIVER: 'js-thread' } },
+]
+
+function log(msg: string): void {
+  process.stderr.write(`[bench:http] ${msg}\n`)
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  if (s.length === 0) return NaN
+  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2
+}
+
+function startServer(v: Variant): Promise<{ port: number; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, [...TSX, 'bench/http-server.ts', v.mode], {
+    cwd: ROOT,
+    env: { ...process.env, ...v.env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  return new Promise((resolve, reject) => {
+    let buf = ''
+    proc.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      buf += d
+      const m = /\{"port":(\d+)\}/.exec(buf)
+      if (m) resolve({ port: Number(m[1]), proc })
+    })
+    proc.once('exit', (code) => reject(new Error(`server ${v.id} exited with ${String(code)}`)))
+  })
+}
+
+function stopServer(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    proc.once('exit', () => resolve())
+    proc.stdin?.end()
+    setTimeout(() => proc.kill('SIGKILL'), 5000).unref()
+  })
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc. */
+function procCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+interface Row {
+  workload: string
+  metric: string
+  higherIsBetter: boolean
+  values: Record<string, number[]>
+}
+
+async function agentBench(rowsOut: Row[]): Promise<void> {
+  const workloads = [
+    { id: 'agent-1', title: 'http.Agent keep-alive, 1 request at a time', requests: quick ? 3_000 : 20_000, conc: 1 },
+    { id: 'agent-16', title: 'http.Agent keep-alive, 16 concurrent', requests: quick ? 8_000 : 50_000, conc: 16 },
+  ]
+  const server = await startServer(VARIANTS[0] as Variant)
+  log(`fixed node:http server on ${server.port}`)
+  for (const w of workloads) {
+    const rate: Row = { workload: w.title, metric: 'requests/s ↑', higherIsBetter: true, values: {} }
+    const cpu: Row = { workload: '', metric: 'client CPU µs/request ↓', higherIsBetter: false, values: {} }
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < VARIANTS.length; i++) {
+        const v = VARIANTS[(i + round) % VARIANTS.length] as Variant
+        const r = spawnSync(process.execPath, [...TSX, 'bench/http-client.ts', String(server.port), v.mode, String(w.requests), String(w.conc)], {
+          cwd: ROOT,
+          env: { ...process.env, ...v.env },
+          encoding: 'utf8',
+          timeout: 300_000,
+        })
+        const line = (r.stdout ?? '').trim().split('\n').pop() ?? ''
+        if (r.status !== 0 || !line.startsWith('{')) {
+          log(`${w.id} ${v.id}: failed: ${(r.stderr ?? '').slice(-500)}`)
+          continue
+        }
+        const out = JSON.parse(line) as { ops: number; seconds: number; cpu: number; sockets: number }
+        ;(rate.values[v.id] ??= []).push(out.ops / out.seconds)
+        ;(cpu.values[v.id] ??= []).push((out.cpu / out.ops) * 1e6)
+        log(`${w.id} round ${round + 1} ${v.id}: ${Math.round(out.ops / out.seconds)} req/s, ${out.sockets} socket(s)`)
+      }
+    }
+    rowsOut.push(rate, cpu)
+  }
+  await stopServer(server.proc)
+}
+
+async function serverBench(rowsOut: Row[]): Promise<void> {
+  if (spawnSync('wrk', ['--version']).error) {
+    log('wrk is not installed (Debian package wrk): the server workload is left out')
+    return
+  }
+  const seconds = quick ? 2 : 5
+  const title = `http.createServer under wrk, 32 connections, ${seconds} s`
+  const rate: Row = { workload: title, metric: 'requests/s ↑', higherIsBetter: true, values: {} }
+  const cpu: Row = { workload: '', metric: 'server CPU µs/request ↓', higherIsBetter: false, values: {} }
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < VARIANTS.length; i++) {
+      const v = VARIANTS[(i + round) % VARIANTS.length] as Variant
+      const server = await startServer(v)
+      const pid = server.proc.pid as number
+      // warm-up
+      spawnSync('wrk', ['-t1', '-c32', '-d1s', `http://127.0.0.1:${server.port}/`])
+      const cpu0 = procCpu(pid)
+      const r = spawnSync('wrk', ['-t1', '-c32', `-d${seconds}s`, `http://127.0.0.1:${server.port}/`], { encoding: 'utf8' })
+      const used = procCpu(pid) - cpu0
+      await stopServer(server.proc)
+      const reqs = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? NaN)
+      const perSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN)
+      if (/Socket errors|Non-2xx/.test(r.stdout)) log(`server ${v.id}: wrk reported errors:\n${r.stdout}`)
+      ;(rate.values[v.id] ??= []).push(perSec)
+      ;(cpu.values[v.id] ??= []).push((used / reqs) * 1e6)
+      log(`server round ${round + 1} ${v.id}: ${Math.round(perSec)} req/s`)
+    }
+  }
+  rowsOut.push(rate, cpu)
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '–'
+  return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)
+}
+
+async function main(): Promise<void> {
+  log('npm run build:net')
+  if (spawnSync('npm', ['run', 'build:net'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build:net failed')
+  const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  const rows: Row[] = []
+  await agentBench(rows)
+  await serverBench(rows)
+  const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  const head = `| workload | metric | ${VARIANTS.map((v) => v.label).join(' | ')} |`
+  const lines = [
+    `HTTP over tokio-net/net (${quick ? 'QUICK, ' : ''}${rounds} rounds, median [ratio to node:net]; Node ${process.version}; load average ${load0} at the start, ${load1} at the end)`,
+    '',
+    head,
+    `|---|---|${VARIANTS.map(() => '---:').join('|')}|`,
+  ]
+  for (const row of rows) {
+    const base = median(row.values.node ?? [])
+    const cells = VARIANTS.map((v) => {
+      const m = median(row.values[v.id] ?? [])
+      return `${fmt(m)} [${(m / base).toFixed(2)}×]`
+    })
+    lines.push(`| ${row.workload} | ${row.metric} | ${cells.join(' | ')} |`)
+  }
+  console.log(lines.join('\n'))
+}
+
+main().catch((e: unknown) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -1,0 +1,740 @@
+// `Socket`: node:net's Socket (a Duplex) over a tokio-net TcpStream.
+//
+// Reads pull: `_read` reads once (waiting with `readable()` when the socket is empty) and pushes
+// what it gets, so a paused socket holds at most one highWaterMark plus one read. Writes try the
+// socket synchronously first (`tryWrite`/`tryWriteVectored`) and fall back to one
+// `writeAll`/`writeVectored` loop, so `cork()`ed writes leave in one `writev`.
+
+import dns from 'node:dns'
+import { isIP } from 'node:net'
+import { Duplex, addAbortSignal } from 'node:stream'
+
+import { TcpSocket, TcpStream } from '../../index.js'
+import type { SocketAddr } from '../../index.js'
+
+import { type ConnectArgs, type ConnectOptions, type LookupAddress, type LookupFunction, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
+import { codedError, isHandleClosed, isWouldBlock, netError, socketClosed } from './errors.js'
+
+/** Node's `AddressInfo`. */
+export interface AddressInfo {
+  address: string
+  family: string
+  port: number
+}
+
+/** Options of `new Socket()` and `Socket.from()`. */
+export interface SocketOptions {
+  allowHalfOpen?: boolean
+  highWaterMark?: number
+  readableHighWaterMark?: number
+  writableHighWaterMark?: number
+  signal?: AbortSignal
+  onread?: OnReadOptions
+  noDelay?: boolean
+  keepAlive?: boolean
+  keepAliveInitialDelay?: number
+  /** Start paused: no read is issued until the socket is resumed (the server's `pauseOnConnect`). */
+  pauseOnCreate?: boolean
+}
+
+/** What a listening server needs to hear from the sockets it accepted. */
+export interface ConnectionOwner {
+  _connectionClosed(socket: Socket): void
+}
+
+/** Handles in the build that have ref()/unref() (the adapter calls them where they exist). */
+interface Refable {
+  ref?(): void
+  unref?(): void
+}
+
+/** The size of one read: libuv's, so large transfers move in the same chunks as on node:net. */
+const READ_SIZE = 64 * 1024
+/** A read buffer with less room than this left is replaced rather than reused. */
+const MIN_READ_ROOM = 8 * 1024
+/** Reads in a row without waiting, before the event loop gets a turn (libuv reads up to 32). */
+const MAX_SYNC_READS = 32
+
+const kServer = Symbol('tokio-net.server')
+
+function familyName(isV6: boolean): string {
+  return isV6 ? 'IPv6' : 'IPv4'
+}
+
+type WriteCallback = (err?: Error | null) => void
+
+export class Socket extends Duplex {
+  /** True from `connect()` until the connection is made or fails. */
+  connecting = false
+  /** The idle timeout set by `setTimeout`, in milliseconds. */
+  timeout: number | undefined = undefined
+  /** The server that accepted this socket (as on node:net). */
+  server: ConnectionOwner | null = null
+  /** The same server, under the name node:net's internals and http use. */
+  _server: ConnectionOwner | null = null
+  declare allowHalfOpen: boolean
+
+  #handle: TcpStream | null = null
+  #bytesRead = 0
+  #bytesDispatched = 0
+  #pendingWrite: { bufs: Buffer[]; cb: WriteCallback } | null = null
+  #reading = false
+  #mayHaveData = false
+  #syncReads = 0
+  #readWanted = false
+  #readBuf: Buffer | null = null
+  #readOffset = 0
+  #onread: OnReadOptions | null = null
+  #timer: NodeJS.Timeout | null = null
+  #noDelay: boolean | undefined
+  #keepAlive = false
+  #unrefed = false
+  #resetOnClose = false
+  #connectAbort: AbortController | null = null
+  #peer: AddressInfo | null = null
+  /** The peer as the listener reported it, turned into `#peer` when first asked for. */
+  #acceptedFrom: SocketAddr | null = null
+  #local: AddressInfo | null = null
+  #pauseOnCreate: boolean
+  #attempted = false
+
+  constructor(options: SocketOptions = {}) {
+    if (typeof options === 'number') throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', 'tokio-net/net Socket cannot open a file descriptor; use Socket.from(tcpStream)')
+    const legacy = options as { fd?: unknown; handle?: unknown }
+    if (legacy.fd !== undefined || legacy.handle !== undefined) {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', 'tokio-net/net Socket takes no fd or handle; use Socket.from(tcpStream)')
+    }
+    super({
+      allowHalfOpen: Boolean(options.allowHalfOpen),
+      // node:net emits 'close' itself, with hadError, once the handle is closed.
+      emitClose: false,
+      autoDestroy: true,
+      highWaterMark: options.highWaterMark,
+      readableHighWaterMark: options.readableHighWaterMark,
+      writableHighWaterMark: options.writableHighWaterMark,
+    })
+    this.#onread = options.onread ?? null
+    if (this.#onread && typeof this.#onread.callback !== 'function') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', 'The "options.onread.callback" property must be of type function')
+    }
+    if (options.noDelay) this.#noDelay = true
+    if (options.keepAlive) this.#keepAlive = true
+    this.#pauseOnCreate = Boolean(options.pauseOnCreate)
+    this.on('end', onReadableStreamEnd)
+    // Not through Duplex's own option: an aborted signal would destroy us before our fields exist.
+    if (options.signal) addAbortSignal(options.signal, this)
+  }
+
+  /** Wraps a connected `TcpStream`: the socket owns it from now on. */
+  static from(stream: TcpStream, options: SocketOptions = {}): Socket {
+    const s = new Socket(options)
+    s.#attempted = true
+    s.#attach(stream)
+    return s
+  }
+
+  /** The `TcpStream` underneath (for `ttl`, `takeError`, ...), or `null` before connecting and after closing. */
+  get tcpStream(): TcpStream | null {
+    return this.#handle
+  }
+
+  /** @internal Binds the socket to the server that accepted it, from the peer `accept()` reported. */
+  [kServer](owner: ConnectionOwner, peer: SocketAddr): void {
+    this.server = owner
+    this._server = owner
+    this.#acceptedFrom = peer
+  }
+
+  connect(options: ConnectOptions, connectListener?: () => void): this
+  connect(port: number | string, host?: string, connectListener?: () => void): this
+  connect(port: number | string, connectListener?: () => void): this
+  connect(...args: unknown[]): this {
+    const [options, cb] = normalizeConnectArgs(args as unknown as ConnectArgs)
+    validateConnectOptions(options)
+    if (this.connecting || this.#handle) {
+      throw codedError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting or connected')
+    }
+    if (this.destroyed) {
+      // Destroyed before any attempt (an already-aborted signal): its error and close are on their way.
+      if (!this.#attempted) return this
+      this.#reuse()
+    }
+    this.#attempted = true
+    const port = validatePort(options.port, 'Port')
+    if (options.noDelay !== undefined) this.#noDelay = Boolean(options.noDelay)
+    if (options.keepAlive) this.#keepAlive = true
+    if (options.onread) this.#onread = options.onread
+    if (options.allowHalfOpen !== undefined) this.allowHalfOpen = Boolean(options.allowHalfOpen)
+    if (cb) this.once('connect', cb)
+    if (options.timeout) this.setTimeout(options.timeout)
+    this.connecting = true
+    const abort = new AbortController()
+    this.#connectAbort = abort
+    if (options.signal) {
+      const signal = options.signal
+      const onAbort = (): void => {
+        this.destroy(abortError(signal.reason))
+      }
+      if (signal.aborted) process.nextTick(onAbort)
+      else {
+        signal.addEventListener('abort', onAbort, { once: true })
+        this.once('close', () => signal.removeEventListener('abort', onAbort))
+      }
+    }
+    this.#open(options.host || 'localhost', port, options, abort.signal).catch((err: unknown) => {
+      if (abort.signal.aborted) return
+      this.destroy(err instanceof Error ? err : new Error(String(err)))
+    })
+    return this
+  }
+
+  /** node:net lets a closed socket connect again: start over with fresh state. */
+  #reuse(): void {
+    ;(this as unknown as { _undestroy(): void })._undestroy()
+    if (Object.prototype.hasOwnProperty.call(this, 'write')) delete (this as { write?: unknown }).write
+    this.#bytesRead = 0
+    this.#bytesDispatched = 0
+    this.#reading = false
+    this.#pendingWrite = null
+    this.#peer = null
+    this.#acceptedFrom = null
+    this.#local = null
+    this.#resetOnClose = false
+  }
+
+  async #open(host: string, port: number, options: ConnectOptions, signal: AbortSignal): Promise<void> {
+    let addresses: LookupAddress[]
+    const literal = isIP(host)
+    if (literal) {
+      addresses = [{ address: host, family: literal }]
+    } else {
+      addresses = await this.#lookup(host, options)
+      if (signal.aborted) return
+    }
+    const errors: Error[] = []
+    for (const { address } of addresses) {
+      try {
+        const stream = await this.#connectOne(address, port, options, signal)
+        if (signal.aborted) {
+          stream.close()
+          return
+        }
+        this.connecting = false
+        this.#connectAbort = null
+        this.#attach(stream)
+        this.#peer = { address, family: familyName(isIP(address) === 6), port }
+        this.emit('connect')
+        this.emit('ready')
+        return
+      } catch (e) {
+        if (signal.aborted) return
+        errors.push(netError(e, 'connect', address, port))
+      }
+    }
+    if (errors.length === 1) throw errors[0]
+    const last = errors[errors.length - 1] as Error & { code?: string }
+    const agg = new AggregateError(errors, last?.message) as AggregateError & { code?: string }
+    agg.code = last?.code
+    throw agg
+  }
+
+  #lookup(host: string, options: ConnectOptions): Promise<LookupAddress[]> {
+    const lookup: LookupFunction = options.lookup ?? (dns.lookup as unknown as LookupFunction)
+    const family = options.family ? Number(options.family) : 0
+    return new Promise((resolve, reject) => {
+      lookup(host, { family, hints: options.hints ?? 0, all: true }, (err, address, fam) => {
+        if (err) {
+          this.emit('lookup', err, undefined, undefined, host)
+          reject(err)
+          return
+        }
+        const list = Array.isArray(address) ? address : [{ address, family: fam ?? isIP(address) }]
+        const usable = list.filter((a) => isIP(a.address) && (!family || a.family === family))
+        for (const a of usable) this.emit('lookup', null, a.address, a.family, host)
+        if (usable.length === 0) {
+          reject(codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(list[0]?.address)}`))
+          return
+        }
+        resolve(usable)
+      })
+    })
+  }
+
+  async #connectOne(address: string, port: number, options: ConnectOptions, signal: AbortSignal): Promise<TcpStream> {
+    if (options.localAddress == null && options.localPort == null && !this.#keepAlive) {
+      return TcpStream.connect([address, port], { signal })
+    }
+    const v6 = isIP(address) === 6
+    const sock = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
+    try {
+      if (this.#keepAlive) sock.setKeepalive(true)
+      if (options.localAddress != null || options.localPort != null) {
+        const local = options.localAddress ?? (v6 ? '::' : '0.0.0.0')
+        sock.bind([local, options.localPort ?? 0])
+      }
+    } catch (e) {
+      sock.close()
+      throw e
+    }
+    return sock.connect([address, port], { signal })
+  }
+
+  #attach(stream: TcpStream): void {
+    this.#handle = stream
+    this.#peer = null
+    this.#mayHaveData = false
+    if (this.#noDelay !== undefined) stream.setNodelay(this.#noDelay)
+    if (this.#unrefed) (stream as Refable).unref?.()
+    this.#activity()
+    if (this.#pendingWrite) {
+      const { bufs, cb } = this.#pendingWrite
+      this.#pendingWrite = null
+      this.#writeGeneric(bufs, cb)
+    }
+    if (this.#pauseOnCreate) {
+      this.pause()
+    } else if (this.#readWanted || !this.isPaused()) {
+      // Start the first read at once, as node:net does: it notices an early EOF or reset.
+      this.#readWanted = false
+      process.nextTick(() => this.#startRead())
+    }
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+  //
+  // A read waits with `readable()` and then reads with `tryRead` straight into our buffer: while
+  // it waits, no buffer is held (on either side), so idle sockets cost no read memory, as with
+  // libuv. `#mayHaveData` skips the wait when the last read filled the buffer.
+
+  override _read(): void {
+    if (!this.#handle) {
+      this.#readWanted = true
+      return
+    }
+    this.#startRead()
+  }
+
+  #startRead(): void {
+    const h = this.#handle
+    if (!h || this.#reading || this.destroyed) return
+    if (this.#mayHaveData) {
+      if (this.#syncReads >= MAX_SYNC_READS) {
+        // A fast sender could keep a synchronous read loop going: let the event loop turn.
+        this.#syncReads = 0
+        this.#reading = true
+        setImmediate(() => {
+          if (h !== this.#handle) return
+          this.#reading = false
+          this.#startRead()
+        })
+        return
+      }
+      this.#syncReads++
+      if (this.#tryReadOnce(h)) return
+    }
+    this.#reading = true
+    h.readable().then(
+      () => {
+        if (h !== this.#handle) return
+        this.#reading = false
+        this.#syncReads = 0
+        // A false positive (WouldBlock) waits again.
+        if (!this.#tryReadOnce(h)) this.#startRead()
+      },
+      (err: unknown) => {
+        if (h !== this.#handle) return
+        this.#reading = false
+        this.destroy(netError(err, 'read'))
+      },
+    )
+  }
+
+  /** One `tryRead`: delivers data, EOF or an error and returns true, or returns false on WouldBlock. */
+  #tryReadOnce(h: TcpStream): boolean {
+    const onread = this.#onread
+    let room: Uint8Array
+    if (onread) {
+      room = typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer
+    } else {
+      let buf = this.#readBuf
+      if (!buf || buf.length - this.#readOffset < MIN_READ_ROOM) {
+        buf = this.#readBuf = Buffer.allocUnsafe(READ_SIZE)
+        this.#readOffset = 0
+      }
+      room = buf.subarray(this.#readOffset)
+    }
+    let n: number
+    try {
+      n = h.tryRead(room)
+    } catch (e) {
+      if (isWouldBlock(e)) {
+        this.#mayHaveData = false
+        return false
+      }
+      this.destroy(netError(e, 'read'))
+      return true
+    }
+    if (n === 0) {
+      this.#onEof()
+      return true
+    }
+    this.#mayHaveData = n === room.length
+    this.#bytesRead += n
+    this.#activity()
+    if (onread) {
+      if (onread.callback.call(this, n, room) === false) {
+        this.pause()
+        this.once('resume', () => this.#startRead())
+      } else {
+        process.nextTick(() => this.#startRead())
+      }
+      return true
+    }
+    this.#readOffset += n
+    this.push((room as Buffer).subarray(0, n))
+    return true
+  }
+
+  #onEof(): void {
+    this.push(null)
+    // Nothing reads 'end' out of the buffer while paused; node:net still reports EOF to the write side.
+    this.read(0)
+  }
+
+  /** Bytes received so far. */
+  get bytesRead(): number {
+    return this.#bytesRead
+  }
+
+  // ---- writing ---------------------------------------------------------------------------
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: WriteCallback): void {
+    this.#writeGeneric([chunk], cb)
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, cb: WriteCallback): void {
+    this.#writeGeneric(
+      chunks.map((c) => c.chunk),
+      cb,
+    )
+  }
+
+  #writeGeneric(bufs: Buffer[], cb: WriteCallback): void {
+    if (this.connecting) {
+      this.#pendingWrite = { bufs, cb }
+      return
+    }
+    const h = this.#handle
+    if (!h) {
+      cb(socketClosed())
+      return
+    }
+    this.#activity()
+    let total = 0
+    for (const b of bufs) total += b.length
+    this.#bytesDispatched += total
+    let written: number
+    try {
+      written = bufs.length === 1 ? h.tryWrite(bufs[0] as Buffer) : h.tryWriteVectored(bufs)
+    } catch (e) {
+      if (!isWouldBlock(e)) {
+        cb(netError(e, 'write'))
+        return
+      }
+      written = 0
+    }
+    if (written === total) {
+      cb()
+      return
+    }
+    const rest = remainder(bufs, written)
+    writeLoop(h, rest).then(
+      () => {
+        this.#activity()
+        cb()
+      },
+      (err: unknown) => {
+        if (h !== this.#handle || isHandleClosed(err)) cb(socketClosed())
+        else cb(netError(err, 'write'))
+      },
+    )
+  }
+
+  /** Bytes handed to the socket plus those still queued, as node:net counts them. */
+  get bytesWritten(): number {
+    let pending = 0
+    const queued = (this as unknown as { writableBuffer?: Array<{ chunk: Buffer | string; encoding: BufferEncoding }> }).writableBuffer ?? []
+    for (const entry of queued) {
+      pending += typeof entry.chunk === 'string' ? Buffer.byteLength(entry.chunk, entry.encoding) : entry.chunk.length
+    }
+    if (this.#pendingWrite) for (const b of this.#pendingWrite.bufs) pending += b.length
+    return this.#bytesDispatched + pending
+  }
+
+  /** node:net's deprecated name for `writableLength`. */
+  get bufferSize(): number {
+    return this.writableLength
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      this.once('connect', () => this._final(cb))
+      return
+    }
+    const h = this.#handle
+    if (!h) {
+      cb()
+      return
+    }
+    h.shutdown().then(
+      () => cb(),
+      (err: unknown) => {
+        if (h !== this.#handle || isHandleClosed(err)) cb()
+        else cb(netError(err, 'shutdown'))
+      },
+    )
+  }
+
+  // ---- closing ---------------------------------------------------------------------------
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const wasConnecting = this.connecting
+    this.connecting = false
+    this.#connectAbort?.abort()
+    this.#connectAbort = null
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+    const hadError = Boolean(err)
+    const h = this.#handle
+    this.#handle = null
+    this.#reading = false
+    if (this.#pendingWrite) {
+      const { cb: writeCb } = this.#pendingWrite
+      this.#pendingWrite = null
+      writeCb(codedError(Error, 'ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established'))
+    }
+    this.#local = null
+    if (h) {
+      if (this.#resetOnClose) {
+        try {
+          h.setZeroLinger()
+        } catch {
+          // already reset by the peer: closing is all that is left
+        }
+      }
+      h.close()
+    }
+    cb(err)
+    // node:net emits 'close' from the handle's close callback: after 'error', on a later turn
+    // (a connecting socket has a handle there too). The server hears of it after the socket's
+    // own 'close', so its 'close' comes last.
+    const emitClose = (): void => {
+      this.emit('close', hadError)
+      this._server?._connectionClosed(this)
+    }
+    if (h || wasConnecting) setImmediate(emitClose)
+    else process.nextTick(emitClose)
+  }
+
+  /** Ends the write side, then destroys the socket once the writes are flushed. */
+  destroySoon(): void {
+    if (this.writable) this.end()
+    if (this.writableFinished) this.destroy()
+    else this.once('finish', () => this.destroy())
+  }
+
+  /** Closes with an RST instead of a FIN (zero linger), as node:net's `resetAndDestroy`. */
+  resetAndDestroy(): this {
+    if (this.#handle) {
+      this.#resetOnClose = true
+      this.destroy()
+    } else if (this.connecting) {
+      this.once('connect', () => this.resetAndDestroy())
+    } else {
+      this.destroy(socketClosed())
+    }
+    return this
+  }
+
+  // ---- options and timers ----------------------------------------------------------------
+
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (typeof msecs !== 'number') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "msecs" argument must be of type number. Received ${typeof msecs}`)
+    }
+    if (callback !== undefined && typeof callback !== 'function') {
+      throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "callback" argument must be of type function. Received ${typeof callback}`)
+    }
+    if (!Number.isFinite(msecs) || msecs < 0) {
+      throw codedError(RangeError, 'ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(msecs)}`)
+    }
+    this.timeout = msecs
+    if (this.#timer) {
+      clearTimeout(this.#timer)
+      this.#timer = null
+    }
+    if (msecs === 0) {
+      if (callback) this.removeListener('timeout', callback)
+    } else {
+      if (!this.destroyed) {
+        // A socket's idle timer never keeps the process alive, as on node:net.
+        this.#timer = setTimeout(() => this.emit('timeout'), msecs).unref()
+      }
+      if (callback) this.once('timeout', callback)
+    }
+    return this
+  }
+
+  /** Restarts the idle timer: called on every read and write. */
+  #activity(): void {
+    this.#timer?.refresh()
+  }
+
+  setNoDelay(noDelay = true): this {
+    const on = Boolean(noDelay)
+    this.#noDelay = on
+    this.#handle?.setNodelay(on)
+    return this
+  }
+
+  /**
+   * Before connecting, `SO_KEEPALIVE` is set on the socket. On a connected socket it can only
+   * be set where the addon offers `setKeepalive` on `TcpStream`; `initialDelay` is not settable.
+   */
+  setKeepAlive(enable = false, _initialDelay = 0): this {
+    this.#keepAlive = Boolean(enable)
+    const h = this.#handle as (TcpStream & { setKeepalive?(on: boolean): void }) | null
+    h?.setKeepalive?.(this.#keepAlive)
+    return this
+  }
+
+  ref(): this {
+    this.#unrefed = false
+    ;(this.#handle as Refable | null)?.ref?.()
+    return this
+  }
+
+  unref(): this {
+    this.#unrefed = true
+    ;(this.#handle as Refable | null)?.unref?.()
+    return this
+  }
+
+  // ---- addresses and state ---------------------------------------------------------------
+
+  address(): AddressInfo | Record<string, never> {
+    if (!this.#local && this.#handle) {
+      try {
+        const a = this.#handle.localAddr()
+        this.#local = { address: a.ip(), family: familyName(a.isIpv6()), port: a.port() }
+      } catch {
+        return {}
+      }
+    }
+    return this.#local ? { ...this.#local } : {}
+  }
+
+  get localAddress(): string | undefined {
+    return (this.address() as Partial<AddressInfo>).address
+  }
+
+  get localPort(): number | undefined {
+    return (this.address() as Partial<AddressInfo>).port
+  }
+
+  get localFamily(): string | undefined {
+    return (this.address() as Partial<AddressInfo>).family
+  }
+
+  /** The peer's address, looked up once while connected and remembered after closing, as node:net does. */
+  #peerInfo(): AddressInfo | null {
+    if (!this.#peer && (this.#handle || this.#acceptedFrom)) {
+      try {
+        const peer = this.#acceptedFrom ?? (this.#handle as TcpStream).peerAddr()
+        this.#peer = { address: peer.ip(), family: familyName(peer.isIpv6()), port: peer.port() }
+      } catch {
+        return null
+      }
+    }
+    return this.#peer
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#peerInfo()?.address
+  }
+
+  get remotePort(): number | undefined {
+    return this.#peerInfo()?.port
+  }
+
+  get remoteFamily(): string | undefined {
+    return this.#peerInfo()?.family
+  }
+
+  /** True until connected (and after closing): node:net's `pending`. */
+  get pending(): boolean {
+    return !this.#handle || this.connecting
+  }
+
+  get readyState(): 'opening' | 'open' | 'readOnly' | 'writeOnly' | 'closed' {
+    if (this.connecting) return 'opening'
+    if (this.readable && this.writable) return 'open'
+    if (this.readable && !this.writable) return 'readOnly'
+    if (!this.readable && this.writable) return 'writeOnly'
+    return 'closed'
+  }
+}
+
+/** When the peer ends and half-open is off, later writes fail as node:net's do: EPIPE. */
+function onReadableStreamEnd(this: Socket): void {
+  if (!this.allowHalfOpen) this.write = writeAfterFIN
+}
+
+function writeAfterFIN(this: Socket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  if (!this.writableEnded) {
+    return (Duplex.prototype.write as (this: Socket, ...a: unknown[]) => boolean).call(this, chunk, encoding, cb)
+  }
+  const callback = typeof encoding === 'function' ? encoding : cb
+  const er = new Error('This socket has been ended by the other party') as Error & { code: string }
+  er.code = 'EPIPE'
+  if (typeof callback === 'function') process.nextTick(callback as (e: Error) => void, er)
+  this.destroy(er)
+  return false
+}
+
+function abortError(reason: unknown): Error {
+  const e = new Error('The operation was aborted', { cause: reason }) as Error & { code: string }
+  e.name = 'AbortError'
+  e.code = 'ABORT_ERR'
+  return e
+}
+
+function remainder(bufs: Buffer[], written: number): Buffer[] {
+  let skip = written
+  const out: Buffer[] = []
+  for (const b of bufs) {
+    if (skip >= b.length) {
+      skip -= b.length
+      continue
+    }
+    out.push(skip ? b.subarray(skip) : b)
+    skip = 0
+  }
+  return out
+}
+
+async function writeLoop(h: TcpStream, bufs: Buffer[]): Promise<void> {
+  if (bufs.length === 1) {
+    await h.writeAll(bufs[0] as Buffer)
+    return
+  }
+  let rest = bufs
+  while (rest.length) {
+    const n = await h.writeVectored(rest)
+    rest = remainder(rest, n)
+  }
+}
+
+export { kServer }
