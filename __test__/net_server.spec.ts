@@ -93,12 +93,9 @@ test('close() stops accepting at once, and close fires only after the last conne
   t.false(lateConnection)
 })
 
-// Known defect of the addon, not of the adapter: TcpListener.close() with an accept pending does
-// not close the listening socket at once. A connection attempted right after close() is then
-// taken by the kernel and later reset (or, on the workers driver, accepted into a TcpStream that
-// nobody receives, and left hanging). node:net refuses it. `failing` until the addon is fixed:
-// ava reports it when it starts passing, and then `failing` is to be removed.
-test.failing('a connection attempted right after close() is refused, as on node:net', async (t) => {
+// TcpListener.close() with an accept pending stops listening at once, so a connection attempted
+// right after close() is refused, as node:net refuses it (it used to be queued, then reset).
+test('a connection attempted right after close() is refused, as on node:net', async (t) => {
   const server = net.createServer()
   const port = await listen(t, server)
   server.close()

@@ -265,3 +265,26 @@ test.serial('15a close() with setLinger(3000) and unsent data returns promptly; 
   t.is(got.length, sent, 'bytes the peer received')
   t.true(got.every((b) => b === 0x61), 'the bytes are the ones written')
 })
+
+test('a listener closed with an accept pending stops listening at once: the next connect is refused', async (t) => {
+  for (let round = 0; round < 10; round++) {
+    const listener = await TcpListener.bind('127.0.0.1:0')
+    const addr = listener.localAddr()
+    const accepting = listener.accept()
+    accepting.catch(() => {})
+    await new Promise((r) => setImmediate(r))
+    listener.close()
+    const outcome = await guard(
+      TcpStream.connect(addr).then(
+        (s) => {
+          s.close()
+          return 'connected'
+        },
+        (e: unknown) => String((e as { code?: unknown }).code),
+      ),
+      `connect after close, round ${round}`,
+    )
+    t.is(outcome, 'ECONNREFUSED', `round ${round}`)
+    assertClosed(t, await accepting.then(() => undefined, (e: unknown) => e), 'the pending accept')
+  }
+})

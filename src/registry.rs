@@ -328,10 +328,18 @@ fn drop_all(entries: Vec<Entry>) {
   }
 }
 
-/// What dropping the Rust value does: an owned write half sends its FIN, as tokio's does.
+/// What dropping the Rust value does: an owned write half sends its FIN, as tokio's does. A
+/// listener stops listening now, even while a cancelled `accept` still holds it until its next
+/// poll: a connect right after `close()` is refused, not queued and then reset.
 fn finish(resource: Resource) {
-  if let Resource::WriteHalf { core, owned: true } = &resource {
-    let _ = socket2::SockRef::from(&*core.io).shutdown(Shutdown::Write);
+  match &resource {
+    Resource::WriteHalf { core, owned: true } => {
+      let _ = socket2::SockRef::from(&*core.io).shutdown(Shutdown::Write);
+    }
+    Resource::Listener(listener) => {
+      let _ = socket2::SockRef::from(&listener.io).shutdown(Shutdown::Both);
+    }
+    _ => {}
   }
   drop(resource);
 }
