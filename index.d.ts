@@ -788,7 +788,13 @@ export declare class TcpSocket {
   takeError(): Error | null
   /** `SO_LINGER` in milliseconds, or `null` when it is off. */
   linger(): number | null
-  /** Sets `SO_LINGER` to `ms` milliseconds, or off with `null`. */
+  /**
+   * Sets `SO_LINGER` to `ms` milliseconds, or off with `null`. A stream made from this socket
+   * is closed on a thread of its own when it lingers, so `close()` never blocks the event loop.
+   *
+   * @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
+   * `setZeroLinger()` for a reset.
+   */
   setLinger(ms: number | null): void
   /** Sets `SO_LINGER` to zero: closing resets the connection. */
   setZeroLinger(): void

@@ -254,7 +254,11 @@ impl TcpSocket {
     })
   }
 
-  /// Sets `SO_LINGER` to `ms` milliseconds, or off with `null`.
+  /// Sets `SO_LINGER` to `ms` milliseconds, or off with `null`. A stream made from this socket
+  /// is closed on a thread of its own when it lingers, so `close()` never blocks the event loop.
+  ///
+  /// @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
+  /// `setZeroLinger()` for a reset.
   #[napi(ts_args_type = "ms: number | null")]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
     with_socket(&env, self.id, |js, s| {
