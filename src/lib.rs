@@ -59,7 +59,8 @@ pub fn active_handles() -> ActiveHandles {
 }
 
 /// The error `reunite` throws for halves of two different sockets (`code: 'ERR_REUNITE'`).
-/// `readHalf` and `writeHalf` hand both halves back, still usable.
+/// `readHalf` and `writeHalf` hand both halves back, still usable. Test for it with
+/// `err instanceof ReuniteError`; only `reunite` makes one (`new` throws).
 #[napi]
 pub struct ReuniteError {}
 
