@@ -71,3 +71,24 @@ test('factories, statics and instanceof still work through the guarded classes',
   server.close()
   listener.close()
 })
+
+test('a getter that consumes its TcpSocket mid-call is refused with ResourceBusy; the socket stays usable', (t) => {
+  const socket = api.TcpSocket.newV4()
+  let refused: unknown
+  socket.bind({
+    get ip() {
+      try {
+        socket.listen(1)
+      } catch (e) {
+        refused = e
+      }
+      return '127.0.0.1'
+    },
+    port: 0,
+  })
+  t.is((refused as api.NetError).kind, 'ResourceBusy')
+  t.is((refused as api.NetError).code, 'ERR_RESOURCE_BUSY')
+  const listener = socket.listen(8)
+  t.is(listener.localAddr().ip(), '127.0.0.1')
+  listener.close()
+})

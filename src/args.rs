@@ -218,7 +218,13 @@ impl Js {
   where
     for<'a> ClassInstance<'a, T>: FromNapiValue,
   {
-    self.with_instance_mut(value, |instance: &mut T| f(instance))
+    if self.type_of(value) != Type::Object {
+      return None;
+    }
+    // SAFETY: `value` is an object of this env; napi-rs checks its type tag before it hands the
+    // instance out.
+    let instance = unsafe { ClassInstance::<T>::from_napi_value(self.raw(), value) }.ok()?;
+    Some(f(&instance))
   }
 
   /// [`Js::with_instance`] for the methods that change the instance.

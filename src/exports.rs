@@ -210,9 +210,14 @@ fn guard_bytes_mut_getters(env: &Env, js: Js, exports: sys::napi_value) -> napi:
         ));
       }
       let getter = js.ref_value(&getter)?;
-      js.call(this, getter, &[])
-        .map(RawValue)
-        .map_err(|_| napi::Error::new(napi::Status::PendingException, String::new()))
+      match js.call(this, getter, &[]) {
+        Ok(value) => Ok(RawValue(value)),
+        Err(CallError::Threw(e)) => {
+          js.throw_value(e);
+          Err(NetError::Pending.throw(js))
+        }
+        Err(CallError::Failed(e)) => Err(e),
+      }
     })?;
     js.set(descriptor, "get", guarded.raw())?;
     js.call_method(object, "defineProperty", &[proto, key, descriptor])

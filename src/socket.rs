@@ -48,10 +48,19 @@ fn with_socket<T>(
   })
 }
 
-/// Takes the socket `id` out of the registry, for the methods that consume it.
+/// Takes the socket `id` out of the registry, for the methods that consume it. A socket that
+/// another call is still using (a getter of its arguments calling `listen` or `connect`) is
+/// left as it is, and this call fails with `ResourceBusy`.
 fn take_socket(id: u64) -> NetResult<tokio::net::TcpSocket> {
   registry::with(id, |r, _| match r {
-    Resource::Socket(_) => Ok(()),
+    Resource::Socket(s) if std::sync::Arc::strong_count(s) == 1 => Ok(()),
+    Resource::Socket(_) => Err(NetError::io(
+      std::io::Error::new(
+        std::io::ErrorKind::ResourceBusy,
+        "the socket is in use by a call still in progress",
+      ),
+      "take",
+    )),
     _ => Err(NetError::Closed),
   })?;
   let Resource::Socket(socket) = registry::take(id)? else {
