@@ -4,7 +4,6 @@
 // child processes, and the one-line figure reports. Not a `.spec.ts` file, so ava does not run
 // it as a test file.
 
-import { spawn } from 'node:child_process'
 import { createCipheriv, createHash, randomInt } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import fs from 'node:fs'
@@ -14,6 +13,9 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 
 import type { ExecutionContext } from 'ava'
+
+import { fixtureArgv, lastJsonLine, runCommand } from './_fault_helpers.js'
+import type { ChildResult } from './_fault_helpers.js'
 
 export {
   assertAbort,
@@ -282,57 +284,18 @@ export function report(t: ExecutionContext, name: string, figures: Record<string
 // ---------------------------------------------------------------------------------------------
 // Child processes
 
-export const FIXTURES = path.join(process.cwd(), 'stress', 'fixtures')
-
-export interface ChildResult {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-  timedOut: boolean
-}
+export { describeExit, FIXTURES } from './_fault_helpers.js'
+export type { ChildResult } from './_fault_helpers.js'
 
 /**
  * Runs `node --import tsx <fixture> ...args` with a time bound; SIGKILLs it when the bound
  * passes. A crash or a hang there is a failed assertion here, not a dead test runner.
  */
 export function runFixture(fixture: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = {}): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(FIXTURES, fixture), ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    let timedOut = false
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d))
-    const timer = setTimeout(() => {
-      timedOut = true
-      child.kill('SIGKILL')
-    }, timeoutMs)
-    child.on('error', (e) => {
-      clearTimeout(timer)
-      reject(e)
-    })
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr, timedOut })
-    })
-  })
+  return runCommand(fixtureArgv(fixture, args), { timeoutMs, env })
 }
 
 /** The JSON a fixture printed on its last `RESULT {...}` line, or undefined. */
 export function fixtureResult<T>(stdout: string): T | undefined {
-  const line = stdout
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith('RESULT '))
-  return line === undefined ? undefined : (JSON.parse(line.slice('RESULT '.length)) as T)
-}
-
-/** The exit of a fixture, for assertion messages: code, signal, and the tail of its stderr. */
-export function describeExit(r: ChildResult): string {
-  const tail = r.stderr.trim().split('\n').slice(-15).join('\n')
-  return `exit code ${String(r.code)}, signal ${String(r.signal)}${r.timedOut ? ' (killed: time bound passed)' : ''}\n${tail}`
+  return lastJsonLine<T>(stdout, 'RESULT')
 }
