@@ -8,7 +8,6 @@ import { createCipheriv, createHash, randomInt } from 'node:crypto'
 import type { Hash } from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
-import path from 'node:path'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 
