@@ -143,7 +143,9 @@ impl NetError {
         "tried to reunite halves that are not from the same socket".into(),
       ),
       NetError::Pending => {
-        return js.take_exception();
+        return js
+          .take_pending_exception()
+          .ok_or_else(|| napi::Error::from_reason("no JavaScript exception was pending"));
       }
       NetError::Internal(m) => (
         ErrorCtor::Error,

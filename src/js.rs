@@ -215,14 +215,10 @@ impl Js {
     if status == sys::Status::napi_ok {
       return Ok(out);
     }
-    if status == sys::Status::napi_pending_exception {
-      let mut exception = ptr::null_mut();
-      // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-      if unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut exception) }
-        == sys::Status::napi_ok
-      {
-        return Err(CallError::Threw(exception));
-      }
+    if status == sys::Status::napi_pending_exception
+      && let Some(exception) = self.take_pending_exception()
+    {
+      return Err(CallError::Threw(exception));
     }
     Err(CallError::Failed(napi::Error::new(
       napi::Status::from(status),
@@ -272,14 +268,6 @@ impl Js {
   pub fn report(self, exception: sys::napi_value) {
     // SAFETY: `exception` is a value of this env, on its thread.
     unsafe { sys::napi_fatal_exception(self.0, exception) };
-  }
-
-  /// Takes the pending exception off the env, for re-use as a rejection value.
-  pub fn take_exception(self) -> napi::Result<sys::napi_value> {
-    let mut exception = ptr::null_mut();
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe { sys::napi_get_and_clear_last_exception(self.0, &mut exception) })?;
-    Ok(exception)
   }
 
   pub fn new_ref(self, value: sys::napi_value) -> napi::Result<JsRef> {
