@@ -12,33 +12,37 @@ use crate::bytes_mut::BytesMut;
 use crate::errors::NetError;
 use crate::js::{CallError, Js, JsRef, RawValue, Type};
 
-/// Every exported class, and whether JS may construct it (`new BytesMut()`); the others are
-/// made by their factories (`TcpStream.connect`, ...).
-const CLASSES: [(&str, bool); 12] = [
-  ("TcpStream", false),
-  ("ReadHalf", false),
-  ("WriteHalf", false),
-  ("OwnedReadHalf", false),
-  ("OwnedWriteHalf", false),
-  ("TcpListener", false),
-  ("TcpSocket", false),
-  ("StdTcpStream", false),
-  ("SocketAddr", false),
-  ("Ready", false),
-  ("ReuniteError", false),
-  ("BytesMut", true),
-];
+/// An exported class, as module init treats it.
+struct Class {
+  name: &'static str,
+  /// It owns a socket: `close()` is its `Symbol.dispose`.
+  owns_socket: bool,
+  /// JS may construct it (`new BytesMut()`); the others are made by their factories
+  /// (`TcpStream.connect`, ...).
+  constructible: bool,
+}
 
-/// The classes that own a socket: `close()` is their `Symbol.dispose`.
-const HANDLE_CLASSES: [&str; 8] = [
-  "TcpStream",
-  "ReadHalf",
-  "WriteHalf",
-  "OwnedReadHalf",
-  "OwnedWriteHalf",
-  "TcpListener",
-  "TcpSocket",
-  "StdTcpStream",
+const fn class(name: &'static str, owns_socket: bool, constructible: bool) -> Class {
+  Class {
+    name,
+    owns_socket,
+    constructible,
+  }
+}
+
+const CLASSES: [Class; 12] = [
+  class("TcpStream", true, false),
+  class("ReadHalf", true, false),
+  class("WriteHalf", true, false),
+  class("OwnedReadHalf", true, false),
+  class("OwnedWriteHalf", true, false),
+  class("TcpListener", true, false),
+  class("TcpSocket", true, false),
+  class("StdTcpStream", true, false),
+  class("SocketAddr", false, false),
+  class("Ready", false, false),
+  class("ReuniteError", false, false),
+  class("BytesMut", false, true),
 ];
 
 thread_local! {
@@ -82,7 +86,7 @@ fn install_dispose(env: &Env, js: Js, exports: sys::napi_value) -> napi::Result<
         Err(_) => Err(napi::Error::from_reason("Promise.resolve failed")),
       }
     })?;
-  for name in HANDLE_CLASSES {
+  for Class { name, .. } in CLASSES.iter().filter(|c| c.owns_socket) {
     let proto = js.get(js.get(exports, name)?, "prototype")?;
     let close = js.get(proto, "close")?;
     set_symbol(js, proto, dispose, close)?;
@@ -133,7 +137,12 @@ fn guard_constructors(env: &Env, js: Js, exports: sys::napi_value) -> napi::Resu
   let proxy = js.get(global, "Proxy")?;
   let reflect = js.new_ref(js.get(global, "Reflect")?)?;
   let reflect = std::rc::Rc::new(reflect);
-  for (name, constructible) in CLASSES {
+  for &Class {
+    name,
+    constructible,
+    ..
+  } in &CLASSES
+  {
     let class = js.get(exports, name)?;
     let handler = js.object()?;
     let apply = env.create_function_from_closure::<(), (), _>("apply", move |ctx| {
@@ -153,17 +162,12 @@ fn guard_constructors(env: &Env, js: Js, exports: sys::napi_value) -> napi::Resu
           .collect::<napi::Result<_>>()?;
         let reflect = js.ref_value(&reflect)?;
         match js.call_method(reflect, "construct", &args) {
-          Ok(instance) => Ok(RawValue(instance)),
           Err(CallError::Threw(e)) if is_napi_no_constructor(js, e) => Err(misuse(
             ctx.env,
             "ERR_ILLEGAL_CONSTRUCTOR",
             format!("Illegal constructor: {name} objects come from tokio-net's methods, not `new`"),
           )),
-          Err(CallError::Threw(e)) => {
-            js.throw_value(e);
-            Err(NetError::Pending.throw(js))
-          }
-          Err(CallError::Failed(e)) => Err(e),
+          called => passthrough(js, called),
         }
       })?;
       js.set(handler, "construct", construct.raw())?;
@@ -210,20 +214,25 @@ fn guard_bytes_mut_getters(env: &Env, js: Js, exports: sys::napi_value) -> napi:
         ));
       }
       let getter = js.ref_value(&getter)?;
-      match js.call(this, getter, &[]) {
-        Ok(value) => Ok(RawValue(value)),
-        Err(CallError::Threw(e)) => {
-          js.throw_value(e);
-          Err(NetError::Pending.throw(js))
-        }
-        Err(CallError::Failed(e)) => Err(e),
-      }
+      passthrough(js, js.call(this, getter, &[]))
     })?;
     js.set(descriptor, "get", guarded.raw())?;
     js.call_method(object, "defineProperty", &[proto, key, descriptor])
       .map_err(|_| napi::Error::from_reason("defineProperty failed"))?;
   }
   Ok(())
+}
+
+/// Hands what a forwarded call returned or threw back to JS unchanged.
+fn passthrough(js: Js, called: Result<sys::napi_value, CallError>) -> napi::Result<RawValue> {
+  match called {
+    Ok(value) => Ok(RawValue(value)),
+    Err(CallError::Threw(e)) => {
+      js.throw_value(e);
+      Err(NetError::Pending.throw(js))
+    }
+    Err(CallError::Failed(e)) => Err(e),
+  }
 }
 
 /// Throws a `TypeError` with `code` and hands back napi-rs's "already thrown" marker.
