@@ -232,6 +232,28 @@ pub fn take(id: u64) -> NetResult<Resource> {
   Ok(entry.resource)
 }
 
+/// Takes out the value of an entry for a method that consumes it (`listen`, `fromStd`, ...).
+/// `pick` finds the value in an entry of the right kind. An entry that a call still in progress
+/// holds a clone of (a getter of that call's arguments consuming it) is left in place, and this
+/// fails with `ResourceBusy`.
+pub fn take_sole<T>(id: u64, pick: impl Fn(&Resource) -> Option<&Arc<T>>) -> NetResult<T> {
+  with(id, |resource, _| match pick(resource) {
+    Some(value) if Arc::strong_count(value) == 1 => Ok(()),
+    Some(_) => Err(NetError::io(
+      std::io::Error::new(
+        std::io::ErrorKind::ResourceBusy,
+        "the socket is in use by a call still in progress",
+      ),
+      "take",
+    )),
+    None => Err(NetError::Closed),
+  })?;
+  let resource = take(id)?;
+  let value = pick(&resource).cloned().ok_or(NetError::Closed)?;
+  drop(resource);
+  Arc::try_unwrap(value).map_err(|_| NetError::Closed)
+}
+
 /// Closes an entry: cancels its pending operations and drops the resource. Closing twice is a
 /// no-op.
 pub fn close(id: u64) {

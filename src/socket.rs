@@ -48,26 +48,12 @@ fn with_socket<T>(
   })
 }
 
-/// Takes the socket `id` out of the registry, for the methods that consume it. A socket that
-/// another call is still using (a getter of its arguments calling `listen` or `connect`) is
-/// left as it is, and this call fails with `ResourceBusy`.
+/// Takes the socket `id` out of the registry, for the methods that consume it.
 fn take_socket(id: u64) -> NetResult<tokio::net::TcpSocket> {
-  registry::with(id, |r, _| match r {
-    Resource::Socket(s) if std::sync::Arc::strong_count(s) == 1 => Ok(()),
-    Resource::Socket(_) => Err(NetError::io(
-      std::io::Error::new(
-        std::io::ErrorKind::ResourceBusy,
-        "the socket is in use by a call still in progress",
-      ),
-      "take",
-    )),
-    _ => Err(NetError::Closed),
-  })?;
-  let Resource::Socket(socket) = registry::take(id)? else {
-    return Err(NetError::Closed);
-  };
-  // Nothing else holds it: every method lets go of its clone before it returns.
-  std::sync::Arc::try_unwrap(socket).map_err(|_| NetError::Closed)
+  registry::take_sole(id, |r| match r {
+    Resource::Socket(s) => Some(s),
+    _ => None,
+  })
 }
 
 fn opt<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {

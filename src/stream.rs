@@ -122,11 +122,10 @@ impl TcpStream {
         )),
         _ => Ok(()),
       })?;
-      let Resource::Std(std) = registry::take(std_id)? else {
-        return Err(NetError::Closed);
-      };
-      // Nothing else holds it: every method lets go of its clone before it returns.
-      let std = std::sync::Arc::try_unwrap(std).map_err(|_| NetError::Closed)?;
+      let std = registry::take_sole(std_id, |r| match r {
+        Resource::Std(s) => Some(s),
+        _ => None,
+      })?;
       let handle = crate::runtime::handle()?;
       let _guard = handle.enter();
       let stream = sockopt(tokio::net::TcpStream::from_std(std), "fromStd")?;
