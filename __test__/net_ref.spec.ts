@@ -1,20 +1,10 @@
 // ref()/unref() on tokio-net/net sockets and servers: whether they keep the process alive,
 // exactly as on node:net. Each case runs in a child process with a time bound.
-//
-// The unref cases need ref()/unref() on the raw handles (TcpStream, TcpListener, TcpSocket) in
-// the addon. Until the loaded build has them they are skipped (listed as such by ava); they run
-// by themselves once it does. The ref'd cases run either way.
 
 import { execFile } from 'node:child_process'
 
 import test from 'ava'
 
-import { TcpListener, TcpStream } from '../index.js'
-
-const addonHasRef =
-  typeof (TcpStream.prototype as { unref?: unknown }).unref === 'function' &&
-  typeof (TcpListener.prototype as { unref?: unknown }).unref === 'function'
-const unrefTest = addonHasRef ? test : test.skip
 
 interface Run {
   code: number | null
@@ -60,14 +50,14 @@ test('a listening server keeps the process alive', async (t) => {
   t.is(r.stdout.trim(), 'still alive')
 })
 
-unrefTest('an unref()ed socket with a pending read does not keep the process alive', async (t) => {
+test('an unref()ed socket with a pending read does not keep the process alive', async (t) => {
   const r = await run(`${PAIR}
 pair((c) => { c.unref(); server.unref(); ${WATCH} })`)
   t.is(r.code, 0, r.stderr)
   t.is(r.stdout.trim(), '')
 })
 
-unrefTest('unref() before connecting applies once connected; ref() again keeps the process alive', async (t) => {
+test('unref() before connecting applies once connected; ref() again keeps the process alive', async (t) => {
   const r = await run(`${PAIR}
 server.listen(0, '127.0.0.1', () => {
   server.unref()
@@ -79,13 +69,13 @@ server.listen(0, '127.0.0.1', () => {
   t.is(r.stdout.trim(), 'still alive')
 })
 
-unrefTest('an unref()ed listening server does not keep the process alive', async (t) => {
+test('an unref()ed listening server does not keep the process alive', async (t) => {
   const r = await run(`const net = require('tokio-net/net'); const s = net.createServer().listen(0, '127.0.0.1', () => { ${WATCH} }); s.unref()`)
   t.is(r.code, 0, r.stderr)
   t.is(r.stdout.trim(), '')
 })
 
-unrefTest('http.Agent keep-alive: an idle pooled tokio-net socket (unref()ed by the agent) lets the process exit', async (t) => {
+test('http.Agent keep-alive: an idle pooled tokio-net socket (unref()ed by the agent) lets the process exit', async (t) => {
   const r = await run(`
 const http = require('node:http')
 const net = require('tokio-net/net')

@@ -26,11 +26,6 @@ export type ConnectionListener = (socket: Socket) => void
 /** node:net's default listen backlog. */
 const DEFAULT_BACKLOG = 511
 
-interface Refable {
-  ref?(): void
-  unref?(): void
-}
-
 export class Server extends EventEmitter implements ConnectionOwner {
   /** Connections beyond this many are closed at once (and reported with a 'drop' event). */
   maxConnections: number | undefined = undefined
@@ -97,7 +92,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
         this.#listener = listener
         const a = listener.localAddr()
         this.#address = { address: a.ip(), family: a.isIpv6() ? 'IPv6' : 'IPv4', port: a.port() }
-        if (this.#unrefed) (listener as Refable).unref?.()
+        if (this.#unrefed) listener.unref()
         this.emit('listening')
         this.#acceptLoopDone = this.#acceptLoop(listener)
       },
@@ -234,13 +229,13 @@ export class Server extends EventEmitter implements ConnectionOwner {
 
   ref(): this {
     this.#unrefed = false
-    ;(this.#listener as Refable | null)?.ref?.()
+    this.#listener?.ref()
     return this
   }
 
   unref(): this {
     this.#unrefed = true
-    ;(this.#listener as Refable | null)?.unref?.()
+    this.#listener?.unref()
     return this
   }
 

@@ -42,12 +42,6 @@ export interface ConnectionOwner {
   _connectionClosed(socket: Socket): void
 }
 
-/** Handles in the build that have ref()/unref() (the adapter calls them where they exist). */
-interface Refable {
-  ref?(): void
-  unref?(): void
-}
-
 /** The size of one read: libuv's, so large transfers move in the same chunks as on node:net. */
 const READ_SIZE = 64 * 1024
 /** A read buffer with less room than this left is replaced rather than reused. */
@@ -284,7 +278,7 @@ export class Socket extends Duplex {
     this.#peer = null
     this.#mayHaveData = false
     if (this.#noDelay !== undefined) stream.setNodelay(this.#noDelay)
-    if (this.#unrefed) (stream as Refable).unref?.()
+    if (this.#unrefed) stream.unref()
     this.#activity()
     if (this.#pendingWrite) {
       const { bufs, cb } = this.#pendingWrite
@@ -600,25 +594,23 @@ export class Socket extends Duplex {
   }
 
   /**
-   * Before connecting, `SO_KEEPALIVE` is set on the socket. On a connected socket it can only
-   * be set where the addon offers `setKeepalive` on `TcpStream`; `initialDelay` is not settable.
+   * Before connecting, `SO_KEEPALIVE` is set on the socket. A connected socket keeps what it
+   * had: `TcpStream` has no keepalive setter yet, and `initialDelay` is not settable.
    */
   setKeepAlive(enable = false, _initialDelay = 0): this {
     this.#keepAlive = Boolean(enable)
-    const h = this.#handle as (TcpStream & { setKeepalive?(on: boolean): void }) | null
-    h?.setKeepalive?.(this.#keepAlive)
     return this
   }
 
   ref(): this {
     this.#unrefed = false
-    ;(this.#handle as Refable | null)?.ref?.()
+    this.#handle?.ref()
     return this
   }
 
   unref(): this {
     this.#unrefed = true
-    ;(this.#handle as Refable | null)?.unref?.()
+    this.#handle?.unref()
     return this
   }
 
