@@ -5,7 +5,6 @@ import { execFile } from 'node:child_process'
 
 import test from 'ava'
 
-
 interface Run {
   code: number | null
   stdout: string
