@@ -1267,6 +1267,29 @@ export interface ActiveHandles {
 }
 
 /**
+ * Where tokio's I/O driver runs for the calling Node environment:
+ *
+ * - `'js-thread'`: the env has its own current-thread tokio runtime, and Node's event loop turns
+ *   its I/O driver whenever a socket is ready, so operations wake on the JS thread with no thread
+ *   hop. The default on Node on Linux.
+ * - `'workers'`: one tokio multi-thread runtime shared by every env of the process drives the
+ *   sockets on its worker threads (one per core, or `TOKIO_WORKER_THREADS`). Used on other
+ *   systems, under Bun and Deno (they have no libuv to watch the driver with), when the JS-thread
+ *   probe fails, and when `TOKIO_NET_IO_DRIVER=workers` asks for it.
+ *
+ * Decided once per env when the module loads; both places run the same tokio code with the
+ * same semantics.
+ *
+ * @example
+ * ```ts
+ * import { driverPlace } from 'tokio-net'
+ *
+ * console.log(`tokio's I/O driver runs on ${driverPlace() === 'js-thread' ? 'the JS thread' : 'tokio workers'}`)
+ * ```
+ */
+export declare function driverPlace(): 'js-thread' | 'workers'
+
+/**
  * Readiness event interest, as bit flags that combine with `|`:
  * `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
  * `PRIORITY` (out-of-band data) is Linux and Android only.

@@ -848,4 +848,5 @@ module.exports.TcpSocket = nativeBinding.TcpSocket
 module.exports.TcpStream = nativeBinding.TcpStream
 module.exports.WriteHalf = nativeBinding.WriteHalf
 module.exports.activeHandles = nativeBinding.activeHandles
+module.exports.driverPlace = nativeBinding.driverPlace
 module.exports.Interest = nativeBinding.Interest

@@ -6,6 +6,7 @@ import test from 'ava'
 
 import {
   activeHandles,
+  driverPlace,
   BytesMut,
   Interest,
   Ready,
@@ -356,6 +357,11 @@ test('OwnedWriteHalf.forget(): no FIN; the write side stays open until the read 
 // ---------------------------------------------------------------------------------------------
 // Handles, disposal, iteration
 
+test('driverPlace() names where this env\'s I/O driver runs, as TOKIO_NET_IO_DRIVER asked (unset: the JS thread on Node on Linux)', (t) => {
+  const asked = process.env.TOKIO_NET_IO_DRIVER?.trim() || 'js-thread'
+  t.is(driverPlace(), asked === 'workers' ? 'workers' : 'js-thread')
+})
+
 test.serial('activeHandles counts live entries of each kind and drops them on close', async (t) => {
   await pollUntil(() => sameHandles(handles(), { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }))
   const base = activeHandles()
@@ -637,7 +643,7 @@ test('the other platform\'s members exist and throw kind Unsupported (ERR_UNSUPP
 // that settle at once never let the event loop turn it, so every 128 of them turn it inline,
 // as tokio's task budget makes a task yield to its driver. Without that this loop spins on a
 // stale "readable" forever. (With the driver on the workers it is a race, so it is not run.)
-;(process.env.TOKIO_NET_IO_DRIVER === 'js-thread' ? test : test.skip)(
+;(driverPlace() === 'js-thread' ? test : test.skip)(
   'js-thread driver: a loop of ready() calls that settle at once still sees the peer\'s FIN within tokio\'s budget',
   async (t) => {
     const [client, server] = await pair(t)

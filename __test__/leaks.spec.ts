@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads'
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
 
-import { BytesMut, StdTcpStream, TcpListener, TcpSocket, TcpStream } from '../index.js'
+import { BytesMut, StdTcpStream, TcpListener, TcpSocket, TcpStream, driverPlace } from '../index.js'
 import type { ActiveHandles } from '../index.js'
 
 import { fdCount, guard, handles, pair, pollUntil, readN, sameHandles, track } from './_helpers.js'
@@ -324,10 +324,35 @@ test.serial('TOKIO_NET_IO_DRIVER=js-thread in a child process drives sockets wit
   t.deepEqual(threads.filter(isRuntime), [], `threads: ${JSON.stringify(threads)}`)
 })
 
-// Under `npm run test:js-thread` every env of this process (ava's workers included) must really
-// have its driver on its JS thread: then the shared multi-thread runtime is never started.
-;(process.env.TOKIO_NET_IO_DRIVER === 'js-thread' ? test.serial : test.serial.skip)(
-  'with TOKIO_NET_IO_DRIVER=js-thread this worker_threads env drives its sockets itself: no runtime worker thread exists',
+test.serial('by default, on Node on Linux, the driver runs on the JS thread: driverPlace() says so and no runtime worker thread starts', (t) => {
+  const isRuntime = (n: string) => n.startsWith('tokio-net') || n.startsWith('tokio-runtime-w')
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (k !== 'TOKIO_NET_IO_DRIVER' && v !== undefined) env[k] = v
+  const script = `const m = require(${JSON.stringify(INDEX)}); process.stdout.write(m.driverPlace())`
+  const place = execFileSync(process.execPath, ['-e', script], { env, timeout: 60_000, encoding: 'utf8' })
+  t.is(place, 'js-thread')
+  // runtimeThreads spreads process.env: an empty value is the unset default too.
+  const threads = runtimeThreads({ TOKIO_WORKER_THREADS: '3', TOKIO_NET_IO_DRIVER: '' }, 0)
+  t.deepEqual(threads.filter(isRuntime), [], `threads: ${JSON.stringify(threads)}`)
+})
+
+test.serial('driverPlace() reports the place TOKIO_NET_IO_DRIVER forces, in the main thread and in a worker_threads env', (t) => {
+  const script = `
+const { Worker } = require('node:worker_threads')
+const m = require(${JSON.stringify(INDEX)})
+const w = new Worker('require("node:worker_threads").parentPort.postMessage(require(' + JSON.stringify(${JSON.stringify(INDEX)}) + ').driverPlace())', { eval: true })
+w.once('message', (inWorker) => { process.stdout.write(JSON.stringify([m.driverPlace(), inWorker])); w.terminate() })`
+  for (const place of ['workers', 'js-thread']) {
+    const env = { ...process.env, TOKIO_NET_IO_DRIVER: place }
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { env, timeout: 60_000, encoding: 'utf8' })) as string[]
+    t.deepEqual(out, [place, place])
+  }
+})
+
+// Where this env's driver is on its JS thread (the default; `npm run test:workers` forces the
+// workers), the shared multi-thread runtime must never have been started.
+;(driverPlace() === 'js-thread' ? test.serial : test.serial.skip)(
+  'with the driver on the JS thread this env drives its sockets itself: no runtime worker thread exists',
   async (t) => {
     const l = track(t, await TcpListener.bind('127.0.0.1:0'))
     const [c, [s]] = await Promise.all([TcpStream.connect(l.localAddr()), l.accept()])
@@ -353,7 +378,7 @@ test.serial('a malformed TOKIO_NET_IO_DRIVER or TOKIO_WORKER_THREADS does not st
   const script = `
 const m = require(${JSON.stringify(INDEX)})
 ;(async () => {
-  const out = {}
+  const out = { place: m.driverPlace() }
   try { await m.TcpListener.bind('127.0.0.1:0'); out.bind = 'resolved' } catch (e) { out.bind = e.message }
   try { m.TcpSocket.newV4(); out.socket = 'returned' } catch (e) { out.socket = e.message }
   process.stdout.write(JSON.stringify(out))
@@ -363,8 +388,9 @@ const m = require(${JSON.stringify(INDEX)})
     const env = { ...process.env, TOKIO_NET_IO_DRIVER: 'workers', [name]: value }
     const out = JSON.parse(
       execFileSync(process.execPath, ['-e', script], { env, timeout: 60_000, encoding: 'utf8' }),
-    ) as { bind: string; socket: string }
+    ) as { place: string; bind: string; socket: string }
     t.log(`${name}=${value}: ${JSON.stringify(out)}`)
+    t.is(out.place, 'workers')
     for (const message of [out.bind, out.socket]) {
       t.regex(message, /could not start the tokio runtime/)
       t.true(message.includes(name), message)

@@ -102,6 +102,56 @@ pub enum Resource {
   Listener(Arc<ListenerCore>),
   Socket(Arc<TcpSocket>),
   Std(Arc<std::net::TcpStream>),
+  /// A `BufReader`, a `BufWriter` or a `Lines`, and the handle it took over.
+  Buffered(Rc<dyn std::any::Any>, Inner),
+}
+
+/// The handle a buffered wrapper (or `copy`) works on, as it was in the table: what
+/// `intoInner()` hands back, and what `activeHandles()` counts the wrapper as.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Inner {
+  Stream,
+  View,
+  ReadHalf { owned: bool },
+  WriteHalf { owned: bool },
+}
+
+impl Inner {
+  pub fn of(resource: &Resource) -> Option<Inner> {
+    Some(match resource {
+      Resource::Stream(_) => Inner::Stream,
+      Resource::View(_) => Inner::View,
+      Resource::ReadHalf { owned, .. } => Inner::ReadHalf { owned: *owned },
+      Resource::WriteHalf { owned, .. } => Inner::WriteHalf { owned: *owned },
+      _ => return None,
+    })
+  }
+
+  pub fn reads(self) -> bool {
+    !matches!(self, Inner::WriteHalf { .. })
+  }
+
+  pub fn writes(self) -> bool {
+    !matches!(self, Inner::ReadHalf { .. })
+  }
+
+  /// The table entry of this kind over `core`.
+  pub fn resource(self, core: Arc<Core>) -> Resource {
+    match self {
+      Inner::Stream => Resource::Stream(core),
+      Inner::View => Resource::View(core),
+      Inner::ReadHalf { owned } => Resource::ReadHalf { core, owned },
+      Inner::WriteHalf { owned } => Resource::WriteHalf { core, owned },
+    }
+  }
+}
+
+/// A stream, view or half taken out of the table by a buffered wrapper.
+pub struct Taken {
+  pub core: Arc<Core>,
+  pub inner: Inner,
+  /// The entry a borrowed half or view belonged to: the wrapper closes with it.
+  pub parent: Option<u64>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -121,6 +171,8 @@ impl Resource {
       Resource::Listener(_) => Kind::Listener,
       Resource::Socket(_) => Kind::Socket,
       Resource::Std(_) => Kind::Std,
+      Resource::Buffered(_, Inner::Stream | Inner::View) => Kind::Stream,
+      Resource::Buffered(_, _) => Kind::Half,
     }
   }
 }
@@ -254,6 +306,49 @@ pub fn take_sole<T>(id: u64, pick: impl Fn(&Resource) -> Option<&Arc<T>>) -> Net
   Arc::try_unwrap(value).map_err(|_| NetError::Closed)
 }
 
+/// Takes a stream, view or half out of the table for a wrapper that owns it from now on, as
+/// tokio's `BufReader::new(stream)` moves the stream. `fits` says which kinds the wrapper takes.
+/// Pending operations on the handle are cancelled (`ERR_HANDLE_CLOSED`); borrowed halves and
+/// views of a taken stream close with it.
+pub fn take_io(id: u64, fits: impl Fn(Inner) -> bool) -> NetResult<Taken> {
+  let parent = with_table(|t| {
+    let entry = t.get(&id).ok_or(NetError::Closed)?;
+    match Inner::of(&entry.resource) {
+      Some(inner) if fits(inner) => {}
+      _ => return Err(NetError::Closed),
+    }
+    Ok(
+      t.iter()
+        .find(|(_, e)| e.children.contains(&id))
+        .map(|(parent, _)| *parent),
+    )
+  })?;
+  let resource = take(id)?;
+  let inner = Inner::of(&resource).ok_or(NetError::Closed)?;
+  match resource {
+    Resource::Stream(core)
+    | Resource::View(core)
+    | Resource::ReadHalf { core, .. }
+    | Resource::WriteHalf { core, .. } => Ok(Taken {
+      core,
+      inner,
+      parent,
+    }),
+    _ => Err(NetError::Closed),
+  }
+}
+
+/// The wrapper `T` an entry holds, and the handle kind it took over.
+pub fn buffered<T: 'static>(id: u64) -> NetResult<(Rc<T>, Inner, CancellationToken)> {
+  with(id, |resource, closed| match resource {
+    Resource::Buffered(any, inner) => {
+      let wrapper = any.clone().downcast::<T>().map_err(|_| NetError::Closed)?;
+      Ok((wrapper, *inner, closed.clone()))
+    }
+    _ => Err(NetError::Closed),
+  })
+}
+
 /// Closes an entry: cancels its pending operations and drops the resource. Closing twice is a
 /// no-op.
 pub fn close(id: u64) {
@@ -357,6 +452,11 @@ fn finish(resource: Resource) {
   match &resource {
     Resource::WriteHalf { core, owned: true } => {
       let _ = socket2::SockRef::from(&*core.io).shutdown(Shutdown::Write);
+    }
+    Resource::Buffered(wrapper, Inner::WriteHalf { owned: true }) => {
+      if let Some(writer) = wrapper.downcast_ref::<crate::buf_writer::WriterState>() {
+        writer.shutdown_now();
+      }
     }
     Resource::Listener(listener) => {
       let _ = socket2::SockRef::from(&listener.io).shutdown(Shutdown::Both);

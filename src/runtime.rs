@@ -1,11 +1,14 @@
-//! The tokio runtimes the module runs sockets on.
+//! The tokio runtimes the module runs sockets on, and where each env's I/O driver runs.
 //!
-//! By default every socket of every Node environment (the main thread and each `worker_threads`
-//! worker) is driven by one shared multi-thread runtime. Its worker count is tokio's default (one
-//! per core), which tokio itself lets users override with the `TOKIO_WORKER_THREADS` environment
-//! variable. With `TOKIO_NET_IO_DRIVER=js-thread` each env instead gets a current-thread runtime
-//! whose I/O driver its own event loop turns ([`js_thread`]), where the host allows it.
+//! On Node on Linux each env (the main thread and each `worker_threads` worker) gets by default
+//! its own current-thread runtime whose I/O driver its event loop turns ([`js_thread`]): the
+//! fastest place, since readiness then wakes operations on the thread that polls them. Where
+//! that cannot work (another OS, Bun, Deno, a failed probe), the env uses one shared
+//! multi-thread runtime instead, whose worker count is tokio's default (one per core, or
+//! `TOKIO_WORKER_THREADS`). `TOKIO_NET_IO_DRIVER=workers` or `=js-thread` forces either place;
+//! `js-thread` still falls back where the host cannot do it.
 
+use std::cell::{Cell, RefCell};
 use std::sync::OnceLock;
 
 use tokio::runtime::{Builder, Handle, Runtime};
@@ -26,20 +29,30 @@ pub mod js_thread {
   pub fn charge() {}
 }
 
-/// Where an env's sockets are driven, as `TOKIO_NET_IO_DRIVER` asks.
+/// Where an env's sockets are driven.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum DriverPlace {
-  /// The shared multi-thread runtime's workers (the default).
+  /// The shared multi-thread runtime's workers.
   Workers,
   /// The env's own JS thread, through its event loop.
   JsThread,
 }
 
 impl DriverPlace {
+  /// The name `driverPlace()` and `TOKIO_NET_IO_DRIVER` use.
+  pub fn name(self) -> &'static str {
+    match self {
+      DriverPlace::Workers => "workers",
+      DriverPlace::JsThread => "js-thread",
+    }
+  }
+
+  /// The place `TOKIO_NET_IO_DRIVER` asks for; unset or empty asks for the JS thread, the
+  /// fastest place, which the env gets where the host supports it.
   pub fn parse(value: Option<&str>) -> Result<DriverPlace, String> {
     match value.map(str::trim) {
-      None | Some("") | Some("workers") => Ok(DriverPlace::Workers),
-      Some("js-thread") => Ok(DriverPlace::JsThread),
+      None | Some("") | Some("js-thread") => Ok(DriverPlace::JsThread),
+      Some("workers") => Ok(DriverPlace::Workers),
       Some(other) => Err(format!(
         "TOKIO_NET_IO_DRIVER must be \"workers\" or \"js-thread\", not {other:?}"
       )),
@@ -73,20 +86,31 @@ pub fn runtime() -> NetResult<&'static Runtime> {
 
 thread_local! {
   /// Why this thread's env has no runtime (a malformed `TOKIO_NET_IO_DRIVER`), if so.
-  static REFUSED: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+  static REFUSED: RefCell<Option<String>> = const { RefCell::new(None) };
+  /// Where this thread's env drives its sockets, once `settle_place` has decided.
+  static PLACE: Cell<DriverPlace> = const { Cell::new(DriverPlace::Workers) };
 }
 
-/// Where this thread's env drives its sockets. A malformed `TOKIO_NET_IO_DRIVER` does not stop
-/// the module from loading (the loader would bury the message); every operation then fails
-/// with it instead, as with a malformed `TOKIO_WORKER_THREADS`.
-pub fn requested_place() -> Option<DriverPlace> {
-  match DriverPlace::requested() {
-    Ok(place) => Some(place),
+/// Decides where this thread's env drives its sockets: the place `TOKIO_NET_IO_DRIVER` asks
+/// for if `install_js_thread` manages it, else the workers. A malformed value does not stop the
+/// module from loading (the loader would bury the message); every operation then fails with it
+/// instead, as with a malformed `TOKIO_WORKER_THREADS`.
+pub fn settle_place(install_js_thread: impl FnOnce() -> bool) -> DriverPlace {
+  let place = match DriverPlace::requested() {
+    Ok(DriverPlace::JsThread) if install_js_thread() => DriverPlace::JsThread,
+    Ok(_) => DriverPlace::Workers,
     Err(why) => {
       REFUSED.with(|r| *r.borrow_mut() = Some(why));
-      None
+      DriverPlace::Workers
     }
-  }
+  };
+  PLACE.with(|p| p.set(place));
+  place
+}
+
+/// Where this thread's env drives its sockets.
+pub fn place() -> DriverPlace {
+  PLACE.with(Cell::get)
 }
 
 /// The runtime handle operations of this thread's env run under.
@@ -107,15 +131,15 @@ mod tests {
   use super::DriverPlace;
 
   #[test]
-  fn driver_place_is_workers_unless_js_thread_is_asked_for() {
-    assert_eq!(DriverPlace::parse(None), Ok(DriverPlace::Workers));
-    assert_eq!(DriverPlace::parse(Some("")), Ok(DriverPlace::Workers));
+  fn driver_place_is_the_js_thread_unless_workers_are_asked_for() {
+    assert_eq!(DriverPlace::parse(None), Ok(DriverPlace::JsThread));
+    assert_eq!(DriverPlace::parse(Some("")), Ok(DriverPlace::JsThread));
     assert_eq!(
-      DriverPlace::parse(Some("workers")),
+      DriverPlace::parse(Some(" workers ")),
       Ok(DriverPlace::Workers)
     );
     assert_eq!(
-      DriverPlace::parse(Some(" js-thread ")),
+      DriverPlace::parse(Some("js-thread")),
       Ok(DriverPlace::JsThread)
     );
     let err = DriverPlace::parse(Some("main")).unwrap_err();

@@ -248,10 +248,8 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
   // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
   Js::check(unsafe { sys::napi_unref_threadsafe_function(env.raw(), tsfn) })?;
   let mut scope = None;
-  if runtime::requested_place() == Some(runtime::DriverPlace::JsThread)
-    && is_node(js)
-    && runtime::js_thread::install(env.raw())
-  {
+  let place = runtime::settle_place(|| is_node(js) && runtime::js_thread::install(env.raw()));
+  if place == runtime::DriverPlace::JsThread {
     let resource = js.object()?;
     let mut reference = ptr::null_mut();
     // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
