@@ -96,6 +96,12 @@ export interface OwnedReadHalf extends Disposable_ {}
 export interface OwnedWriteHalf extends Disposable_ {}
 export interface TcpSocket extends Disposable_ {}
 export interface StdTcpStream extends Disposable_ {}
+export interface BufReader extends Disposable_ {}
+export interface BufWriter extends Disposable_ {}
+export interface Lines extends Disposable_ {
+  /** The lines, without their line endings, until end of stream (or until closed). */
+  [Symbol.asyncIterator](): AsyncIterator<string>
+}
 export interface TcpListener extends Disposable_ {
   /** Accepts connections, `[stream, peerAddress]` each, until the listener is closed. */
   [Symbol.asyncIterator](): AsyncIterator<[TcpStream, SocketAddr]>

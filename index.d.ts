@@ -96,6 +96,12 @@ export interface OwnedReadHalf extends Disposable_ {}
 export interface OwnedWriteHalf extends Disposable_ {}
 export interface TcpSocket extends Disposable_ {}
 export interface StdTcpStream extends Disposable_ {}
+export interface BufReader extends Disposable_ {}
+export interface BufWriter extends Disposable_ {}
+export interface Lines extends Disposable_ {
+  /** The lines, without their line endings, until end of stream (or until closed). */
+  [Symbol.asyncIterator](): AsyncIterator<string>
+}
 export interface TcpListener extends Disposable_ {
   /** Accepts connections, `[stream, peerAddress]` each, until the listener is closed. */
   [Symbol.asyncIterator](): AsyncIterator<[TcpStream, SocketAddr]>
@@ -108,6 +114,199 @@ export interface TcpListener extends Disposable_ {
  * can point the loader at a WASI artifact this package does not build itself.
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
+
+/**
+ * tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
+ * infrequent reads into a buffer held in Rust (8 KiB unless `capacity` says otherwise), and
+ * serves `read`, `readLine`, `readUntil`, `lines()` and `fillBuf` from it.
+ *
+ * `new BufReader(reader)` takes `reader` over, as `BufReader::new(reader)` moves it in Rust:
+ * the object passed in is closed from then on (its pending operations reject with
+ * `ERR_HANDLE_CLOSED`), and `intoInner()` gives it back as a new object. Calls are served one at
+ * a time, in call order. The sync members (`buffer()`, `consume()`, `lines()`, `intoInner()`)
+ * throw `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse
+ * them. `close()` (or collection) closes the socket, or the half.
+ *
+ * @example
+ * ```ts
+ * import { BufReader, TcpStream } from 'tokio-net'
+ *
+ * const stream = await TcpStream.connect('127.0.0.1:8080')
+ * const [readHalf, writeHalf] = stream.intoSplit()
+ * await writeHalf.writeAll(Buffer.from('PING\r
+'))
+ * using reader = new BufReader(readHalf)
+ * const line = await reader.readLine() // 'PONG\r
+', or '' at end of stream
+ * console.log(line.trimEnd())
+ * ```
+ */
+export declare class BufReader {
+  /**
+   * Wraps `reader` (a `TcpStream`, `ReadHalf` or `OwnedReadHalf`) with a buffer of `capacity`
+   * bytes (default 8 KiB, tokio's). `reader` is taken over: using it afterwards throws
+   * `ERR_HANDLE_CLOSED`.
+   */
+  constructor(reader: TcpStream | ReadHalf | OwnedReadHalf, capacity?: number)
+  /**
+   * Reads into `buf`: from the buffer if it holds anything, else from the socket (straight into
+   * `buf` when `buf` is at least as large as the buffer, as tokio does). Resolves with the
+   * count, 0 at end of stream (or for an empty `buf`).
+   *
+   * Cancel safety: cancel safe. If aborted, no data was read.
+   */
+  read(buf: Uint8Array, options?: OpOptions): Promise<number>
+  /**
+   * Fills `buf` completely, from the buffer first; rejects with `kind: 'UnexpectedEof'` if the
+   * stream ends first. Resolves with `buf.length`.
+   *
+   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` and gone
+   * from the reader.
+   */
+  readExact(buf: Uint8Array, options?: OpOptions): Promise<number>
+  /**
+   * Reads up to and including the next `
+  ` and resolves with that line as a string (the line
+   * ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
+   * UTF-8 rejects with `kind: 'InvalidData'`.
+   *
+   * Cancel safety: not cancel safe. If aborted, the part of a line read so far is lost; use
+   * `lines()`, whose `nextLine` is cancel safe.
+   */
+  readLine(options?: OpOptions): Promise<string>
+  /**
+   * Reads up to and including the next `byte` (0-255), or to the end of the stream, and resolves
+   * with those bytes; an empty `Buffer` at end of stream.
+   *
+   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost (in Rust they
+   * would be left in the caller's `Vec`).
+   */
+  readUntil(byte: number, options?: OpOptions): Promise<Buffer>
+  /**
+   * Returns the buffered bytes, reading from the socket first if the buffer is empty; an empty
+   * `Buffer` at end of stream. The bytes stay buffered until `consume(n)`.
+   *
+   * Cancel safety: cancel safe.
+   */
+  fillBuf(options?: OpOptions): Promise<Buffer>
+  /**
+   * Marks `n` buffered bytes as read, so `fillBuf` and reads no longer return them. `n` beyond
+   * what is buffered consumes all of it (tokio clamps too).
+   */
+  consume(n: number): void
+  /** A copy of the bytes buffered and not yet read (tokio's `buffer()`). */
+  buffer(): Buffer
+  /** The size of the buffer in bytes. */
+  capacity(): number
+  /**
+   * Turns this reader into its lines: an async iterator of strings without the line ending,
+   * ending at end of stream (`for await (const line of reader.lines())`). This `BufReader` is
+   * consumed, as `lines(self)` consumes it in Rust; bytes it had buffered are kept.
+   *
+   * @example
+   * ```ts
+   * import { BufReader, TcpStream } from 'tokio-net'
+   *
+   * const stream = await TcpStream.connect('127.0.0.1:8080')
+   * for await (const line of new BufReader(stream).lines()) {
+   *   console.log(line)
+   * }
+   * ```
+   */
+  lines(): Lines
+  /**
+   * Gives the stream or half back as a new object of its kind, consuming this reader. As in
+   * tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter.
+   */
+  intoInner(): TcpStream | ReadHalf | OwnedReadHalf
+  /**
+   * Closes the reader and the stream or half under it; pending calls reject with
+   * `ERR_HANDLE_CLOSED`. Closing twice is a no-op.
+   */
+  close(): void
+}
+
+/**
+ * tokio's `BufWriter`: gathers writes to a `TcpStream`, `WriteHalf` or `OwnedWriteHalf` in a
+ * buffer held in Rust (8 KiB unless `capacity` says otherwise) and writes it out when it is
+ * full, on `flush()` and on `shutdown()`. A write that fits in the buffer settles without any
+ * I/O.
+ *
+ * `new BufWriter(writer)` takes `writer` over, as `BufWriter::new(writer)` moves it in Rust: the
+ * object passed in is closed from then on, and `intoInner()` gives it back as a new object.
+ * Calls are served one at a time, in call order. As in tokio, **buffered bytes are not written
+ * when the writer is closed or collected**: `flush()` (or `shutdown()`) first.
+ *
+ * @example
+ * ```ts
+ * import { BufWriter, TcpStream } from 'tokio-net'
+ *
+ * const stream = await TcpStream.connect('127.0.0.1:8080')
+ * using writer = new BufWriter(stream)
+ * for (let i = 0; i < 1000; i++) {
+ *   await writer.write(Buffer.from(`message ${i}
+`)) // gathered in the buffer
+ * }
+ * await writer.flush() // out they go, in a few large writes
+ * ```
+ */
+export declare class BufWriter {
+  /**
+   * Wraps `writer` (a `TcpStream`, `WriteHalf` or `OwnedWriteHalf`) with a buffer of `capacity`
+   * bytes (default 8 KiB, tokio's). `writer` is taken over: using it afterwards throws
+   * `ERR_HANDLE_CLOSED`.
+   */
+  constructor(writer: TcpStream | WriteHalf | OwnedWriteHalf, capacity?: number)
+  /**
+   * Writes `buf` into the buffer, first writing the buffer out if `buf` does not fit, or
+   * straight to the socket if `buf` is at least as large as the buffer (as tokio does).
+   * Resolves with the count taken, which may be less than `buf.length`. The bytes are copied
+   * when the call is made: `buf` may be reused at once.
+   *
+   * Cancel safety: cancel safe. If aborted, nothing of `buf` was taken.
+   */
+  write(buf: Uint8Array, options?: OpOptions): Promise<number>
+  /**
+   * Writes all of `buf` (through the buffer), waiting as long as it takes. Resolves when the
+   * last byte is in the buffer or out; `flush()` to be sure it is out.
+   *
+   * Cancel safety: not cancel safe. If aborted, some of `buf` may have been taken, and there
+   * is no telling how much.
+   */
+  writeAll(buf: Uint8Array, options?: OpOptions): Promise<void>
+  /**
+   * Writes everything buffered out to the socket.
+   *
+   * Cancel safety: cancel safe in that nothing is lost: what was not written yet stays
+   * buffered, and a later `flush()` writes it.
+   */
+  flush(options?: OpOptions): Promise<void>
+  /**
+   * Writes everything buffered out, then shuts the write direction down (the peer reads end
+   * of stream), as tokio's `BufWriter::shutdown` does.
+   *
+   * Cancel safety: as `flush()`; the shutdown happens only once everything is out.
+   */
+  shutdown(options?: OpOptions): Promise<void>
+  /**
+   * A copy of the bytes buffered and not yet written out (tokio's `buffer()`). Throws
+   * `kind: 'ResourceBusy'` while a call is running.
+   */
+  buffer(): Buffer
+  /** The size of the buffer in bytes. */
+  capacity(): number
+  /**
+   * Gives the stream or half back as a new object of its kind, consuming this writer. As in
+   * tokio, bytes still buffered are lost: `flush()` first.
+   */
+  intoInner(): TcpStream | WriteHalf | OwnedWriteHalf
+  /**
+   * Closes the writer and the stream or half under it, without writing what is buffered (as
+   * dropping a tokio `BufWriter` does); pending calls reject with `ERR_HANDLE_CLOSED`. Closing
+   * twice is a no-op.
+   */
+  close(): void
+}
 
 /**
  * A growable byte buffer. `tryReadBuf` appends to it, growing it when it is full, exactly as
@@ -141,6 +340,31 @@ export declare class BytesMut {
   clear(): void
   /** A copy of the bytes held, as a `Buffer`. */
   toBuffer(): Buffer
+}
+
+/**
+ * The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
+ * strings without the line ending (`
+` or `\r
+`). Made by `BufReader.lines()`; `close()` (or
+ * collection) closes the socket, or the half.
+ */
+export declare class Lines {
+  /**
+   * The next line without its line ending (`
+  ` or `\r
+  `), or `null` at end of stream (tokio's
+   * `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
+   *
+   * Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
+   * the next call returns the whole line.
+   */
+  nextLine(options?: OpOptions): Promise<string | null>
+  /**
+   * Closes the lines and the stream or half under them; a pending `nextLine` rejects with
+   * `ERR_HANDLE_CLOSED`, a pending iteration step is `done`. Closing twice is a no-op.
+   */
+  close(): void
 }
 
 /**
@@ -1265,6 +1489,69 @@ export interface ActiveHandles {
   sockets: number
   stdStreams: number
 }
+
+/**
+ * Copies everything `reader` gives until its end of stream into `writer`, then flushes
+ * `writer`, as tokio's `io::copy` does; resolves with the number of bytes copied. The bytes never
+ * reach JS. `reader` is a `TcpStream`, `ReadHalf`, `OwnedReadHalf` or `BufReader`; `writer` a
+ * `TcpStream`, `WriteHalf`, `OwnedWriteHalf` or `BufWriter`. Both are borrowed, not consumed:
+ * their other reads (of `reader`) and writes (of `writer`) wait until the copy is over, in call
+ * order. Closing either ends the copy with `ERR_HANDLE_CLOSED`.
+ *
+ * Cancel safety: not cancel safe. If aborted, bytes already read from `reader` but not yet
+ * written to `writer` are lost.
+ *
+ * @example
+ * ```ts
+ * import { TcpListener, TcpStream, copy } from 'tokio-net'
+ *
+ * // An echo server: every connection's bytes go straight back, without entering JS.
+ * const listener = await TcpListener.bind('127.0.0.1:8080')
+ * for await (const [stream] of listener) {
+ *   const [reader, writer] = stream.intoSplit()
+ *   copy(reader, writer)
+ *     .then((n) => console.log(`echoed ${n} bytes`), console.error)
+ *     .finally(() => { reader.close(); writer.close() }) // copy never shuts `writer` down itself
+ * }
+ * ```
+ */
+export declare function copy(reader: TcpStream | ReadHalf | OwnedReadHalf | BufReader, writer: TcpStream | WriteHalf | OwnedWriteHalf | BufWriter, options?: OpOptions): Promise<number>
+
+/**
+ * Copies in both directions between `a` and `b` at once, as tokio's `io::copy_bidirectional`:
+ * when one side reaches end of stream, the other side's write direction is shut down, and the
+ * promise resolves with `[aToB, bToA]`, the byte counts, once both directions are done. The
+ * bytes never reach JS. `a` and `b` are two different `TcpStream`s, borrowed: their other
+ * reads and writes wait until the copy is over. Closing either ends it with
+ * `ERR_HANDLE_CLOSED`.
+ *
+ * Cancel safety: not cancel safe. If aborted, bytes read but not yet written are lost.
+ *
+ * @example
+ * ```ts
+ * import { TcpListener, TcpStream, copyBidirectional } from 'tokio-net'
+ *
+ * // A TCP proxy: each client is joined to its own connection to the upstream server.
+ * const listener = await TcpListener.bind('127.0.0.1:8081')
+ * for await (const [client] of listener) {
+ *   const upstream = await TcpStream.connect('127.0.0.1:8080')
+ *   copyBidirectional(client, upstream)
+ *     .then(([up, down]) => console.log(`${up} bytes up, ${down} down`), console.error)
+ *     .finally(() => { client.close(); upstream.close() })
+ * }
+ * ```
+ */
+export declare function copyBidirectional(a: TcpStream, b: TcpStream, options?: OpOptions): Promise<[number, number]>
+
+/**
+ * `copy` for a `BufReader`, using its buffer instead of a buffer of the copy's own, as tokio's
+ * `io::copy_buf` does; resolves with the number of bytes copied (those already buffered
+ * included).
+ *
+ * Cancel safety: cancel safe on the reading side (bytes not yet written stay in the
+ * `BufReader`'s buffer); what was written is gone from it.
+ */
+export declare function copyBuf(reader: BufReader, writer: TcpStream | WriteHalf | OwnedWriteHalf | BufWriter, options?: OpOptions): Promise<number>
 
 /**
  * Where tokio's I/O driver runs for the calling Node environment:

@@ -835,7 +835,10 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BufReader = nativeBinding.BufReader
+module.exports.BufWriter = nativeBinding.BufWriter
 module.exports.BytesMut = nativeBinding.BytesMut
+module.exports.Lines = nativeBinding.Lines
 module.exports.OwnedReadHalf = nativeBinding.OwnedReadHalf
 module.exports.OwnedWriteHalf = nativeBinding.OwnedWriteHalf
 module.exports.ReadHalf = nativeBinding.ReadHalf
@@ -848,5 +851,8 @@ module.exports.TcpSocket = nativeBinding.TcpSocket
 module.exports.TcpStream = nativeBinding.TcpStream
 module.exports.WriteHalf = nativeBinding.WriteHalf
 module.exports.activeHandles = nativeBinding.activeHandles
+module.exports.copy = nativeBinding.copy
+module.exports.copyBidirectional = nativeBinding.copyBidirectional
+module.exports.copyBuf = nativeBinding.copyBuf
 module.exports.driverPlace = nativeBinding.driverPlace
 module.exports.Interest = nativeBinding.Interest

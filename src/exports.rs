@@ -30,7 +30,7 @@ const fn class(name: &'static str, owns_socket: bool, constructible: bool) -> Cl
   }
 }
 
-const CLASSES: [Class; 12] = [
+const CLASSES: [Class; 15] = [
   class("TcpStream", true, false),
   class("ReadHalf", true, false),
   class("WriteHalf", true, false),
@@ -43,6 +43,9 @@ const CLASSES: [Class; 12] = [
   class("Ready", false, false),
   class("ReuniteError", false, false),
   class("BytesMut", false, true),
+  class("BufReader", true, true),
+  class("BufWriter", true, true),
+  class("Lines", true, false),
 ];
 
 thread_local! {
@@ -97,21 +100,27 @@ fn install_dispose(env: &Env, js: Js, exports: sys::napi_value) -> napi::Result<
 
 fn install_async_iterator(env: &Env, js: Js, exports: sys::napi_value) -> napi::Result<()> {
   let async_iterator = js.get(js.get(js.global()?, "Symbol")?, "asyncIterator")?;
-  let listener_proto = js.get(js.get(exports, "TcpListener")?, "prototype")?;
-  let iterate =
-    env.create_function_from_closure::<(), _, _>("asyncIterator", |ctx: FunctionCallContext| {
-      let js = Js::new(ctx.env.raw());
-      let listener = ctx.this::<Unknown>()?.raw();
-      let accept_next = js.get(listener, "acceptNext")?;
-      let iterator = js.object()?;
-      let bind = js.get(accept_next, "bind")?;
-      let next = js
-        .call(accept_next, bind, &[listener])
-        .map_err(|_| napi::Error::from_reason("bind failed"))?;
-      js.set(iterator, "next", next)?;
-      Ok(RawValue(iterator))
-    })?;
-  set_symbol(js, listener_proto, async_iterator, iterate.raw())
+  // Each class's iterator is an object whose `next` is the class's hidden step method.
+  for (class, step) in [("TcpListener", "acceptNext"), ("Lines", "iterNext")] {
+    let proto = js.get(js.get(exports, class)?, "prototype")?;
+    let iterate = env.create_function_from_closure::<(), _, _>(
+      "asyncIterator",
+      move |ctx: FunctionCallContext| {
+        let js = Js::new(ctx.env.raw());
+        let target = ctx.this::<Unknown>()?.raw();
+        let step = js.get(target, step)?;
+        let iterator = js.object()?;
+        let bind = js.get(step, "bind")?;
+        let next = js
+          .call(step, bind, &[target])
+          .map_err(|_| napi::Error::from_reason("bind failed"))?;
+        js.set(iterator, "next", next)?;
+        Ok(RawValue(iterator))
+      },
+    )?;
+    set_symbol(js, proto, async_iterator, iterate.raw())?;
+  }
+  Ok(())
 }
 
 fn install_reunite_error(js: Js, exports: sys::napi_value) -> napi::Result<()> {

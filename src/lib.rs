@@ -13,7 +13,14 @@ mod ops;
 mod addr;
 mod args;
 mod bridge;
+mod buf_reader;
+mod buf_writer;
 mod bytes_mut;
+mod copy;
+
+// The free functions of `copy` are reached only through napi-rs's registration, which a test
+// build leaves out.
+pub use copy::{copy, copy_bidirectional, copy_buf};
 mod errors;
 mod exports;
 mod interest;

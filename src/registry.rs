@@ -338,6 +338,23 @@ pub fn take_io(id: u64, fits: impl Fn(Inner) -> bool) -> NetResult<Taken> {
   }
 }
 
+/// The entry `id` belongs to (if it is a borrowed half, a view, or a wrapper of one), and the
+/// handle kind a wrapper `id` took over.
+pub fn parent_and_inner(id: u64) -> NetResult<(Option<u64>, Inner)> {
+  with_table(|t| {
+    let entry = t.get(&id).ok_or(NetError::Closed)?;
+    let inner = match &entry.resource {
+      Resource::Buffered(_, inner) => *inner,
+      other => Inner::of(other).ok_or(NetError::Closed)?,
+    };
+    let parent = t
+      .iter()
+      .find(|(_, e)| e.children.contains(&id))
+      .map(|(parent, _)| *parent);
+    Ok((parent, inner))
+  })
+}
+
 /// The wrapper `T` an entry holds, and the handle kind it took over.
 pub fn buffered<T: 'static>(id: u64) -> NetResult<(Rc<T>, Inner, CancellationToken)> {
   with(id, |resource, closed| match resource {

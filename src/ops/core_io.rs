@@ -89,3 +89,100 @@ impl AsyncWrite for CoreIo {
     Poll::Ready(socket2::SockRef::from(&*self.core.io).shutdown(Shutdown::Write))
   }
 }
+
+/// The registry id behind a `TcpStream` or one of the four halves, if `value` is one.
+pub fn handle_id(js: crate::js::Js, value: napi::sys::napi_value) -> Option<u64> {
+  use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+  use crate::stream::TcpStream;
+  js.with_instance(value, |s: &TcpStream| s.id)
+    .or_else(|| js.with_instance(value, |h: &ReadHalf| h.id))
+    .or_else(|| js.with_instance(value, |h: &OwnedReadHalf| h.id))
+    .or_else(|| js.with_instance(value, |h: &WriteHalf| h.id))
+    .or_else(|| js.with_instance(value, |h: &OwnedWriteHalf| h.id))
+}
+
+/// The JS object of a stream, view or half `id` of kind `inner`.
+pub fn inner_to_js(
+  js: crate::js::Js,
+  id: u64,
+  inner: crate::registry::Inner,
+) -> crate::errors::NetResult<napi::sys::napi_value> {
+  use super::to_js_class;
+  use crate::registry::Inner;
+  use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+  use crate::stream::TcpStream;
+  match inner {
+    Inner::Stream | Inner::View => to_js_class(js, TcpStream { id }),
+    Inner::ReadHalf { owned: false } => to_js_class(js, ReadHalf { id }),
+    Inner::ReadHalf { owned: true } => to_js_class(js, OwnedReadHalf { id }),
+    Inner::WriteHalf { owned: false } => to_js_class(js, WriteHalf { id }),
+    Inner::WriteHalf { owned: true } => to_js_class(js, OwnedWriteHalf { id }),
+  }
+}
+
+/// tokio's default buffer size for `BufReader` and `BufWriter`.
+pub const DEFAULT_CAPACITY: usize = 8 * 1024;
+const MAX_CAPACITY: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// The `capacity` argument of a buffered wrapper: at least 1 byte (tokio would accept 0, and
+/// then never make progress), at most 1 GiB; `undefined` means tokio's default.
+pub fn capacity_arg(
+  js: crate::js::Js,
+  capacity: Option<&napi::bindgen_prelude::Unknown<'_>>,
+) -> crate::errors::NetResult<usize> {
+  use crate::js::{Type, raw};
+  match capacity.map(raw) {
+    Some(value) if js.type_of(value) != Type::Undefined => {
+      let n = js.uint_arg(value, "capacity", MAX_CAPACITY)? as usize;
+      if n == 0 {
+        return Err(crate::errors::NetError::ArgRange(format!(
+          "The value of \"capacity\" is out of range. It must be >= 1 && <= {MAX_CAPACITY}. Received 0"
+        )));
+      }
+      Ok(n)
+    }
+    _ => Ok(DEFAULT_CAPACITY),
+  }
+}
+
+/// Takes over the stream or half `value` for a buffered wrapper, as tokio's `BufReader::new`
+/// and `BufWriter::new` move theirs: `value` is closed for other use from here on.
+pub fn take_over(
+  js: crate::js::Js,
+  value: napi::sys::napi_value,
+  name: &str,
+  expected: &str,
+  fits: impl Fn(crate::registry::Inner) -> bool,
+) -> crate::errors::NetResult<crate::registry::Taken> {
+  use crate::errors::NetError;
+  let id = handle_id(js, value).ok_or_else(|| NetError::arg_type(name, expected))?;
+  let kind = crate::registry::with(id, |resource, _| Ok(crate::registry::Inner::of(resource)))?;
+  match kind {
+    Some(inner) if fits(inner) => crate::registry::take_io(id, fits),
+    Some(_) => Err(NetError::arg_type(name, expected)),
+    None => Err(NetError::Closed),
+  }
+}
+
+/// `intoInner()` of a buffered wrapper: hands the stream or half back as a new object of its
+/// kind (a borrowed half or view again belongs to its stream). The wrapper is consumed.
+pub fn give_back(
+  js: crate::js::Js,
+  id: u64,
+  core: Arc<Core>,
+  kept: Option<&crate::js::HeldRef>,
+) -> crate::errors::NetResult<napi::sys::napi_value> {
+  use crate::registry;
+  let (parent, inner) = registry::parent_and_inner(id)?;
+  let resource = registry::take(id)?;
+  drop(resource);
+  let new_id = registry::insert_child(inner.resource(core), parent);
+  let object = inner_to_js(js, new_id, inner)?;
+  if parent.is_some()
+    && let Some(original) = kept
+  {
+    // The object handed in keeps its stream alive; the one handed back does so through it.
+    js.keep_parent(object, original.value()?)?;
+  }
+  Ok(object)
+}

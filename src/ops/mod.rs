@@ -16,6 +16,7 @@ pub mod handle;
 pub mod read;
 #[macro_use]
 pub mod write;
+pub mod core_io;
 pub mod custom_io;
 pub mod queue;
 pub mod readiness;

@@ -261,10 +261,10 @@ fn read_now(core: &Core, dest: &mut [u8], op: ReadOp) -> NetResult<Attempt> {
 /// The caller's `Uint8Array` while its read waits. It is looked at afresh each time the socket
 /// is ready, because JS may have detached or shrunk it meanwhile: bytes are only taken from the
 /// socket when there is somewhere to put them.
-struct Target(HeldRef);
+pub(crate) struct Target(HeldRef);
 
 impl Target {
-  fn new(js: Js, value: sys::napi_value) -> NetResult<Target> {
+  pub(crate) fn new(js: Js, value: sys::napi_value) -> NetResult<Target> {
     Ok(Target(HeldRef::new(js, value)?))
   }
 
@@ -273,7 +273,7 @@ impl Target {
   /// # Safety
   /// Only while the operation is polled (on the JS thread); the slice must be dropped before
   /// the operation awaits again.
-  unsafe fn bytes<'a>(&self) -> NetResult<&'a mut [u8]> {
+  pub(crate) unsafe fn bytes<'a>(&self) -> NetResult<&'a mut [u8]> {
     let value = self.0.value()?;
     // SAFETY: our own contract: called only while the operation is polled on the JS thread.
     let bytes = unsafe { self.0.js().bytes_mut(value, "buf")? };
@@ -406,7 +406,7 @@ async fn peek_when_ready(core: &Core, target: &Target, wanted: bool) -> NetResul
   }
 }
 
-fn unexpected_eof() -> NetError {
+pub(crate) fn unexpected_eof() -> NetError {
   NetError::io(
     io::Error::new(io::ErrorKind::UnexpectedEof, "early eof"),
     "read",

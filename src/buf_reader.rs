@@ -1,0 +1,529 @@
+//! `BufReader` and `Lines`: tokio's `tokio::io::BufReader` over a stream or read half, and the
+//! `lines()` of `AsyncBufReadExt`. The buffer lives in Rust; only what a call returns crosses
+//! into JS.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Poll, ready};
+
+use napi::bindgen_prelude::{This, Unknown};
+use napi::{Env, sys};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, ReadBuf};
+use tokio::sync::Mutex;
+
+use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
+use crate::errors::{NetError, NetResult};
+use crate::js::{HeldRef, Js, raw};
+use crate::ops::core_io::{self, CoreIo};
+use crate::ops::read::{Target, unexpected_eof};
+use crate::registry::{self, Core, Inner, Resource};
+
+type TokioBufReader = tokio::io::BufReader<CoreIo>;
+
+/// What a `BufReader` entry of the registry holds.
+pub(crate) struct ReaderState {
+  /// Locked by each call for its whole run: calls are served in call order, as the `&mut self`
+  /// of tokio's methods serves them one at a time.
+  pub(crate) reader: Mutex<TokioBufReader>,
+  core: Arc<Core>,
+  capacity: usize,
+}
+
+/// What a `Lines` entry holds.
+struct LinesState {
+  lines: Mutex<tokio::io::Lines<TokioBufReader>>,
+}
+
+/// tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
+/// infrequent reads into a buffer held in Rust (8 KiB unless `capacity` says otherwise), and
+/// serves `read`, `readLine`, `readUntil`, `lines()` and `fillBuf` from it.
+///
+/// `new BufReader(reader)` takes `reader` over, as `BufReader::new(reader)` moves it in Rust:
+/// the object passed in is closed from then on (its pending operations reject with
+/// `ERR_HANDLE_CLOSED`), and `intoInner()` gives it back as a new object. Calls are served one at
+/// a time, in call order. The sync members (`buffer()`, `consume()`, `lines()`, `intoInner()`)
+/// throw `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse
+/// them. `close()` (or collection) closes the socket, or the half.
+///
+/// @example
+/// ```ts
+/// import { BufReader, TcpStream } from 'tokio-net'
+///
+/// const stream = await TcpStream.connect('127.0.0.1:8080')
+/// const [readHalf, writeHalf] = stream.intoSplit()
+/// await writeHalf.writeAll(Buffer.from('PING\r\n'))
+/// using reader = new BufReader(readHalf)
+/// const line = await reader.readLine() // 'PONG\r\n', or '' at end of stream
+/// console.log(line.trimEnd())
+/// ```
+#[napi]
+pub struct BufReader {
+  pub(crate) id: u64,
+  /// The object handed in, which keeps a borrowed half's stream alive.
+  kept: HeldRef,
+}
+
+/// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
+/// strings without the line ending (`\n` or `\r\n`). Made by `BufReader.lines()`; `close()` (or
+/// collection) closes the socket, or the half.
+#[napi]
+pub struct Lines {
+  pub(crate) id: u64,
+  /// The `BufReader`'s object, which keeps a borrowed half's stream alive.
+  _kept: HeldRef,
+}
+
+drop_releases_handle!(BufReader);
+drop_releases_handle!(Lines);
+
+const READER: &str = "an instance of TcpStream, ReadHalf or OwnedReadHalf";
+
+fn busy(what: &str) -> NetError {
+  NetError::io(
+    std::io::Error::new(
+      std::io::ErrorKind::ResourceBusy,
+      format!("a call on this {what} is still in progress"),
+    ),
+    "take",
+  )
+}
+
+fn reader_state(id: u64) -> NetResult<(Rc<ReaderState>, tokio_util::sync::CancellationToken)> {
+  let (state, _, closed) = registry::buffered::<ReaderState>(id)?;
+  Ok((state, closed))
+}
+
+/// Runs a call of `BufReader` `h` that needs the reader to itself: `op` gets it, locked.
+fn reader_call<T, F>(
+  env: &Env,
+  h: Handle,
+  opts: Option<Unknown<'_>>,
+  op: impl FnOnce(Rc<ReaderState>) -> F,
+) -> napi::Result<Promise>
+where
+  T: bridge::IntoJs,
+  F: std::future::Future<Output = NetResult<T>> + 'static,
+{
+  bridge::spawn(env, opts.as_ref(), Some(h), || {
+    let (state, closed) = reader_state(h.id)?;
+    Ok((Some(closed), op(state)))
+  })
+}
+
+fn read_err(syscall: &'static str) -> impl Fn(std::io::Error) -> NetError {
+  move |e| NetError::io(e, syscall)
+}
+
+#[napi]
+impl BufReader {
+  /// Wraps `reader` (a `TcpStream`, `ReadHalf` or `OwnedReadHalf`) with a buffer of `capacity`
+  /// bytes (default 8 KiB, tokio's). `reader` is taken over: using it afterwards throws
+  /// `ERR_HANDLE_CLOSED`.
+  #[napi(
+    constructor,
+    ts_args_type = "reader: TcpStream | ReadHalf | OwnedReadHalf, capacity?: number"
+  )]
+  pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
+    sync(&env, |js| {
+      let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
+      let kept = HeldRef::new(js, raw(&reader))?;
+      let taken = core_io::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
+      let state = ReaderState {
+        reader: Mutex::new(TokioBufReader::with_capacity(
+          capacity,
+          CoreIo::new(taken.core.clone()),
+        )),
+        core: taken.core,
+        capacity,
+      };
+      let id = registry::insert_child(
+        Resource::Buffered(Rc::new(state), taken.inner),
+        taken.parent,
+      );
+      Ok(BufReader { id, kept })
+    })
+  }
+
+  /// Reads into `buf`: from the buffer if it holds anything, else from the socket (straight into
+  /// `buf` when `buf` is at least as large as the buffer, as tokio does). Resolves with the
+  /// count, 0 at end of stream (or for an empty `buf`).
+  ///
+  /// Cancel safety: cancel safe. If aborted, no data was read.
+  #[napi(
+    ts_args_type = "buf: Uint8Array, options?: OpOptions",
+    ts_return_type = "Promise<number>"
+  )]
+  pub fn read(
+    &self,
+    env: Env,
+    this: This<'_>,
+    buf: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    self.read_into(&env, &this, buf, options, false)
+  }
+
+  /// Fills `buf` completely, from the buffer first; rejects with `kind: 'UnexpectedEof'` if the
+  /// stream ends first. Resolves with `buf.length`.
+  ///
+  /// Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` and gone
+  /// from the reader.
+  #[napi(
+    ts_args_type = "buf: Uint8Array, options?: OpOptions",
+    ts_return_type = "Promise<number>"
+  )]
+  pub fn read_exact(
+    &self,
+    env: Env,
+    this: This<'_>,
+    buf: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    self.read_into(&env, &this, buf, options, true)
+  }
+
+  /// Reads up to and including the next `\n` and resolves with that line as a string (the line
+  /// ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
+  /// UTF-8 rejects with `kind: 'InvalidData'`.
+  ///
+  /// Cancel safety: not cancel safe. If aborted, the part of a line read so far is lost; use
+  /// `lines()`, whose `nextLine` is cancel safe.
+  #[napi(
+    ts_args_type = "options?: OpOptions",
+    ts_return_type = "Promise<string>"
+  )]
+  pub fn read_line(
+    &self,
+    env: Env,
+    this: This<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    reader_call(
+      &env,
+      Handle::of(self.id, &this),
+      options,
+      |state| async move {
+        let mut reader = state.reader.lock().await;
+        let mut line = String::new();
+        reader
+          .read_line(&mut line)
+          .await
+          .map_err(read_err("read"))?;
+        Ok(Lazy(move |js: Js| Ok(js.string(&line)?)))
+      },
+    )
+  }
+
+  /// Reads up to and including the next `byte` (0-255), or to the end of the stream, and resolves
+  /// with those bytes; an empty `Buffer` at end of stream.
+  ///
+  /// Cancel safety: not cancel safe. If aborted, the bytes read so far are lost (in Rust they
+  /// would be left in the caller's `Vec`).
+  #[napi(
+    ts_args_type = "byte: number, options?: OpOptions",
+    ts_return_type = "Promise<Buffer>"
+  )]
+  pub fn read_until(
+    &self,
+    env: Env,
+    this: This<'_>,
+    byte: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    let js = Js::new(env.raw());
+    let delimiter = js.uint_arg(raw(&byte), "byte", 255.0);
+    reader_call(
+      &env,
+      Handle::of(self.id, &this),
+      options,
+      |state| async move {
+        let delimiter = delimiter? as u8;
+        let mut reader = state.reader.lock().await;
+        let mut out = Vec::new();
+        reader
+          .read_until(delimiter, &mut out)
+          .await
+          .map_err(read_err("read"))?;
+        Ok(out)
+      },
+    )
+  }
+
+  /// Returns the buffered bytes, reading from the socket first if the buffer is empty; an empty
+  /// `Buffer` at end of stream. The bytes stay buffered until `consume(n)`.
+  ///
+  /// Cancel safety: cancel safe.
+  #[napi(
+    ts_args_type = "options?: OpOptions",
+    ts_return_type = "Promise<Buffer>"
+  )]
+  pub fn fill_buf(
+    &self,
+    env: Env,
+    this: This<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    reader_call(
+      &env,
+      Handle::of(self.id, &this),
+      options,
+      |state| async move {
+        let mut reader = state.reader.lock().await;
+        let filled = reader.fill_buf().await.map_err(read_err("read"))?;
+        Ok(filled.to_vec())
+      },
+    )
+  }
+
+  /// Marks `n` buffered bytes as read, so `fillBuf` and reads no longer return them. `n` beyond
+  /// what is buffered consumes all of it (tokio clamps too).
+  #[napi(ts_args_type = "n: number")]
+  pub fn consume(&self, env: Env, n: Unknown<'_>) -> napi::Result<()> {
+    sync(&env, |js| {
+      let n = js.uint_arg(raw(&n), "n", 2f64.powi(53) - 1.0)?;
+      let (state, _) = reader_state(self.id)?;
+      let mut reader = state.reader.try_lock().map_err(|_| busy("BufReader"))?;
+      Pin::new(&mut *reader).consume(usize::try_from(n).unwrap_or(usize::MAX));
+      Ok(())
+    })
+  }
+
+  /// A copy of the bytes buffered and not yet read (tokio's `buffer()`).
+  #[napi(ts_return_type = "Buffer")]
+  pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
+    sync(&env, |js| {
+      let (state, _) = reader_state(self.id)?;
+      let reader = state.reader.try_lock().map_err(|_| busy("BufReader"))?;
+      Ok(js.buffer_copy(reader.buffer())?)
+    })
+  }
+
+  /// The size of the buffer in bytes.
+  #[napi]
+  pub fn capacity(&self, env: Env) -> napi::Result<u32> {
+    sync(&env, |_| {
+      let (state, _) = reader_state(self.id)?;
+      Ok(state.capacity.min(u32::MAX as usize) as u32)
+    })
+  }
+
+  /// Turns this reader into its lines: an async iterator of strings without the line ending,
+  /// ending at end of stream (`for await (const line of reader.lines())`). This `BufReader` is
+  /// consumed, as `lines(self)` consumes it in Rust; bytes it had buffered are kept.
+  ///
+  /// @example
+  /// ```ts
+  /// import { BufReader, TcpStream } from 'tokio-net'
+  ///
+  /// const stream = await TcpStream.connect('127.0.0.1:8080')
+  /// for await (const line of new BufReader(stream).lines()) {
+  ///   console.log(line)
+  /// }
+  /// ```
+  #[napi]
+  pub fn lines(&self, env: Env) -> napi::Result<Lines> {
+    sync(&env, |js| {
+      let (state, inner, _) = registry::buffered::<ReaderState>(self.id)?;
+      if Rc::strong_count(&state) > 2 {
+        return Err(busy("BufReader"));
+      }
+      drop(state);
+      let (parent, _) = registry::parent_and_inner(self.id)?;
+      let Resource::Buffered(any, _) = registry::take(self.id)? else {
+        return Err(NetError::Closed);
+      };
+      let state = any
+        .downcast::<ReaderState>()
+        .ok()
+        .and_then(|rc| Rc::try_unwrap(rc).ok())
+        .ok_or_else(|| busy("BufReader"))?;
+      let lines = LinesState {
+        lines: Mutex::new(state.reader.into_inner().lines()),
+      };
+      let id = registry::insert_child(Resource::Buffered(Rc::new(lines), inner), parent);
+      Ok(Lines {
+        id,
+        _kept: HeldRef::new(js, self.kept.value()?)?,
+      })
+    })
+  }
+
+  /// Gives the stream or half back as a new object of its kind, consuming this reader. As in
+  /// tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter.
+  #[napi(ts_return_type = "TcpStream | ReadHalf | OwnedReadHalf")]
+  #[allow(
+    clippy::wrong_self_convention,
+    reason = "consumes the registry entry, not the JS object"
+  )]
+  pub fn into_inner(&self, env: Env) -> napi::Result<sys::napi_value> {
+    sync(&env, |js| {
+      let (state, _) = reader_state(self.id)?;
+      let core = state.core.clone();
+      drop(state);
+      core_io::give_back(js, self.id, core, Some(&self.kept))
+    })
+  }
+
+  /// Closes the reader and the stream or half under it; pending calls reject with
+  /// `ERR_HANDLE_CLOSED`. Closing twice is a no-op.
+  #[napi]
+  pub fn close(&self) {
+    registry::close(self.id);
+  }
+}
+
+impl BufReader {
+  fn read_into(
+    &self,
+    env: &Env,
+    this: &This<'_>,
+    buf: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+    exact: bool,
+  ) -> napi::Result<Promise> {
+    let js = Js::new(env.raw());
+    bridge::spawn_then(
+      env,
+      options.as_ref(),
+      Some(Handle::of(self.id, this)),
+      || {
+        // SAFETY: the slice is only measured here, on the JS thread, during this call.
+        let len = unsafe { js.bytes_mut(raw(&buf), "buf")? }.len();
+        if len == 0 {
+          return Ok(Start::Done(js.number(0.0)?));
+        }
+        let (state, closed) = reader_state(self.id)?;
+        let target = Target::new(js, raw(&buf))?;
+        let fut = async move {
+          let mut reader = state.reader.lock().await;
+          let mut filled = 0;
+          poll_fn(|cx| {
+            loop {
+              // SAFETY: polled on the JS thread; the slice is dropped before this poll returns.
+              let dest = unsafe { target.bytes()? };
+              if dest.len() < filled {
+                return Poll::Ready(Err(NetError::BufferDetached));
+              }
+              if dest.len() == filled {
+                return Poll::Ready(Ok(filled));
+              }
+              let mut read_buf = ReadBuf::new(&mut dest[filled..]);
+              ready!(Pin::new(&mut *reader).poll_read(cx, &mut read_buf))
+                .map_err(read_err("read"))?;
+              let n = read_buf.filled().len();
+              if n == 0 && exact {
+                return Poll::Ready(Err(unexpected_eof()));
+              }
+              filled += n;
+              if !exact || n == 0 {
+                return Poll::Ready(Ok(filled));
+              }
+            }
+          })
+          .await
+        };
+        Ok(Start::Run(
+          Some(closed),
+          fut,
+          |js: Js, outcome: NetResult<usize>| Ok(js.number(outcome? as f64)?),
+        ))
+      },
+    )
+  }
+}
+
+#[napi]
+impl Lines {
+  /// The next line without its line ending (`\n` or `\r\n`), or `null` at end of stream (tokio's
+  /// `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
+  ///
+  /// Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
+  /// the next call returns the whole line.
+  #[napi(
+    ts_args_type = "options?: OpOptions",
+    ts_return_type = "Promise<string | null>"
+  )]
+  pub fn next_line(
+    &self,
+    env: Env,
+    this: This<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    self.next(&env, &this, options, false)
+  }
+
+  /// The next `{ value, done }` of the async iterator: done at end of stream or once closed.
+  #[napi(skip_typescript)]
+  pub fn iter_next(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
+    self.next(&env, &this, None, true)
+  }
+
+  /// Closes the lines and the stream or half under them; a pending `nextLine` rejects with
+  /// `ERR_HANDLE_CLOSED`, a pending iteration step is `done`. Closing twice is a no-op.
+  #[napi]
+  pub fn close(&self) {
+    registry::close(self.id);
+  }
+}
+
+impl Lines {
+  fn next(
+    &self,
+    env: &Env,
+    this: &This<'_>,
+    options: Option<Unknown<'_>>,
+    as_iterator: bool,
+  ) -> napi::Result<Promise> {
+    bridge::spawn_then(
+      env,
+      options.as_ref(),
+      Some(Handle::of(self.id, this)),
+      || {
+        let (state, _, closed) = registry::buffered::<LinesState>(self.id)?;
+        let fut = async move {
+          let mut lines = state.lines.lock().await;
+          lines.next_line().await.map_err(read_err("read"))
+        };
+        Ok(Start::Run(
+          Some(closed),
+          fut,
+          move |js: Js, outcome: NetResult<Option<String>>| {
+            if !as_iterator {
+              return match outcome? {
+                Some(line) => Ok(js.string(&line)?),
+                None => Ok(js.null()?),
+              };
+            }
+            let line = match outcome {
+              Ok(line) => line,
+              Err(NetError::Closed) => None,
+              Err(e) => return Err(e),
+            };
+            let result = js.object()?;
+            let done = line.is_none();
+            let value = match line {
+              Some(line) => js.string(&line)?,
+              None => js.undefined()?,
+            };
+            js.set(result, "value", value)?;
+            js.set(result, "done", js.boolean(done)?)?;
+            Ok(result)
+          },
+        ))
+      },
+    )
+  }
+}
+
+/// The reader of a `BufReader` object, for `copyBuf` and `copy`.
+pub(crate) fn reader_of(js: Js, value: sys::napi_value) -> Option<u64> {
+  js.with_instance(value, |r: &BufReader| r.id)
+}
+
+pub(crate) fn state_of(
+  id: u64,
+) -> NetResult<(Rc<ReaderState>, tokio_util::sync::CancellationToken)> {
+  reader_state(id)
+}

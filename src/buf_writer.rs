@@ -1,0 +1,337 @@
+//! `BufWriter`: tokio's `tokio::io::BufWriter` over a stream or write half. Small writes are
+//! gathered in a buffer held in Rust and go out in large writes.
+
+use std::net::Shutdown;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+
+use napi::bindgen_prelude::{This, Unknown};
+use napi::{Env, sys};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::Mutex;
+
+use crate::bridge::{self, Handle, Promise, Start, sync};
+use crate::errors::{NetError, NetResult};
+use crate::js::{HeldRef, Js, raw};
+use crate::ops::core_io::{self, CoreIo};
+use crate::registry::{self, Core, Inner, Resource};
+
+type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
+
+/// What a `BufWriter` entry of the registry holds.
+pub(crate) struct WriterState {
+  /// Locked by each call for its whole run, so calls are served one at a time in call order.
+  pub(crate) writer: Mutex<TokioBufWriter>,
+  core: Arc<Core>,
+  capacity: usize,
+}
+
+impl WriterState {
+  /// What dropping an `OwnedWriteHalf` does in tokio: shut the write direction down.
+  pub(crate) fn shutdown_now(&self) {
+    let _ = socket2::SockRef::from(&*self.core.io).shutdown(Shutdown::Write);
+  }
+}
+
+/// tokio's `BufWriter`: gathers writes to a `TcpStream`, `WriteHalf` or `OwnedWriteHalf` in a
+/// buffer held in Rust (8 KiB unless `capacity` says otherwise) and writes it out when it is
+/// full, on `flush()` and on `shutdown()`. A write that fits in the buffer settles without any
+/// I/O.
+///
+/// `new BufWriter(writer)` takes `writer` over, as `BufWriter::new(writer)` moves it in Rust: the
+/// object passed in is closed from then on, and `intoInner()` gives it back as a new object.
+/// Calls are served one at a time, in call order. As in tokio, **buffered bytes are not written
+/// when the writer is closed or collected**: `flush()` (or `shutdown()`) first.
+///
+/// @example
+/// ```ts
+/// import { BufWriter, TcpStream } from 'tokio-net'
+///
+/// const stream = await TcpStream.connect('127.0.0.1:8080')
+/// using writer = new BufWriter(stream)
+/// for (let i = 0; i < 1000; i++) {
+///   await writer.write(Buffer.from(`message ${i}\n`)) // gathered in the buffer
+/// }
+/// await writer.flush() // out they go, in a few large writes
+/// ```
+#[napi]
+pub struct BufWriter {
+  pub(crate) id: u64,
+  /// The object handed in, which keeps a borrowed half's stream alive.
+  kept: HeldRef,
+}
+
+drop_releases_handle!(BufWriter);
+
+const WRITER: &str = "an instance of TcpStream, WriteHalf or OwnedWriteHalf";
+
+fn writer_state(id: u64) -> NetResult<(Rc<WriterState>, tokio_util::sync::CancellationToken)> {
+  let (state, _, closed) = registry::buffered::<WriterState>(id)?;
+  Ok((state, closed))
+}
+
+fn write_err(e: std::io::Error) -> NetError {
+  NetError::io(e, "write")
+}
+
+/// How much of `data` a write takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Amount {
+  /// What `write` takes: as much as fits or goes out in one go.
+  Some,
+  /// `writeAll`: everything.
+  All,
+}
+
+#[napi]
+impl BufWriter {
+  /// Wraps `writer` (a `TcpStream`, `WriteHalf` or `OwnedWriteHalf`) with a buffer of `capacity`
+  /// bytes (default 8 KiB, tokio's). `writer` is taken over: using it afterwards throws
+  /// `ERR_HANDLE_CLOSED`.
+  #[napi(
+    constructor,
+    ts_args_type = "writer: TcpStream | WriteHalf | OwnedWriteHalf, capacity?: number"
+  )]
+  pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
+    sync(&env, |js| {
+      let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
+      let kept = HeldRef::new(js, raw(&writer))?;
+      let taken = core_io::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
+      let state = WriterState {
+        writer: Mutex::new(TokioBufWriter::with_capacity(
+          capacity,
+          CoreIo::new(taken.core.clone()),
+        )),
+        core: taken.core,
+        capacity,
+      };
+      let id = registry::insert_child(
+        Resource::Buffered(Rc::new(state), taken.inner),
+        taken.parent,
+      );
+      Ok(BufWriter { id, kept })
+    })
+  }
+
+  /// Writes `buf` into the buffer, first writing the buffer out if `buf` does not fit, or
+  /// straight to the socket if `buf` is at least as large as the buffer (as tokio does).
+  /// Resolves with the count taken, which may be less than `buf.length`. The bytes are copied
+  /// when the call is made: `buf` may be reused at once.
+  ///
+  /// Cancel safety: cancel safe. If aborted, nothing of `buf` was taken.
+  #[napi(
+    ts_args_type = "buf: Uint8Array, options?: OpOptions",
+    ts_return_type = "Promise<number>"
+  )]
+  pub fn write(
+    &self,
+    env: Env,
+    this: This<'_>,
+    buf: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    self.write_from(&env, &this, buf, options, Amount::Some)
+  }
+
+  /// Writes all of `buf` (through the buffer), waiting as long as it takes. Resolves when the
+  /// last byte is in the buffer or out; `flush()` to be sure it is out.
+  ///
+  /// Cancel safety: not cancel safe. If aborted, some of `buf` may have been taken, and there
+  /// is no telling how much.
+  #[napi(
+    ts_args_type = "buf: Uint8Array, options?: OpOptions",
+    ts_return_type = "Promise<void>"
+  )]
+  pub fn write_all(
+    &self,
+    env: Env,
+    this: This<'_>,
+    buf: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    self.write_from(&env, &this, buf, options, Amount::All)
+  }
+
+  /// Writes everything buffered out to the socket.
+  ///
+  /// Cancel safety: cancel safe in that nothing is lost: what was not written yet stays
+  /// buffered, and a later `flush()` writes it.
+  #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+  pub fn flush(
+    &self,
+    env: Env,
+    this: This<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    bridge::spawn(
+      &env,
+      options.as_ref(),
+      Some(Handle::of(self.id, &this)),
+      || {
+        let (state, closed) = writer_state(self.id)?;
+        Ok((Some(closed), async move {
+          state.writer.lock().await.flush().await.map_err(write_err)
+        }))
+      },
+    )
+  }
+
+  /// Writes everything buffered out, then shuts the write direction down (the peer reads end
+  /// of stream), as tokio's `BufWriter::shutdown` does.
+  ///
+  /// Cancel safety: as `flush()`; the shutdown happens only once everything is out.
+  #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+  pub fn shutdown(
+    &self,
+    env: Env,
+    this: This<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    bridge::spawn(
+      &env,
+      options.as_ref(),
+      Some(Handle::of(self.id, &this)),
+      || {
+        let (state, closed) = writer_state(self.id)?;
+        Ok((Some(closed), async move {
+          state
+            .writer
+            .lock()
+            .await
+            .shutdown()
+            .await
+            .map_err(|e| NetError::io(e, "shutdown"))
+        }))
+      },
+    )
+  }
+
+  /// A copy of the bytes buffered and not yet written out (tokio's `buffer()`). Throws
+  /// `kind: 'ResourceBusy'` while a call is running.
+  #[napi(ts_return_type = "Buffer")]
+  pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
+    sync(&env, |js| {
+      let (state, _) = writer_state(self.id)?;
+      let writer = state.writer.try_lock().map_err(|_| busy())?;
+      Ok(js.buffer_copy(writer.buffer())?)
+    })
+  }
+
+  /// The size of the buffer in bytes.
+  #[napi]
+  pub fn capacity(&self, env: Env) -> napi::Result<u32> {
+    sync(&env, |_| {
+      let (state, _) = writer_state(self.id)?;
+      Ok(state.capacity.min(u32::MAX as usize) as u32)
+    })
+  }
+
+  /// Gives the stream or half back as a new object of its kind, consuming this writer. As in
+  /// tokio, bytes still buffered are lost: `flush()` first.
+  #[napi(ts_return_type = "TcpStream | WriteHalf | OwnedWriteHalf")]
+  #[allow(
+    clippy::wrong_self_convention,
+    reason = "consumes the registry entry, not the JS object"
+  )]
+  pub fn into_inner(&self, env: Env) -> napi::Result<sys::napi_value> {
+    sync(&env, |js| {
+      let (state, _) = writer_state(self.id)?;
+      let core = state.core.clone();
+      drop(state);
+      core_io::give_back(js, self.id, core, Some(&self.kept))
+    })
+  }
+
+  /// Closes the writer and the stream or half under it, without writing what is buffered (as
+  /// dropping a tokio `BufWriter` does); pending calls reject with `ERR_HANDLE_CLOSED`. Closing
+  /// twice is a no-op.
+  #[napi]
+  pub fn close(&self) {
+    registry::close(self.id);
+  }
+}
+
+fn busy() -> NetError {
+  NetError::io(
+    std::io::Error::new(
+      std::io::ErrorKind::ResourceBusy,
+      "a call on this BufWriter is still in progress",
+    ),
+    "take",
+  )
+}
+
+impl BufWriter {
+  fn write_from(
+    &self,
+    env: &Env,
+    this: &This<'_>,
+    buf: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+    amount: Amount,
+  ) -> napi::Result<Promise> {
+    let js = Js::new(env.raw());
+    bridge::spawn_then(
+      env,
+      options.as_ref(),
+      Some(Handle::of(self.id, this)),
+      || {
+        // SAFETY: the slice is used within this call, on the JS thread, before control returns.
+        let data = unsafe { js.bytes(raw(&buf), "buf")? };
+        let (state, closed) = writer_state(self.id)?;
+        let done = |n: usize| -> NetResult<sys::napi_value> {
+          Ok(match amount {
+            Amount::Some => js.number(n as f64)?,
+            Amount::All => js.undefined()?,
+          })
+        };
+        // The fast path: a write that fits in the buffer of an idle writer is a copy into it. The
+        // lock is free only when nobody waits for it, so this never jumps the line.
+        if let Ok(mut writer) = state.writer.try_lock()
+          && (data.is_empty() || writer.buffer().len() + data.len() < state.capacity)
+        {
+          let mut cx = Context::from_waker(Waker::noop());
+          if let Poll::Ready(outcome) = Pin::new(&mut *writer).poll_write(&mut cx, data) {
+            return Ok(Start::Done(done(outcome.map_err(write_err)?)?));
+          }
+        }
+        let data = data.to_vec();
+        let fut = async move {
+          let mut writer = state.writer.lock().await;
+          match amount {
+            Amount::Some => writer.write(&data).await.map_err(write_err),
+            Amount::All => writer
+              .write_all(&data)
+              .await
+              .map(|()| data.len())
+              .map_err(write_err),
+          }
+        };
+        Ok(Start::Run(
+          Some(closed),
+          fut,
+          move |js: Js, outcome: NetResult<usize>| {
+            let n = outcome?;
+            Ok(match amount {
+              Amount::Some => js.number(n as f64)?,
+              Amount::All => js.undefined()?,
+            })
+          },
+        ))
+      },
+    )
+  }
+}
+
+/// The id of a `BufWriter` object, for `copy`.
+pub(crate) fn writer_of(js: Js, value: sys::napi_value) -> Option<u64> {
+  js.with_instance(value, |w: &BufWriter| w.id)
+}
+
+pub(crate) fn state_of(
+  id: u64,
+) -> NetResult<(Rc<WriterState>, tokio_util::sync::CancellationToken)> {
+  writer_state(id)
+}

@@ -1,0 +1,400 @@
+//! `copy`, `copyBuf` and `copyBidirectional`: tokio's `tokio::io` copies between tokio-net
+//! handles. The bytes never leave Rust: no JS runs per chunk.
+
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use napi::bindgen_prelude::Unknown;
+use napi::{Env, sys};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::sync::MutexGuard;
+use tokio_util::sync::CancellationToken;
+
+use crate::bridge::{self, Handle, Lazy, Promise};
+use crate::buf_reader::{self, ReaderState};
+use crate::buf_writer::{self, WriterState};
+use crate::errors::{NetError, NetResult};
+use crate::js::{HeldRef, Js, raw};
+use crate::ops::core_io::{CoreIo, handle_id};
+use crate::ops::queue::Ticket;
+use crate::registry::{self, Core, Inner};
+
+/// One end of a copy, as found at call time: a plain stream or half (with its places in the
+/// call-order queues of the direction used, taken now so the copy runs in call order with the
+/// handle's other calls), or a buffered wrapper (locked when the copy starts).
+enum End<S> {
+  Plain {
+    core: Arc<Core>,
+    order: Ticket,
+    poll: Ticket,
+  },
+  Buffered(Rc<S>),
+}
+
+/// An end of a copy with its argument's close token and JS object.
+struct Found<S> {
+  end: End<S>,
+  closed: CancellationToken,
+  object: sys::napi_value,
+}
+
+fn plain<S>(js: Js, value: sys::napi_value, reading: bool) -> NetResult<Option<Found<S>>> {
+  let Some(id) = handle_id(js, value) else {
+    return Ok(None);
+  };
+  let (core, closed) = registry::core(id)?;
+  let inner = registry::with(id, |resource, _| Ok(Inner::of(resource)))?;
+  let fits = inner.is_some_and(|i| if reading { i.reads() } else { i.writes() });
+  if !fits {
+    return Ok(None);
+  }
+  let (order, poll) = if reading {
+    (core.read_order.ticket(), core.read_poll.ticket())
+  } else {
+    (core.write_order.ticket(), core.write_poll.ticket())
+  };
+  Ok(Some(Found {
+    end: End::Plain { core, order, poll },
+    closed,
+    object: value,
+  }))
+}
+
+const READER: &str = "an instance of TcpStream, ReadHalf, OwnedReadHalf or BufReader";
+const WRITER: &str = "an instance of TcpStream, WriteHalf, OwnedWriteHalf or BufWriter";
+
+fn find_reader(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<ReaderState>> {
+  if let Some(id) = buf_reader::reader_of(js, value) {
+    let (state, closed) = buf_reader::state_of(id)?;
+    return Ok(Found {
+      end: End::Buffered(state),
+      closed,
+      object: value,
+    });
+  }
+  plain(js, value, true)?.ok_or_else(|| NetError::arg_type(name, READER))
+}
+
+fn find_writer(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<WriterState>> {
+  if let Some(id) = buf_writer::writer_of(js, value) {
+    let (state, closed) = buf_writer::state_of(id)?;
+    return Ok(Found {
+      end: End::Buffered(state),
+      closed,
+      object: value,
+    });
+  }
+  plain(js, value, false)?.ok_or_else(|| NetError::arg_type(name, WRITER))
+}
+
+/// A reading end once it is this copy's turn: tokio's `AsyncRead`.
+enum Reading<'a> {
+  Plain(CoreIo),
+  Buffered(MutexGuard<'a, tokio::io::BufReader<CoreIo>>),
+}
+
+/// A writing end once it is this copy's turn: tokio's `AsyncWrite`.
+enum Writing<'a> {
+  Plain(CoreIo),
+  Buffered(MutexGuard<'a, tokio::io::BufWriter<CoreIo>>),
+}
+
+impl<'a> End<ReaderState> {
+  async fn reading(&'a mut self) -> Reading<'a> {
+    match self {
+      End::Plain { core, order, poll } => {
+        order.wait().await;
+        poll.wait().await;
+        Reading::Plain(CoreIo::new(core.clone()))
+      }
+      End::Buffered(state) => Reading::Buffered(state.reader.lock().await),
+    }
+  }
+}
+
+impl<'a> End<WriterState> {
+  async fn writing(&'a mut self) -> Writing<'a> {
+    match self {
+      End::Plain { core, order, poll } => {
+        order.wait().await;
+        poll.wait().await;
+        Writing::Plain(CoreIo::new(core.clone()))
+      }
+      End::Buffered(state) => Writing::Buffered(state.writer.lock().await),
+    }
+  }
+}
+
+impl AsyncRead for Reading<'_> {
+  fn poll_read(
+    self: Pin<&mut Self>,
+    cx: &mut Context<'_>,
+    buf: &mut ReadBuf<'_>,
+  ) -> Poll<io::Result<()>> {
+    match self.get_mut() {
+      Reading::Plain(io) => Pin::new(io).poll_read(cx, buf),
+      Reading::Buffered(reader) => Pin::new(&mut **reader).poll_read(cx, buf),
+    }
+  }
+}
+
+impl AsyncWrite for Writing<'_> {
+  fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    match self.get_mut() {
+      Writing::Plain(io) => Pin::new(io).poll_write(cx, buf),
+      Writing::Buffered(writer) => Pin::new(&mut **writer).poll_write(cx, buf),
+    }
+  }
+
+  fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    match self.get_mut() {
+      Writing::Plain(io) => Pin::new(io).poll_flush(cx),
+      Writing::Buffered(writer) => Pin::new(&mut **writer).poll_flush(cx),
+    }
+  }
+
+  fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    match self.get_mut() {
+      Writing::Plain(io) => Pin::new(io).poll_shutdown(cx),
+      Writing::Buffered(writer) => Pin::new(&mut **writer).poll_shutdown(cx),
+    }
+  }
+}
+
+/// Runs `copy` until it is done or any of `tokens` is cancelled (checked first): a copy stops
+/// when any handle it works on is closed, not only the one the bridge guards.
+async fn until_closed<T>(
+  copy: impl std::future::Future<Output = NetResult<T>>,
+  tokens: Vec<CancellationToken>,
+) -> NetResult<T> {
+  let mut copy = std::pin::pin!(copy);
+  let mut waits: Vec<_> = tokens.iter().map(|t| Box::pin(t.cancelled())).collect();
+  std::future::poll_fn(|cx| {
+    if waits.iter_mut().any(|w| w.as_mut().poll(cx).is_ready()) {
+      return Poll::Ready(Err(NetError::Closed));
+    }
+    copy.as_mut().poll(cx)
+  })
+  .await
+}
+
+/// What a copy found when it was called: the future, the close tokens of every handle it uses,
+/// and their JS objects, kept alive until it settles.
+struct Plan<F> {
+  copy: F,
+  closed: Vec<CancellationToken>,
+  objects: Vec<sys::napi_value>,
+}
+
+/// Runs a copy as an operation of the handle `on` (for `ref()`/`unref()`); `start` checks the
+/// arguments and takes the copy's places in line, at call time.
+fn run_copy<T, F>(
+  env: &Env,
+  options: Option<&Unknown<'_>>,
+  on: Option<Handle>,
+  start: impl FnOnce(Js) -> NetResult<Plan<F>>,
+) -> napi::Result<Promise>
+where
+  T: bridge::IntoJs,
+  F: std::future::Future<Output = NetResult<T>> + 'static,
+{
+  let js = Js::new(env.raw());
+  bridge::spawn(env, options, on, || {
+    let plan = start(js)?;
+    let kept = plan
+      .objects
+      .iter()
+      .map(|object| HeldRef::new(js, *object))
+      .collect::<napi::Result<Vec<_>>>()?;
+    let tokens = plan.closed;
+    Ok((None, async move {
+      let _kept = kept;
+      until_closed(plan.copy, tokens).await
+    }))
+  })
+}
+
+fn copy_err(e: io::Error) -> NetError {
+  NetError::io(e, "copy")
+}
+
+/// Copies everything `reader` gives until its end of stream into `writer`, then flushes
+/// `writer`, as tokio's `io::copy` does; resolves with the number of bytes copied. The bytes never
+/// reach JS. `reader` is a `TcpStream`, `ReadHalf`, `OwnedReadHalf` or `BufReader`; `writer` a
+/// `TcpStream`, `WriteHalf`, `OwnedWriteHalf` or `BufWriter`. Both are borrowed, not consumed:
+/// their other reads (of `reader`) and writes (of `writer`) wait until the copy is over, in call
+/// order. Closing either ends the copy with `ERR_HANDLE_CLOSED`.
+///
+/// Cancel safety: not cancel safe. If aborted, bytes already read from `reader` but not yet
+/// written to `writer` are lost.
+///
+/// @example
+/// ```ts
+/// import { TcpListener, TcpStream, copy } from 'tokio-net'
+///
+/// // An echo server: every connection's bytes go straight back, without entering JS.
+/// const listener = await TcpListener.bind('127.0.0.1:8080')
+/// for await (const [stream] of listener) {
+///   const [reader, writer] = stream.intoSplit()
+///   copy(reader, writer)
+///     .then((n) => console.log(`echoed ${n} bytes`), console.error)
+///     .finally(() => { reader.close(); writer.close() }) // copy never shuts `writer` down itself
+/// }
+/// ```
+#[napi(
+  ts_args_type = "reader: TcpStream | ReadHalf | OwnedReadHalf | BufReader, writer: TcpStream | WriteHalf | OwnedWriteHalf | BufWriter, options?: OpOptions",
+  ts_return_type = "Promise<number>"
+)]
+pub fn copy(
+  env: Env,
+  reader: Unknown<'_>,
+  writer: Unknown<'_>,
+  options: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  copy_between(env, reader, writer, options, false)
+}
+
+/// `copy` for a `BufReader`, using its buffer instead of a buffer of the copy's own, as tokio's
+/// `io::copy_buf` does; resolves with the number of bytes copied (those already buffered
+/// included).
+///
+/// Cancel safety: cancel safe on the reading side (bytes not yet written stay in the
+/// `BufReader`'s buffer); what was written is gone from it.
+#[napi(
+  ts_args_type = "reader: BufReader, writer: TcpStream | WriteHalf | OwnedWriteHalf | BufWriter, options?: OpOptions",
+  ts_return_type = "Promise<number>"
+)]
+pub fn copy_buf(
+  env: Env,
+  reader: Unknown<'_>,
+  writer: Unknown<'_>,
+  options: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  copy_between(env, reader, writer, options, true)
+}
+
+fn copy_between(
+  env: Env,
+  reader: Unknown<'_>,
+  writer: Unknown<'_>,
+  options: Option<Unknown<'_>>,
+  buffered_only: bool,
+) -> napi::Result<Promise> {
+  let js = Js::new(env.raw());
+  let (reader, writer) = (raw(&reader), raw(&writer));
+  let on = buf_reader::reader_of(js, reader)
+    .or_else(|| handle_id(js, reader))
+    .map(|id| Handle { id, this: reader });
+  run_copy(&env, options.as_ref(), on, |js| {
+    let mut from = if buffered_only {
+      let id = buf_reader::reader_of(js, reader)
+        .ok_or_else(|| NetError::arg_type("reader", "an instance of BufReader"))?;
+      let (state, closed) = buf_reader::state_of(id)?;
+      Found {
+        end: End::Buffered(state),
+        closed,
+        object: reader,
+      }
+    } else {
+      find_reader(js, reader, "reader")?
+    };
+    let mut to = find_writer(js, writer, "writer")?;
+    Ok(Plan {
+      closed: vec![from.closed.clone(), to.closed.clone()],
+      objects: vec![from.object, to.object],
+      copy: async move {
+        let mut from = from.end.reading().await;
+        let mut to = to.end.writing().await;
+        let n = match &mut from {
+          Reading::Buffered(buffered) if buffered_only => {
+            tokio::io::copy_buf(&mut **buffered, &mut to).await
+          }
+          _ => tokio::io::copy(&mut from, &mut to).await,
+        }
+        .map_err(copy_err)?;
+        Ok(Lazy(move |js: Js| Ok(js.number(n as f64)?)))
+      },
+    })
+  })
+}
+
+/// Copies in both directions between `a` and `b` at once, as tokio's `io::copy_bidirectional`:
+/// when one side reaches end of stream, the other side's write direction is shut down, and the
+/// promise resolves with `[aToB, bToA]`, the byte counts, once both directions are done. The
+/// bytes never reach JS. `a` and `b` are two different `TcpStream`s, borrowed: their other
+/// reads and writes wait until the copy is over. Closing either ends it with
+/// `ERR_HANDLE_CLOSED`.
+///
+/// Cancel safety: not cancel safe. If aborted, bytes read but not yet written are lost.
+///
+/// @example
+/// ```ts
+/// import { TcpListener, TcpStream, copyBidirectional } from 'tokio-net'
+///
+/// // A TCP proxy: each client is joined to its own connection to the upstream server.
+/// const listener = await TcpListener.bind('127.0.0.1:8081')
+/// for await (const [client] of listener) {
+///   const upstream = await TcpStream.connect('127.0.0.1:8080')
+///   copyBidirectional(client, upstream)
+///     .then(([up, down]) => console.log(`${up} bytes up, ${down} down`), console.error)
+///     .finally(() => { client.close(); upstream.close() })
+/// }
+/// ```
+#[napi(
+  ts_args_type = "a: TcpStream, b: TcpStream, options?: OpOptions",
+  ts_return_type = "Promise<[number, number]>"
+)]
+pub fn copy_bidirectional(
+  env: Env,
+  a: Unknown<'_>,
+  b: Unknown<'_>,
+  options: Option<Unknown<'_>>,
+) -> napi::Result<Promise> {
+  let js = Js::new(env.raw());
+  let (a, b) = (raw(&a), raw(&b));
+  let stream_id = |value| js.with_instance(value, |s: &crate::stream::TcpStream| s.id);
+  let on = stream_id(a).map(|id| Handle { id, this: a });
+  run_copy(&env, options.as_ref(), on, |_| {
+    let stream = |value, name: &str| -> NetResult<(Arc<Core>, CancellationToken)> {
+      let id =
+        stream_id(value).ok_or_else(|| NetError::arg_type(name, "an instance of TcpStream"))?;
+      registry::core(id)
+    };
+    let (a_core, a_closed) = stream(a, "a")?;
+    let (b_core, b_closed) = stream(b, "b")?;
+    if Arc::ptr_eq(&a_core, &b_core) {
+      return Err(NetError::ArgValue(
+        "The arguments \"a\" and \"b\" must be two different connections".into(),
+      ));
+    }
+    // Every direction of both, in call order with their other calls.
+    let mut turns = [&a_core, &b_core].map(|core| {
+      [
+        core.read_order.ticket(),
+        core.read_poll.ticket(),
+        core.write_order.ticket(),
+        core.write_poll.ticket(),
+      ]
+    });
+    Ok(Plan {
+      closed: vec![a_closed, b_closed],
+      objects: vec![a, b],
+      copy: async move {
+        for turn in turns.iter_mut().flatten() {
+          turn.wait().await;
+        }
+        let mut a = CoreIo::new(a_core);
+        let mut b = CoreIo::new(b_core);
+        let (a_to_b, b_to_a) = tokio::io::copy_bidirectional(&mut a, &mut b)
+          .await
+          .map_err(copy_err)?;
+        Ok(Lazy(move |js: Js| {
+          Ok(js.array(&[js.number(a_to_b as f64)?, js.number(b_to_a as f64)?])?)
+        }))
+      },
+    })
+  })
+}
