@@ -129,15 +129,14 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  *
  * @example
  * ```ts
+ * import { EOL } from 'node:os'
  * import { BufReader, TcpStream } from 'tokio-net'
  *
  * const stream = await TcpStream.connect('127.0.0.1:8080')
  * const [readHalf, writeHalf] = stream.intoSplit()
- * await writeHalf.writeAll(Buffer.from('PING\r
-'))
+ * await writeHalf.writeAll(Buffer.from('PING' + EOL))
  * using reader = new BufReader(readHalf)
- * const line = await reader.readLine() // 'PONG\r
-', or '' at end of stream
+ * const line = await reader.readLine() // the reply, line ending included; '' at end of stream
  * console.log(line.trimEnd())
  * ```
  */
@@ -239,13 +238,13 @@ export declare class BufReader {
  *
  * @example
  * ```ts
+ * import { EOL } from 'node:os'
  * import { BufWriter, TcpStream } from 'tokio-net'
  *
  * const stream = await TcpStream.connect('127.0.0.1:8080')
  * using writer = new BufWriter(stream)
  * for (let i = 0; i < 1000; i++) {
- *   await writer.write(Buffer.from(`message ${i}
-`)) // gathered in the buffer
+ *   await writer.write(Buffer.from(`message ${i}${EOL}`)) // gathered in the buffer
  * }
  * await writer.flush() // out they go, in a few large writes
  * ```

@@ -307,6 +307,20 @@ const checks: Record<string, Check> = {
   },
   socket_connect: checkConnectedFromTo,
   socket_listen: checkListeningOnAddr,
+
+  async buf_reader_lines(t, { lines, server }) {
+    t.deepEqual(lines, ['received "line 1"', 'received "line 2"', 'received "line 3"'])
+    const [conn, received] = await onlyConnection(t, await server())
+    t.is(received.toString(), 'line 1\r\nline 2\r\nline 3\r\n', 'the echo server got the lines, flushed')
+    t.true(conn.sawEnd(), 'shutdown() sent a FIN after flushing')
+  },
+
+  async copy_bidirectional(t, { lines, server }) {
+    t.deepEqual(lines, ['echoed: hello through the proxy', 'proxied 23 bytes up, 23 bytes down'])
+    const [conn, received] = await onlyConnection(t, await server())
+    t.is(received.toString(), 'hello through the proxy', 'the upstream got the bytes through the proxy')
+    t.true(conn.sawEnd(), "the client's FIN was passed on")
+  },
 }
 
 function exampleTest(example: Example): void {

@@ -1,5 +1,6 @@
 // Every example, in the order of tokio's sources: stream.rs, split.rs, split_owned.rs,
-// listener.rs, socket.rs. `demo.ts` and `__test__/examples.spec.ts` run them all.
+// listener.rs, socket.rs; then tokio::io's buffered I/O and copies. `demo.ts` and
+// `__test__/examples.spec.ts` run them all.
 
 import type { Example } from './_example.js'
 
@@ -52,6 +53,8 @@ import { example as socketLocalAddr } from './socket_local_addr.js'
 import { example as socketBind } from './socket_bind.js'
 import { example as socketConnect } from './socket_connect.js'
 import { example as socketListen } from './socket_listen.js'
+import { example as bufReaderLines } from './buf_reader_lines.js'
+import { example as copyBidirectional } from './copy_bidirectional.js'
 
 export const examples: readonly Example[] = [
   tcpStream,
@@ -103,4 +106,6 @@ export const examples: readonly Example[] = [
   socketBind,
   socketConnect,
   socketListen,
+  bufReaderLines,
+  copyBidirectional,
 ]

@@ -49,13 +49,14 @@ struct LinesState {
 ///
 /// @example
 /// ```ts
+/// import { EOL } from 'node:os'
 /// import { BufReader, TcpStream } from 'tokio-net'
 ///
 /// const stream = await TcpStream.connect('127.0.0.1:8080')
 /// const [readHalf, writeHalf] = stream.intoSplit()
-/// await writeHalf.writeAll(Buffer.from('PING\r\n'))
+/// await writeHalf.writeAll(Buffer.from('PING' + EOL))
 /// using reader = new BufReader(readHalf)
-/// const line = await reader.readLine() // 'PONG\r\n', or '' at end of stream
+/// const line = await reader.readLine() // the reply, line ending included; '' at end of stream
 /// console.log(line.trimEnd())
 /// ```
 #[napi]

@@ -47,12 +47,13 @@ impl WriterState {
 ///
 /// @example
 /// ```ts
+/// import { EOL } from 'node:os'
 /// import { BufWriter, TcpStream } from 'tokio-net'
 ///
 /// const stream = await TcpStream.connect('127.0.0.1:8080')
 /// using writer = new BufWriter(stream)
 /// for (let i = 0; i < 1000; i++) {
-///   await writer.write(Buffer.from(`message ${i}\n`)) // gathered in the buffer
+///   await writer.write(Buffer.from(`message ${i}${EOL}`)) // gathered in the buffer
 /// }
 /// await writer.flush() // out they go, in a few large writes
 /// ```
