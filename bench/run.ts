@@ -4,9 +4,11 @@
 // (workload, client) pair in its own client process, round after round, clients interleaved, and
 // writes BENCHMARKS.md and bench/results.json. See bench/README.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import path from 'node:path'
+
+import { findBun, findDeno, installPeers } from '../scripts/peers.ts'
 
 const ROOT = path.resolve(__dirname, '..')
 const BENCH = path.join(ROOT, 'bench')
@@ -250,51 +252,11 @@ interface ClientDef {
   env?: Record<string, string>
 }
 
-// Bun and Deno are peers to measure against, not dependencies of the package: they are installed
-// from npm into a cache folder of the harness on first use, at the versions measured so far.
-const PEERS_DIR = path.join(ROOT, 'bench', '.peers')
-const PEER_PACKAGES = ['bun@1.4.5', 'deno@2.9.6']
-
-function installPeers(): void {
-  if (existsSync(path.join(PEERS_DIR, 'node_modules', 'bun')) && existsSync(path.join(PEERS_DIR, 'node_modules', 'deno'))) return
-  log(`installing the peers ${PEER_PACKAGES.join(', ')} into bench/.peers`)
-  mkdirSync(PEERS_DIR, { recursive: true })
-  spawnSync('npm', ['install', '--prefix', PEERS_DIR, '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', ...PEER_PACKAGES], {
-    stdio: 'ignore',
-  })
-}
-
-function findBun(): { bin?: string; version?: string; why?: string } {
-  const pkg = path.join(PEERS_DIR, 'node_modules', 'bun')
-  const shim = path.join(pkg, 'bin', 'bun.exe')
-  if (!existsSync(pkg)) return { why: 'npm package bun could not be installed' }
-  let v = existsSync(shim) ? sh(shim, ['--version']) : { ok: false, out: '' }
-  if (!v.ok) {
-    // Installed with --ignore-scripts: the postinstall puts the binary from @oven/bun-linux-x64 in place.
-    log('bun: running its postinstall (node install.js)')
-    spawnSync('node', ['install.js'], { cwd: pkg, stdio: 'ignore' })
-    v = existsSync(shim) ? sh(shim, ['--version']) : { ok: false, out: '' }
-  }
-  if (!v.ok) return { why: `bun does not run here: ${v.out.split('\n')[0] || 'no binary'}` }
-  return { bin: realpathSync(shim), version: v.out }
-}
-
-function findDeno(): { bin?: string; version?: string; why?: string } {
-  const direct = path.join(PEERS_DIR, 'node_modules', '@deno', 'linux-x64-glibc', 'deno')
-  if (!existsSync(direct)) {
-    if (!existsSync(path.join(PEERS_DIR, 'node_modules', 'deno'))) return { why: 'npm package deno could not be installed' }
-    return { why: 'the deno binary (@deno/linux-x64-glibc) is missing' }
-  }
-  const v = sh(direct, ['--version'])
-  if (!v.ok) return { why: `deno does not run here: ${v.out.split('\n')[0]}` }
-  return { bin: direct, version: v.out.split('\n')[0].replace(/^deno /, '') }
-}
-
 function clientDefs(): ClientDef[] {
   const node = process.execPath
   const nodeV = process.version
-  installPeers()
-  const bun = findBun()
+  installPeers(log)
+  const bun = findBun(log)
   const deno = findDeno()
   const tsx = ['--expose-gc', '--import', 'tsx']
   return [
