@@ -1002,11 +1002,36 @@ export declare class TcpSocket {
   /** Binds the socket to a local address (`'127.0.0.1:0'` picks a free port). */
   bind(addr: string | SocketAddr | [string, number] | { ip: string, port: number }): void
   /**
-   * Connects to `addr`, consuming the socket; resolves with the `TcpStream`.
+   * Connects to `addr`, consuming the socket; resolves with the `TcpStream`. Until it settles,
+   * `close()` cancels the attempt (it rejects with `ERR_HANDLE_CLOSED`) and `unref()` lets the
+   * process exit without waiting for it; every other member throws `ERR_HANDLE_CLOSED`.
    *
    * Cancel safety: aborting drops the connection attempt and the socket.
    */
   connect(addr: string | SocketAddr | [string, number] | { ip: string, port: number }, options?: OpOptions): Promise<TcpStream>
+  /**
+   * Whether `IPV6_V6ONLY` is set: an IPv6 socket that takes no IPv4-mapped traffic. Not part
+   * of tokio's `TcpSocket` (socket2's `only_v6`); `net.Server`'s `ipv6Only` needs it.
+   */
+  onlyV6(): boolean
+  /**
+   * Sets `IPV6_V6ONLY` on an IPv6 socket, before `bind` (socket2's `set_only_v6`). An IPv4
+   * socket refuses it with the OS's error.
+   */
+  setOnlyV6(on: boolean): void
+  /**
+   * Sets `SO_KEEPALIVE` with the given probe timing, as `setTcpKeepalive` on a `TcpStream`
+   * does (socket2's `set_tcp_keepalive`; not part of tokio's `TcpSocket`).
+   */
+  setTcpKeepalive(params: TcpKeepaliveParams): void
+  /** Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`. */
+  ref(): void
+  /**
+   * Lets the process exit while a `connect` of this socket is pending, as `unref()` on a
+   * `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd
+   * too. Not part of tokio (Node's and Deno's handles have it).
+   */
+  unref(): void
   /** Starts listening with a queue of `backlog` pending connections, consuming the socket. */
   listen(backlog: number): TcpListener
   /** The local address the socket is bound to. */
@@ -1254,6 +1279,32 @@ export declare class TcpStream {
    * This object is consumed: later calls throw `ERR_HANDLE_CLOSED`.
    */
   intoStd(): StdTcpStream
+  /**
+   * Whether `SO_KEEPALIVE` is set. Not part of tokio's `TcpStream`, which leaves keepalive to
+   * socket2 (`SockRef::from(&stream).keepalive()`); `net.Socket.setKeepAlive` needs it.
+   */
+  keepalive(): boolean
+  /**
+   * Sets `SO_KEEPALIVE` on the connection, with the system's probe timing (socket2's
+   * `set_keepalive`; `setTcpKeepalive` also sets the timing).
+   */
+  setKeepalive(on: boolean): void
+  /**
+   * Turns keepalive on with the given timing, as socket2's `set_tcp_keepalive` does:
+   * `time` is the idle time in ms before the first probe (Node's `initialDelay`), `interval` the
+   * ms between probes and `retries` the probes sent before the connection is dropped
+   * (`ETIMEDOUT`). Omitted fields keep the system's values.
+   *
+   * @example
+   * ```ts
+   * import { TcpStream } from 'tokio-net'
+   *
+   * using stream = await TcpStream.connect('127.0.0.1:8080')
+   * // Probe after 10 s of silence, every 1 s, and give up after 3 unanswered probes.
+   * stream.setTcpKeepalive({ time: 10_000, interval: 1_000, retries: 3 })
+   * ```
+   */
+  setTcpKeepalive(params: TcpKeepaliveParams): void
   /** The pending socket error (`SO_ERROR`), cleared by reading it, or `null`. */
   takeError(): Error | null
   /** Settles when tokio's `poll_read_ready` would return `Ready`. Concurrent calls all settle. */
@@ -1585,4 +1636,14 @@ export declare enum Interest {
   WRITABLE = 2,
   ERROR = 4,
   PRIORITY = 8,
+}
+
+/** The timing of TCP keepalive probes, for `setTcpKeepalive` (socket2's `TcpKeepalive`). */
+export interface TcpKeepaliveParams {
+  /** Idle time in ms before the first probe (`TCP_KEEPIDLE`). */
+  time?: number
+  /** Time in ms between probes (`TCP_KEEPINTVL`). **[Unix, Win]** */
+  interval?: number
+  /** Unanswered probes before the connection is dropped (`TCP_KEEPCNT`). **[Unix]** */
+  retries?: number
 }

@@ -102,6 +102,9 @@ pub enum Resource {
   Listener(Arc<ListenerCore>),
   Socket(Arc<TcpSocket>),
   Std(Arc<std::net::TcpStream>),
+  /// A `TcpSocket` whose `connect` is under way: the socket itself is in the attempt, and the
+  /// entry stays so that `close()` cancels the attempt and `unref()` reaches it.
+  Connecting,
   /// A `BufReader`, a `BufWriter` or a `Lines`, and the handle it took over.
   Buffered(Rc<dyn std::any::Any>, Inner),
 }
@@ -169,7 +172,7 @@ impl Resource {
       Resource::Stream(_) | Resource::View(_) => Kind::Stream,
       Resource::ReadHalf { .. } | Resource::WriteHalf { .. } => Kind::Half,
       Resource::Listener(_) => Kind::Listener,
-      Resource::Socket(_) => Kind::Socket,
+      Resource::Socket(_) | Resource::Connecting => Kind::Socket,
       Resource::Std(_) => Kind::Std,
       Resource::Buffered(_, Inner::Stream | Inner::View) => Kind::Stream,
       Resource::Buffered(_, _) => Kind::Half,
@@ -364,6 +367,38 @@ pub fn buffered<T: 'static>(id: u64) -> NetResult<(Rc<T>, Inner, CancellationTok
     }
     _ => Err(NetError::Closed),
   })
+}
+
+/// Takes the socket out of a `TcpSocket` entry for `connect`, which consumes it, leaving the
+/// entry in place as `Connecting` with its close token and ref state. Refused with
+/// `ResourceBusy`, as [`take_sole`], while a call still holds the socket.
+pub fn start_connect(id: u64) -> NetResult<(TcpSocket, CancellationToken)> {
+  with_table(|t| {
+    let entry = t.get_mut(&id).ok_or(NetError::Closed)?;
+    let Resource::Socket(socket) = &entry.resource else {
+      return Err(NetError::Closed);
+    };
+    if Arc::strong_count(socket) != 1 {
+      return Err(NetError::io(
+        std::io::Error::new(
+          std::io::ErrorKind::ResourceBusy,
+          "the socket is in use by a call still in progress",
+        ),
+        "take",
+      ));
+    }
+    let Resource::Socket(socket) = std::mem::replace(&mut entry.resource, Resource::Connecting)
+    else {
+      return Err(NetError::Closed);
+    };
+    let socket = Arc::try_unwrap(socket).map_err(|_| NetError::Closed)?;
+    Ok((socket, entry.closed.clone()))
+  })
+}
+
+/// Whether the handle `id` is ref'd (`false` once it is gone).
+pub fn is_refed(id: u64) -> bool {
+  with_table(|t| t.get(&id).is_some_and(|e| e.hold.refed.get()))
 }
 
 /// Closes an entry: cancels its pending operations and drops the resource. Closing twice is a

@@ -1,16 +1,17 @@
 //! `TcpSocket`: a TCP socket not yet connected or listening, for setting options first.
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, sys};
 
 use crate::addr::{Targets, new_socket_addr};
-use crate::bridge::{self, Lazy, Promise, sync};
+use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::listener::TcpListener;
+use crate::ops::to_js_class;
 use crate::platform::{everywhere, unix_only};
-use crate::registry::{self, Resource};
-use crate::stream::{linger_arg, new_stream};
+use crate::registry::{self, Core, Resource};
+use crate::stream::{TcpStream, linger_arg};
 
 /// A TCP socket that has not been turned into a `TcpStream` or `TcpListener` yet: create it with
 /// `newV4()`/`newV6()`, set options, `bind`, then `connect` or `listen` (both consume it).
@@ -182,7 +183,9 @@ impl TcpSocket {
     })
   }
 
-  /// Connects to `addr`, consuming the socket; resolves with the `TcpStream`.
+  /// Connects to `addr`, consuming the socket; resolves with the `TcpStream`. Until it settles,
+  /// `close()` cancels the attempt (it rejects with `ERR_HANDLE_CLOSED`) and `unref()` lets the
+  /// process exit without waiting for it; every other member throws `ERR_HANDLE_CLOSED`.
   ///
   /// Cancel safety: aborting drops the connection attempt and the socket.
   #[napi(
@@ -192,21 +195,82 @@ impl TcpSocket {
   pub fn connect(
     &self,
     env: Env,
+    this: This<'_>,
     addr: Unknown<'_>,
     options: Option<Unknown<'_>>,
   ) -> napi::Result<Promise> {
     let js = Js::new(env.raw());
-    bridge::spawn(&env, options.as_ref(), None, || {
+    let id = self.id;
+    bridge::spawn_then(&env, options.as_ref(), Some(Handle::of(id, &this)), || {
       let addr = one_addr(js, raw(&addr))?;
-      let socket = take_socket(self.id)?;
-      Ok((None, async move {
-        let stream = socket
+      let (socket, closed) = registry::start_connect(id)?;
+      let attempt = async move {
+        socket
           .connect(addr)
           .await
-          .map_err(|e| NetError::io(e, "connect"))?;
-        Ok(Lazy(move |js: Js| new_stream(js, stream)))
-      }))
+          .map_err(|e| NetError::io(e, "connect"))
+      };
+      Ok(Start::Run(
+        Some(closed),
+        attempt,
+        move |js: Js, outcome: NetResult<tokio::net::TcpStream>| {
+          // The socket is consumed whatever the outcome; the stream keeps its ref state.
+          let refed = registry::is_refed(id);
+          registry::close(id);
+          let stream_id = registry::insert(Resource::Stream(Core::new(outcome?)));
+          if !refed {
+            registry::set_ref(stream_id, false)?;
+          }
+          to_js_class(js, TcpStream { id: stream_id })
+        },
+      ))
     })
+  }
+
+  /// Whether `IPV6_V6ONLY` is set: an IPv6 socket that takes no IPv4-mapped traffic. Not part
+  /// of tokio's `TcpSocket` (socket2's `only_v6`); `net.Server`'s `ipv6Only` needs it.
+  #[napi]
+  pub fn only_v6(&self, env: Env) -> napi::Result<bool> {
+    with_socket(&env, self.id, |_, s| {
+      opt(socket2::SockRef::from(s).only_v6(), "getsockopt")
+    })
+  }
+
+  /// Sets `IPV6_V6ONLY` on an IPv6 socket, before `bind` (socket2's `set_only_v6`). An IPv4
+  /// socket refuses it with the OS's error.
+  #[napi(ts_args_type = "on: boolean")]
+  pub fn set_only_v6(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
+    with_socket(&env, self.id, |js, s| {
+      let on = js.bool_arg(raw(&on), "on")?;
+      opt(socket2::SockRef::from(s).set_only_v6(on), "setsockopt")
+    })
+  }
+
+  /// Sets `SO_KEEPALIVE` with the given probe timing, as `setTcpKeepalive` on a `TcpStream`
+  /// does (socket2's `set_tcp_keepalive`; not part of tokio's `TcpSocket`).
+  #[napi(ts_args_type = "params: TcpKeepaliveParams")]
+  pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
+    with_socket(&env, self.id, |js, s| {
+      let params = crate::stream::tcp_keepalive_arg(js, raw(&params))?;
+      opt(
+        socket2::SockRef::from(s).set_tcp_keepalive(&params),
+        "setsockopt",
+      )
+    })
+  }
+
+  /// Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`.
+  #[napi(js_name = "ref")]
+  pub fn ref_(&self, env: Env) -> napi::Result<()> {
+    sync(&env, |_| registry::set_ref(self.id, true))
+  }
+
+  /// Lets the process exit while a `connect` of this socket is pending, as `unref()` on a
+  /// `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd
+  /// too. Not part of tokio (Node's and Deno's handles have it).
+  #[napi]
+  pub fn unref(&self, env: Env) -> napi::Result<()> {
+    sync(&env, |_| registry::set_ref(self.id, false))
   }
 
   /// Starts listening with a queue of `backlog` pending connections, consuming the socket.

@@ -153,6 +153,52 @@ impl TcpStream {
     })
   }
 
+  /// Whether `SO_KEEPALIVE` is set. Not part of tokio's `TcpStream`, which leaves keepalive to
+  /// socket2 (`SockRef::from(&stream).keepalive()`); `net.Socket.setKeepAlive` needs it.
+  #[napi]
+  pub fn keepalive(&self, env: Env) -> napi::Result<bool> {
+    with_core(&env, self.id, |_, core| {
+      sockopt(socket2::SockRef::from(&*core.io).keepalive(), "getsockopt")
+    })
+  }
+
+  /// Sets `SO_KEEPALIVE` on the connection, with the system's probe timing (socket2's
+  /// `set_keepalive`; `setTcpKeepalive` also sets the timing).
+  #[napi(ts_args_type = "on: boolean")]
+  pub fn set_keepalive(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
+    with_core(&env, self.id, |js, core| {
+      let on = js.bool_arg(raw(&on), "on")?;
+      sockopt(
+        socket2::SockRef::from(&*core.io).set_keepalive(on),
+        "setsockopt",
+      )
+    })
+  }
+
+  /// Turns keepalive on with the given timing, as socket2's `set_tcp_keepalive` does:
+  /// `time` is the idle time in ms before the first probe (Node's `initialDelay`), `interval` the
+  /// ms between probes and `retries` the probes sent before the connection is dropped
+  /// (`ETIMEDOUT`). Omitted fields keep the system's values.
+  ///
+  /// @example
+  /// ```ts
+  /// import { TcpStream } from 'tokio-net'
+  ///
+  /// using stream = await TcpStream.connect('127.0.0.1:8080')
+  /// // Probe after 10 s of silence, every 1 s, and give up after 3 unanswered probes.
+  /// stream.setTcpKeepalive({ time: 10_000, interval: 1_000, retries: 3 })
+  /// ```
+  #[napi(ts_args_type = "params: TcpKeepaliveParams")]
+  pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
+    with_core(&env, self.id, |js, core| {
+      let params = tcp_keepalive_arg(js, raw(&params))?;
+      sockopt(
+        socket2::SockRef::from(&*core.io).set_tcp_keepalive(&params),
+        "setsockopt",
+      )
+    })
+  }
+
   /// The pending socket error (`SO_ERROR`), cleared by reading it, or `null`.
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
@@ -430,6 +476,57 @@ impl TcpStream {
       sockopt(crate::platform::raw_socket(&*core.io), "asRawSocket")
     })
   }
+}
+
+/// The timing of TCP keepalive probes, for `setTcpKeepalive` (socket2's `TcpKeepalive`).
+#[napi(object)]
+#[allow(
+  dead_code,
+  reason = "declares the TypeScript type; tcp_keepalive_arg reads the fields one by one, for Node-style errors"
+)]
+pub struct TcpKeepaliveParams {
+  /// Idle time in ms before the first probe (`TCP_KEEPIDLE`).
+  pub time: Option<f64>,
+  /// Time in ms between probes (`TCP_KEEPINTVL`). **[Unix, Win]**
+  pub interval: Option<f64>,
+  /// Unanswered probes before the connection is dropped (`TCP_KEEPCNT`). **[Unix]**
+  pub retries: Option<f64>,
+}
+
+/// Reads a `TcpKeepaliveParams` object: whole milliseconds up to a day, retries up to 255; the
+/// OS rounds times to whole seconds.
+pub(crate) fn tcp_keepalive_arg(
+  js: Js,
+  value: sys::napi_value,
+) -> NetResult<socket2::TcpKeepalive> {
+  if js.type_of(value) != crate::js::Type::Object {
+    return Err(NetError::arg_type("params", "of type object"));
+  }
+  const DAY_MS: f64 = 86_400_000.0;
+  let field = |name: &str, max: f64| -> NetResult<Option<u64>> {
+    let v = js.get(value, name)?;
+    if js.type_of(v) == crate::js::Type::Undefined {
+      return Ok(None);
+    }
+    Ok(Some(js.uint_arg(v, &format!("params.{name}"), max)?))
+  };
+  let mut keepalive = socket2::TcpKeepalive::new();
+  if let Some(ms) = field("time", DAY_MS)? {
+    keepalive = keepalive.with_time(Duration::from_millis(ms));
+  }
+  let interval = field("interval", DAY_MS)?;
+  let retries = field("retries", 255.0)?;
+  #[cfg(any(unix, windows))]
+  if let Some(ms) = interval {
+    keepalive = keepalive.with_interval(Duration::from_millis(ms));
+  }
+  #[cfg(unix)]
+  if let Some(n) = retries {
+    keepalive = keepalive.with_retries(n as u32);
+  }
+  #[cfg(not(unix))]
+  let _ = retries;
+  Ok(keepalive)
 }
 
 pub(crate) fn linger_arg(js: Js, value: sys::napi_value) -> NetResult<Option<Duration>> {
