@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 
 import { TcpListener, TcpSocket, TcpStream, activeHandles } from '../index.js'
 
@@ -95,7 +95,8 @@ test.serial('close() during a TcpSocket connect cancels it: the promise rejects 
   t.is(activeHandles().sockets, baseline, 'closed while connecting, nothing of it is left')
 })
 
-test('TcpStream keepalive: setKeepalive and setTcpKeepalive turn SO_KEEPALIVE on and off', async (t) => {
+/** A connected stream, closed with its peer and listener at the end of the test. */
+async function connected(t: ExecutionContext): Promise<TcpStream> {
   const listener = await TcpListener.bind('127.0.0.1:0')
   const [stream, [peer]] = await Promise.all([TcpStream.connect(listener.localAddr()), listener.accept()])
   t.teardown(() => {
@@ -103,6 +104,11 @@ test('TcpStream keepalive: setKeepalive and setTcpKeepalive turn SO_KEEPALIVE on
     peer.close()
     listener.close()
   })
+  return stream
+}
+
+test('TcpStream keepalive: setKeepalive and setTcpKeepalive turn SO_KEEPALIVE on and off', async (t) => {
+  const stream = await connected(t)
   t.false(stream.keepalive())
   stream.setKeepalive(true)
   t.true(stream.keepalive())
@@ -115,13 +121,7 @@ test('TcpStream keepalive: setKeepalive and setTcpKeepalive turn SO_KEEPALIVE on
 })
 
 test.serial('setTcpKeepalive checks its argument as Node would', async (t) => {
-  const listener = await TcpListener.bind('127.0.0.1:0')
-  const [stream, [peer]] = await Promise.all([TcpStream.connect(listener.localAddr()), listener.accept()])
-  t.teardown(() => {
-    stream.close()
-    peer.close()
-    listener.close()
-  })
+  const stream = await connected(t)
   const bad = (v: unknown) => stream.setTcpKeepalive(v as Parameters<TcpStream['setTcpKeepalive']>[0])
   t.throws(() => bad(5), { instanceOf: TypeError, code: 'ERR_INVALID_ARG_TYPE' })
   t.throws(() => bad({ time: -1 }), { instanceOf: RangeError, code: 'ERR_OUT_OF_RANGE' })
