@@ -215,7 +215,8 @@ export declare class BufReader {
   lines(): Lines
   /**
    * Gives the stream or half back as a new object of its kind, consuming this reader. As in
-   * tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter.
+   * tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter. Throws
+   * `kind: 'ResourceBusy'` while a call is running.
    */
   intoInner(): TcpStream | ReadHalf | OwnedReadHalf
   /**
@@ -233,7 +234,9 @@ export declare class BufReader {
  *
  * `new BufWriter(writer)` takes `writer` over, as `BufWriter::new(writer)` moves it in Rust: the
  * object passed in is closed from then on, and `intoInner()` gives it back as a new object.
- * Calls are served one at a time, in call order. As in tokio, **buffered bytes are not written
+ * Calls are served one at a time, in call order; `buffer()` and `intoInner()` throw
+ * `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse them.
+ * As in tokio, **buffered bytes are not written
  * when the writer is closed or collected**: `flush()` (or `shutdown()`) first.
  *
  * @example
@@ -296,7 +299,8 @@ export declare class BufWriter {
   capacity(): number
   /**
    * Gives the stream or half back as a new object of its kind, consuming this writer. As in
-   * tokio, bytes still buffered are lost: `flush()` first.
+   * tokio, bytes still buffered are lost: `flush()` first. Throws `kind: 'ResourceBusy'` while
+   * a call is running.
    */
   intoInner(): TcpStream | WriteHalf | OwnedWriteHalf
   /**

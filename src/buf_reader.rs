@@ -129,6 +129,10 @@ impl BufReader {
   pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
+      // The type first: Node-API makes no reference to a primitive.
+      if core_io::handle_id(js, raw(&reader)).is_none() {
+        return Err(NetError::arg_type("reader", READER));
+      }
       let kept = HeldRef::new(js, raw(&reader))?;
       let taken = core_io::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
       let state = ReaderState {
@@ -352,7 +356,8 @@ impl BufReader {
   }
 
   /// Gives the stream or half back as a new object of its kind, consuming this reader. As in
-  /// tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter.
+  /// tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter. Throws
+  /// `kind: 'ResourceBusy'` while a call is running.
   #[napi(ts_return_type = "TcpStream | ReadHalf | OwnedReadHalf")]
   #[allow(
     clippy::wrong_self_convention,
@@ -361,6 +366,10 @@ impl BufReader {
   pub fn into_inner(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (state, _) = reader_state(self.id)?;
+      // The table's reference and this one: any other is a call still running.
+      if Rc::strong_count(&state) > 2 {
+        return Err(busy("BufReader"));
+      }
       let core = state.core.clone();
       drop(state);
       core_io::give_back(js, self.id, core, Some(&self.kept))

@@ -42,7 +42,9 @@ impl WriterState {
 ///
 /// `new BufWriter(writer)` takes `writer` over, as `BufWriter::new(writer)` moves it in Rust: the
 /// object passed in is closed from then on, and `intoInner()` gives it back as a new object.
-/// Calls are served one at a time, in call order. As in tokio, **buffered bytes are not written
+/// Calls are served one at a time, in call order; `buffer()` and `intoInner()` throw
+/// `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse them.
+/// As in tokio, **buffered bytes are not written
 /// when the writer is closed or collected**: `flush()` (or `shutdown()`) first.
 ///
 /// @example
@@ -98,6 +100,10 @@ impl BufWriter {
   pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
+      // The type first: Node-API makes no reference to a primitive.
+      if core_io::handle_id(js, raw(&writer)).is_none() {
+        return Err(NetError::arg_type("writer", WRITER));
+      }
       let kept = HeldRef::new(js, raw(&writer))?;
       let taken = core_io::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
       let state = WriterState {
@@ -230,7 +236,8 @@ impl BufWriter {
   }
 
   /// Gives the stream or half back as a new object of its kind, consuming this writer. As in
-  /// tokio, bytes still buffered are lost: `flush()` first.
+  /// tokio, bytes still buffered are lost: `flush()` first. Throws `kind: 'ResourceBusy'` while
+  /// a call is running.
   #[napi(ts_return_type = "TcpStream | WriteHalf | OwnedWriteHalf")]
   #[allow(
     clippy::wrong_self_convention,
@@ -239,6 +246,10 @@ impl BufWriter {
   pub fn into_inner(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (state, _) = writer_state(self.id)?;
+      // The table's reference and this one: any other is a call still running.
+      if Rc::strong_count(&state) > 2 {
+        return Err(busy());
+      }
       let core = state.core.clone();
       drop(state);
       core_io::give_back(js, self.id, core, Some(&self.kept))

@@ -117,7 +117,8 @@ impl NetError {
         m.clone(),
       ),
       NetError::ArgValue(m) => (
-        ErrorCtor::Error,
+        // Node's own `ERR_INVALID_ARG_VALUE` is a TypeError too.
+        ErrorCtor::Type,
         "ERR_INVALID_ARG_VALUE".into(),
         "InvalidInput".into(),
         m.clone(),
