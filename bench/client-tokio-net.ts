@@ -1,10 +1,25 @@
-// The tokio-net client: TcpStream from this package, on Node. See common.ts for the workloads.
-import { TcpStream, activeHandles } from '../index.js'
+// The tokio-net client: TcpStream from this package, on Node, Bun and Deno (the same file under
+// each runtime). See common.ts for the workloads.
+import type { OwnedReadHalf, TcpStream } from '../index.js'
 import { CHUNK, MODE_SINK, MODE_SOURCE, MODE_ECHO, type Client, now, readU64le, run, u64le } from './common.ts'
+import { tokioNet } from './tokio-net.ts'
+
+const { BufWriter, TcpStream: Stream, activeHandles, driverPlace } = tokioNet
+
+/** Reads the echoes of a pipeline until `want` bytes are back. */
+async function readEchoes(r: OwnedReadHalf, want: number): Promise<void> {
+  const buf = new Uint8Array(CHUNK)
+  let got = 0
+  while (got < want) {
+    const n = await r.read(buf)
+    if (n === 0) throw new Error('unexpected EOF')
+    got += n
+  }
+}
 
 const client: Client<TcpStream> = {
   async connect(port, mode) {
-    const s = await TcpStream.connect(`127.0.0.1:${port}`)
+    const s = await Stream.connect(`127.0.0.1:${port}`)
     s.setNodelay(true)
     if (mode !== null) await s.writeAll(Uint8Array.of(mode))
     return s
@@ -51,23 +66,30 @@ const client: Client<TcpStream> = {
     const writer = (async () => {
       for (let i = 0; i < count; i++) await w.writeAll(msg)
     })()
-    const want = count * size
-    const buf = new Uint8Array(CHUNK)
-    let got = 0
-    while (got < want) {
-      const n = await r.read(buf)
-      if (n === 0) throw new Error('unexpected EOF')
-      got += n
-    }
+    await readEchoes(r, count * size)
     await writer
     r.close()
     w.close()
+  },
+  async pipelineBuffered(port, count, size) {
+    const [r, w] = (await this.connect(port, MODE_ECHO)).intoSplit()
+    const bw = new BufWriter(w)
+    const msg = new Uint8Array(size).fill(0x42)
+    const writer = (async () => {
+      for (let i = 0; i < count; i++) await bw.writeAll(msg)
+      await bw.flush()
+    })()
+    await readEchoes(r, count * size)
+    await writer
+    r.close()
+    bw.close()
+    w.close() // a no-op if the BufWriter took the half over
   },
   async finish() {
     // Everything was closed: the registry should be empty. A non-zero count is reported as a leak.
     await new Promise((r) => setTimeout(r, 50))
     const h = activeHandles()
-    return { leaked_handles: h.streams + h.halves + h.listeners + h.sockets + h.stdStreams }
+    return { leaked_handles: h.streams + h.halves + h.listeners + h.sockets + h.stdStreams, driver: driverPlace() }
   },
 }
 

@@ -7,6 +7,8 @@
 //   upload   <port> <bytes>            <bytes> in 64 KiB writes to the sink, then FIN
 //   download <port> <bytes>            <bytes> from the source, read in 64 KiB reads until EOF
 //   pipeline <port> <count> <size>     <count> writes of <size> bytes, echoes read concurrently
+//   pipeline-bufwriter <port> <count> <size>   the same through a buffered writer where the client
+//                                      has one (tokio-net's BufWriter), else its pipeline code
 //   connect  <port> <count>            sequential connect + close
 //   fanin    <port> <conns> <rts>      <conns> connections, <rts> 64 B round trips each, at once
 //   idle     <port> <conns>            hold <conns> open connections; RSS before and after
@@ -30,8 +32,13 @@ export interface Client<C> {
   download(port: number, total: number): Promise<number>
   /** Writes `count` messages of `size` bytes one call each, reading the echoes concurrently. */
   pipeline(port: number, count: number, size: number): Promise<void>
+  /**
+   * The same as pipeline, each message written through a buffered writer (tokio-net's BufWriter)
+   * that is flushed at the end. A client without one runs pipeline() for this workload.
+   */
+  pipelineBuffered?(port: number, count: number, size: number): Promise<void>
   /** Optional extra figures reported after the workload, everything closed (e.g. live handle counts). */
-  finish?(): Promise<Record<string, number>>
+  finish?(): Promise<Record<string, number | string | null>>
 }
 
 /** A big-endian-free u64 little-endian encoding of a byte count, for the source request. */
@@ -101,7 +108,7 @@ async function fanin<C>(client: Client<C>, port: number, conns: number, rts: num
 
 const warm = (n: number) => Math.max(1, Math.floor(n / 10))
 
-async function drive<C>(client: Client<C>): Promise<Record<string, number>> {
+async function drive<C>(client: Client<C>): Promise<Record<string, number | string | null>> {
   const [workload, portS, n1S, n2S] = process.argv.slice(2)
   const port = Number(portS)
   const n1 = Number(n1S ?? 0)
@@ -132,11 +139,13 @@ async function drive<C>(client: Client<C>): Promise<Record<string, number>> {
       if (got !== total) throw new Error(`${workload}: ${got} bytes, expected ${total}`)
       return { ops: total, bytes: total, ...r }
     }
-    case 'pipeline': {
+    case 'pipeline':
+    case 'pipeline-bufwriter': {
       const count = n1
       const size = n2
-      await client.pipeline(port, warm(count), size)
-      const r = await timed(() => client.pipeline(port, count, size))
+      const f = workload === 'pipeline-bufwriter' && client.pipelineBuffered ? client.pipelineBuffered.bind(client) : client.pipeline.bind(client)
+      await f(port, warm(count), size)
+      const r = await timed(() => f(port, count, size))
       return { ops: count, ...r }
     }
     case 'connect': {
@@ -183,6 +192,11 @@ export function run<C>(client: Client<C>): void {
       process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(0))
     },
     (err) => {
+      if (err?.unavailable === true) {
+        // The runtime or addon cannot do this workload (e.g. an export added later): not a failure.
+        process.stdout.write(JSON.stringify({ unavailable: String(err.message) }) + '\n', () => process.exit(0))
+        return
+      }
       process.stderr.write(`bench client failed: ${err?.stack ?? err}\n` + (err?.code ? `code: ${err.code} kind: ${err.kind}\n` : ''))
       process.exit(1)
     },

@@ -1,4 +1,5 @@
-// The HTTP benchmarks of tokio-net/net: `npm run bench:http [-- --quick] [--rounds N]`.
+// The HTTP benchmarks of tokio-net/net: part of `npm run bench` (its HTTP section, through
+// runHttp below), and on their own as `npm run bench:http [-- --quick] [--rounds N]`.
 //
 // 1. http.Agent keep-alive clients against one fixed local server (node:http on node:net):
 //    the default agent (node:net) vs the same agent with tokio-net/net's createConnection.
@@ -11,26 +12,34 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 
 const ROOT = path.resolve(__dirname, '..')
-const quick = process.argv.includes('--quick')
-const roundsArg = process.argv.indexOf('--rounds')
-const rounds = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : quick ? 3 : 5
 const TSX = ['--import', 'tsx']
 
-interface Variant {
+export interface Variant {
   id: string
   label: string
   mode: 'node' | 'tokio'
   env: Record<string, string>
 }
 
-const VARIANTS: Variant[] = [
-  { id: 'node', label: 'node:net', mode: 'node', env: {} },
-  { id: 'tokio', label: 'tokio-net/net', mode: 'tokio', env: { TOKIO_NET_IO_DRIVER: 'workers' } },
-  { id: 'tokio-js', label: 'tokio-net/net, driver on JS thread', mode: 'tokio', env: { TOKIO_NET_IO_DRIVER: 'js-thread' } },
+// Each tokio-net variant forces its driver place, so the harness's own environment cannot change it.
+export const VARIANTS: Variant[] = [
+  { id: 'node', label: 'node:net (Node)', mode: 'node', env: {} },
+  { id: 'tokio', label: 'tokio-net/net, js-thread driver: the default (Node)', mode: 'tokio', env: { TOKIO_NET_IO_DRIVER: 'js-thread' } },
+  { id: 'tokio-workers', label: 'tokio-net/net, workers driver (Node)', mode: 'tokio', env: { TOKIO_NET_IO_DRIVER: 'workers' } },
 ]
 
-function log(msg: string): void {
-  process.stderr.write(`[bench:http] ${msg}\n`)
+export interface HttpOptions {
+  quick: boolean
+  rounds: number
+  log(msg: string): void
+  /** Failures worth reporting (a failed run, wrk errors); the harness prints them under Events. */
+  events: string[]
+}
+
+function envFor(v: Variant): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...v.env }
+  if (!v.env.TOKIO_NET_IO_DRIVER) delete env.TOKIO_NET_IO_DRIVER
+  return env
 }
 
 function median(xs: number[]): number {
@@ -42,7 +51,7 @@ function median(xs: number[]): number {
 function startServer(v: Variant): Promise<{ port: number; proc: ChildProcess }> {
   const proc = spawn(process.execPath, [...TSX, 'bench/http-server.ts', v.mode], {
     cwd: ROOT,
-    env: { ...process.env, ...v.env },
+    env: envFor(v),
     stdio: ['pipe', 'pipe', 'inherit'],
   })
   return new Promise((resolve, reject) => {
@@ -70,35 +79,40 @@ function procCpu(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100
 }
 
-interface Row {
+export interface Row {
+  /** The workload's id on the first row of a workload, '' on its further metrics. */
+  id: string
   workload: string
   metric: string
   higherIsBetter: boolean
   values: Record<string, number[]>
 }
 
-async function agentBench(rowsOut: Row[]): Promise<void> {
+async function agentBench(o: HttpOptions, rowsOut: Row[]): Promise<void> {
+  const { quick, rounds, log } = o
   const workloads = [
-    { id: 'agent-1', title: 'http.Agent keep-alive, 1 request at a time', requests: quick ? 3_000 : 20_000, conc: 1 },
-    { id: 'agent-16', title: 'http.Agent keep-alive, 16 concurrent', requests: quick ? 8_000 : 50_000, conc: 16 },
+    { id: 'http-agent-1', title: 'http.Agent keep-alive GETs to one fixed node:http server, 1 at a time', requests: quick ? 3_000 : 20_000, conc: 1 },
+    { id: 'http-agent-16', title: 'http.Agent keep-alive GETs to one fixed node:http server, 16 concurrent', requests: quick ? 8_000 : 50_000, conc: 16 },
   ]
   const server = await startServer(VARIANTS[0] as Variant)
   log(`fixed node:http server on ${server.port}`)
   for (const w of workloads) {
-    const rate: Row = { workload: w.title, metric: 'requests/s ↑', higherIsBetter: true, values: {} }
-    const cpu: Row = { workload: '', metric: 'client CPU µs/request ↓', higherIsBetter: false, values: {} }
+    const rate: Row = { id: w.id, workload: `${w.title} (${w.requests.toLocaleString('en-US')} requests)`, metric: 'requests/s ↑', higherIsBetter: true, values: {} }
+    const cpu: Row = { id: '', workload: '', metric: 'client CPU µs/request ↓', higherIsBetter: false, values: {} }
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < VARIANTS.length; i++) {
         const v = VARIANTS[(i + round) % VARIANTS.length] as Variant
         const r = spawnSync(process.execPath, [...TSX, 'bench/http-client.ts', String(server.port), v.mode, String(w.requests), String(w.conc)], {
           cwd: ROOT,
-          env: { ...process.env, ...v.env },
+          env: envFor(v),
           encoding: 'utf8',
-          timeout: 300_000,
+          timeout: quick ? 60_000 : 300_000,
         })
         const line = (r.stdout ?? '').trim().split('\n').pop() ?? ''
         if (r.status !== 0 || !line.startsWith('{')) {
-          log(`${w.id} ${v.id}: failed: ${(r.stderr ?? '').slice(-500)}`)
+          const msg = `${w.id} round ${round + 1} ${v.id}: failed (${r.error ? String(r.error) : `exit ${String(r.status ?? r.signal)}`}): ${(r.stderr ?? '').slice(-500)}`
+          log(msg)
+          o.events.push(msg)
           continue
         }
         const out = JSON.parse(line) as { ops: number; seconds: number; cpu: number; sockets: number }
@@ -112,15 +126,22 @@ async function agentBench(rowsOut: Row[]): Promise<void> {
   await stopServer(server.proc)
 }
 
-async function serverBench(rowsOut: Row[]): Promise<void> {
-  if (spawnSync('wrk', ['--version']).error) {
-    log('wrk is not installed (Debian package wrk): the server workload is left out')
+/** Why the server workload cannot run here, or null. */
+export function serverBenchUnavailable(): string | null {
+  return spawnSync('wrk', ['--version']).error ? 'wrk is not installed (Debian package wrk)' : null
+}
+
+async function serverBench(o: HttpOptions, rowsOut: Row[]): Promise<void> {
+  const { quick, rounds, log } = o
+  const why = serverBenchUnavailable()
+  if (why) {
+    log(`${why}: the server workload is left out`)
     return
   }
   const seconds = quick ? 2 : 5
-  const title = `http.createServer under wrk, 32 connections, ${seconds} s`
-  const rate: Row = { workload: title, metric: 'requests/s ↑', higherIsBetter: true, values: {} }
-  const cpu: Row = { workload: '', metric: 'server CPU µs/request ↓', higherIsBetter: false, values: {} }
+  const title = `http.createServer (node:http's own listen, or fed by a tokio-net/net Server) under wrk -t1 -c32, ${seconds} s`
+  const rate: Row = { id: 'http-server', workload: title, metric: 'requests/s ↑', higherIsBetter: true, values: {} }
+  const cpu: Row = { id: '', workload: '', metric: 'server CPU µs/request ↓', higherIsBetter: false, values: {} }
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < VARIANTS.length; i++) {
       const v = VARIANTS[(i + round) % VARIANTS.length] as Variant
@@ -134,7 +155,11 @@ async function serverBench(rowsOut: Row[]): Promise<void> {
       await stopServer(server.proc)
       const reqs = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? NaN)
       const perSec = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN)
-      if (/Socket errors|Non-2xx/.test(r.stdout)) log(`server ${v.id}: wrk reported errors:\n${r.stdout}`)
+      if (/Socket errors|Non-2xx/.test(r.stdout)) {
+        const msg = `http-server round ${round + 1} ${v.id}: wrk reported errors: ${r.stdout.replace(/\s+/g, ' ').slice(0, 400)}`
+        log(msg)
+        o.events.push(msg)
+      }
       ;(rate.values[v.id] ??= []).push(perSec)
       ;(cpu.values[v.id] ??= []).push((used / reqs) * 1e6)
       log(`server round ${round + 1} ${v.id}: ${Math.round(perSec)} req/s`)
@@ -148,13 +173,25 @@ function fmt(x: number): string {
   return x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1)
 }
 
+/** Runs the HTTP workloads (tokio-net/net must be built: dist/net) and returns their rows. */
+export async function runHttp(o: HttpOptions): Promise<Row[]> {
+  const rows: Row[] = []
+  await agentBench(o, rows)
+  await serverBench(o, rows)
+  return rows
+}
+
 async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick')
+  const roundsArg = process.argv.indexOf('--rounds')
+  const rounds = roundsArg >= 0 ? Number(process.argv[roundsArg + 1]) : quick ? 3 : 5
+  const log = (msg: string): void => {
+    process.stderr.write(`[bench:http] ${msg}\n`)
+  }
   log('npm run build:net')
   if (spawnSync('npm', ['run', 'build:net'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build:net failed')
   const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
-  const rows: Row[] = []
-  await agentBench(rows)
-  await serverBench(rows)
+  const rows = await runHttp({ quick, rounds, log, events: [] })
   const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
   const head = `| workload | metric | ${VARIANTS.map((v) => v.label).join(' | ')} |`
   const lines = [
@@ -174,7 +211,9 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'))
 }
 
-main().catch((e: unknown) => {
-  console.error(e)
-  process.exit(1)
-})
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  })
+}

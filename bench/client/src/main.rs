@@ -2,7 +2,13 @@
 //!
 //! Usage: `tokio-net-bench-client <workload> <port> [n1] [n2]`, the same positional
 //! arguments every client takes (see bench/README.md). Prints one JSON line on stdout.
+//!
+//! It is also the one fixed load client of the server-side workloads (a proxy or a line server
+//! under test): with `BENCH_PEER_PID=<pid>` it reads that process's CPU time (user + system,
+//! every thread, from `/proc/<pid>/stat`) around the timed part and reports it as `peer_cpu`.
+//! The `lines` workload (`lines <port> <count>`) is only for those servers.
 
+use std::sync::Mutex;
 use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -27,16 +33,47 @@ fn rss_bytes() -> u64 {
     0
 }
 
+/// CPU seconds of the process `BENCH_PEER_PID` names, if it names one, two ways: the sum of its
+/// live threads' run time from `/proc/<pid>/task/*/schedstat` (nanoseconds), and user + system
+/// from `/proc/<pid>/stat` (every thread, exited ones too, but in clock ticks of 10 ms).
+fn peer_cpu_seconds() -> Option<(f64, f64)> {
+    let pid = std::env::var("BENCH_PEER_PID").ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // After the command name in parentheses: state is field 0, utime 11, stime 12 (clock ticks).
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    let mut ns = 0u64;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        if let Ok(s) = std::fs::read_to_string(task.path().join("schedstat")) {
+            ns += s.split(' ').next().and_then(|x| x.parse::<u64>().ok()).unwrap_or(0);
+        }
+    }
+    Some((ns as f64 / 1e9, ticks / hz))
+}
+
+/// The peer's CPU seconds over the last timed span, printed with the result.
+static PEER_CPU: Mutex<Option<f64>> = Mutex::new(None);
+
 struct Span {
     t0: Instant,
     c0: f64,
+    p0: Option<(f64, f64)>,
 }
 impl Span {
     fn start() -> Self {
-        Span { t0: Instant::now(), c0: cpu_seconds() }
+        Span { p0: peer_cpu_seconds(), t0: Instant::now(), c0: cpu_seconds() }
     }
     fn stop(&self) -> (f64, f64) {
-        (self.t0.elapsed().as_secs_f64(), cpu_seconds() - self.c0)
+        let r = (self.t0.elapsed().as_secs_f64(), cpu_seconds() - self.c0);
+        if let (Some(p0), Some(p1)) = (self.p0, peer_cpu_seconds()) {
+            // The precise figure, unless threads that exited meanwhile took more than the
+            // clock-tick figure's resolution with them.
+            let (precise, ticks) = (p1.0 - p0.0, p1.1 - p0.1);
+            *PEER_CPU.lock().unwrap() = Some(if ticks > precise + 0.02 { ticks } else { precise });
+        }
+        r
     }
 }
 
@@ -127,6 +164,44 @@ async fn pipeline(port: u16, count: usize, size: usize) {
     let _w = writer.await.unwrap();
 }
 
+/// `count` text lines of 20 to 60 bytes (about 40 on average, log-like, ASCII), each ending in
+/// a newline; with the number of lines and their total length without the newlines.
+fn make_lines(count: usize) -> (Vec<u8>, u64) {
+    const METHODS: [&str; 4] = ["GET", "PUT", "POST", "HEAD"];
+    let mut out = Vec::with_capacity(count * 41);
+    let mut chars = 0u64;
+    let mut x: u32 = 0x9e37_79b9;
+    for i in 0..count {
+        // xorshift: cheap, deterministic variety in the line lengths
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        let path_len = 2 + (x % 41) as usize;
+        let start = out.len();
+        out.extend_from_slice(format!("{:06} {} /", i % 1_000_000, METHODS[(x >> 8) as usize % 4]).as_bytes());
+        for k in 0..path_len {
+            out.push(b'a' + ((x as usize >> (k % 24)) + k) as u8 % 26);
+        }
+        out.extend_from_slice(format!(" {}", 200 + (x >> 20) % 4).as_bytes());
+        chars += (out.len() - start) as u64;
+        out.push(b'\n');
+    }
+    (out, chars)
+}
+
+/// Sends the lines to a line server, then FIN; the server answers `<lines> <chars>\n` and closes.
+async fn lines(port: u16, payload: &[u8]) -> (u64, u64) {
+    let mut s = connect(port, None).await;
+    for chunk in payload.chunks(CHUNK) {
+        s.write_all(chunk).await.unwrap();
+    }
+    s.shutdown().await.unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).await.unwrap();
+    let mut it = reply.split_whitespace().map(|x| x.parse::<u64>().unwrap_or(u64::MAX));
+    (it.next().unwrap_or(u64::MAX), it.next().unwrap_or(u64::MAX))
+}
+
 async fn connect_close(port: u16, count: usize) {
     for _ in 0..count {
         let s = connect(port, None).await;
@@ -214,7 +289,8 @@ async fn main() {
             assert_eq!(got, total, "byte count");
             format!("{{\"ops\":{total},\"bytes\":{total},\"seconds\":{secs},\"cpu\":{cpu}}}")
         }
-        "pipeline" => {
+        // The peers have no buffered writer of their own here: they run their pipeline code.
+        "pipeline" | "pipeline-bufwriter" => {
             let (count, size) = (n1, n2);
             pipeline(port, warm(count), size).await;
             let span = Span::start();
@@ -251,7 +327,22 @@ async fn main() {
                 "{{\"ops\":{n},\"seconds\":{secs},\"cpu\":{cpu},\"rss_before\":{before},\"rss_after\":{after}}}"
             )
         }
+        "lines" => {
+            let count = n1;
+            let (warm_payload, warm_chars) = make_lines(warm(count));
+            assert_eq!(lines(port, &warm_payload).await, (warm(count) as u64, warm_chars), "line server's count");
+            let (payload, chars) = make_lines(count);
+            let span = Span::start();
+            let got = lines(port, &payload).await;
+            let (secs, cpu) = span.stop();
+            assert_eq!(got, (count as u64, chars), "line server's count (lines, chars)");
+            format!("{{\"ops\":{count},\"bytes\":{},\"seconds\":{secs},\"cpu\":{cpu}}}", payload.len())
+        }
         w => panic!("unknown workload {w}"),
+    };
+    let out = match *PEER_CPU.lock().unwrap() {
+        Some(p) => format!("{},\"peer_cpu\":{p}}}", &out[..out.len() - 1]),
+        None => out,
     };
     println!("{out}");
 }
