@@ -164,8 +164,7 @@ export declare class BufReader {
    */
   readExact(buf: Uint8Array, options?: OpOptions): Promise<number>
   /**
-   * Reads up to and including the next `
-  ` and resolves with that line as a string (the line
+   * Reads up to and including the next line feed (LF) and resolves with that line as a string (the line
    * ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
    * UTF-8 rejects with `kind: 'InvalidData'`.
    *
@@ -347,16 +346,17 @@ export declare class BytesMut {
 
 /**
  * The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
- * strings without the line ending (`
-` or `\r
-`). Made by `BufReader.lines()`; `close()` (or
- * collection) closes the socket, or the half.
+ * strings without the line ending (LF or CRLF), ending at end of stream. Made by
+ * `BufReader.lines()`, which it consumes; `close()` (or collection) closes the socket, or the
+ * half.
+ *
+ * Iterating takes every complete line buffered at once, so a line costs no more than in a
+ * `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the next
+ * iteration or `nextLine()` starts with them.
  */
 export declare class Lines {
   /**
-   * The next line without its line ending (`
-  ` or `\r
-  `), or `null` at end of stream (tokio's
+   * The next line without its line ending (LF or CRLF), or `null` at end of stream (tokio's
    * `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
    *
    * Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and

@@ -1,6 +1,5 @@
-//! `BufReader` and `Lines`: tokio's `tokio::io::BufReader` over a stream or read half, and the
-//! `lines()` of `AsyncBufReadExt`. The buffer lives in Rust; only what a call returns crosses
-//! into JS.
+//! `BufReader`: tokio's `tokio::io::BufReader` over a stream or read half. The buffer lives in
+//! Rust; only what a call returns crosses into JS.
 
 use std::future::poll_fn;
 use std::pin::Pin;
@@ -16,11 +15,12 @@ use tokio::sync::Mutex;
 use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
+use crate::lines::Lines;
 use crate::ops::core_io::{self, CoreIo};
 use crate::ops::read::{Target, unexpected_eof};
 use crate::registry::{self, Core, Inner, Resource};
 
-type TokioBufReader = tokio::io::BufReader<CoreIo>;
+pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
 
 /// What a `BufReader` entry of the registry holds.
 pub(crate) struct ReaderState {
@@ -29,11 +29,6 @@ pub(crate) struct ReaderState {
   pub(crate) reader: Mutex<TokioBufReader>,
   core: Arc<Core>,
   capacity: usize,
-}
-
-/// What a `Lines` entry holds.
-struct LinesState {
-  lines: Mutex<tokio::io::Lines<TokioBufReader>>,
 }
 
 /// tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
@@ -66,22 +61,11 @@ pub struct BufReader {
   kept: HeldRef,
 }
 
-/// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
-/// strings without the line ending (`\n` or `\r\n`). Made by `BufReader.lines()`; `close()` (or
-/// collection) closes the socket, or the half.
-#[napi]
-pub struct Lines {
-  pub(crate) id: u64,
-  /// The `BufReader`'s object, which keeps a borrowed half's stream alive.
-  _kept: HeldRef,
-}
-
 drop_releases_handle!(BufReader);
-drop_releases_handle!(Lines);
 
 const READER: &str = "an instance of TcpStream, ReadHalf or OwnedReadHalf";
 
-fn busy(what: &str) -> NetError {
+pub(crate) fn busy(what: &str) -> NetError {
   NetError::io(
     std::io::Error::new(
       std::io::ErrorKind::ResourceBusy,
@@ -189,7 +173,7 @@ impl BufReader {
     self.read_into(&env, &this, buf, options, true)
   }
 
-  /// Reads up to and including the next `\n` and resolves with that line as a string (the line
+  /// Reads up to and including the next line feed (LF) and resolves with that line as a string (the line
   /// ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
   /// UTF-8 rejects with `kind: 'InvalidData'`.
   ///
@@ -344,14 +328,8 @@ impl BufReader {
         .ok()
         .and_then(|rc| Rc::try_unwrap(rc).ok())
         .ok_or_else(|| busy("BufReader"))?;
-      let lines = LinesState {
-        lines: Mutex::new(state.reader.into_inner().lines()),
-      };
-      let id = registry::insert_child(Resource::Buffered(Rc::new(lines), inner), parent);
-      Ok(Lines {
-        id,
-        _kept: HeldRef::new(js, self.kept.value()?)?,
-      })
+      let kept = HeldRef::new(js, self.kept.value()?)?;
+      Ok(Lines::over(state.reader.into_inner(), inner, parent, kept))
     })
   }
 
@@ -438,89 +416,6 @@ impl BufReader {
           Some(closed),
           fut,
           |js: Js, outcome: NetResult<usize>| Ok(js.number(outcome? as f64)?),
-        ))
-      },
-    )
-  }
-}
-
-#[napi]
-impl Lines {
-  /// The next line without its line ending (`\n` or `\r\n`), or `null` at end of stream (tokio's
-  /// `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
-  ///
-  /// Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
-  /// the next call returns the whole line.
-  #[napi(
-    ts_args_type = "options?: OpOptions",
-    ts_return_type = "Promise<string | null>"
-  )]
-  pub fn next_line(
-    &self,
-    env: Env,
-    this: This<'_>,
-    options: Option<Unknown<'_>>,
-  ) -> napi::Result<Promise> {
-    self.next(&env, &this, options, false)
-  }
-
-  /// The next `{ value, done }` of the async iterator: done at end of stream or once closed.
-  #[napi(skip_typescript)]
-  pub fn iter_next(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
-    self.next(&env, &this, None, true)
-  }
-
-  /// Closes the lines and the stream or half under them; a pending `nextLine` rejects with
-  /// `ERR_HANDLE_CLOSED`, a pending iteration step is `done`. Closing twice is a no-op.
-  #[napi]
-  pub fn close(&self) {
-    registry::close(self.id);
-  }
-}
-
-impl Lines {
-  fn next(
-    &self,
-    env: &Env,
-    this: &This<'_>,
-    options: Option<Unknown<'_>>,
-    as_iterator: bool,
-  ) -> napi::Result<Promise> {
-    bridge::spawn_then(
-      env,
-      options.as_ref(),
-      Some(Handle::of(self.id, this)),
-      || {
-        let (state, _, closed) = registry::buffered::<LinesState>(self.id)?;
-        let fut = async move {
-          let mut lines = state.lines.lock().await;
-          lines.next_line().await.map_err(read_err("read"))
-        };
-        Ok(Start::Run(
-          Some(closed),
-          fut,
-          move |js: Js, outcome: NetResult<Option<String>>| {
-            if !as_iterator {
-              return match outcome? {
-                Some(line) => Ok(js.string(&line)?),
-                None => Ok(js.null()?),
-              };
-            }
-            let line = match outcome {
-              Ok(line) => line,
-              Err(NetError::Closed) => None,
-              Err(e) => return Err(e),
-            };
-            let result = js.object()?;
-            let done = line.is_none();
-            let value = match line {
-              Some(line) => js.string(&line)?,
-              None => js.undefined()?,
-            };
-            js.set(result, "value", value)?;
-            js.set(result, "done", js.boolean(done)?)?;
-            Ok(result)
-          },
         ))
       },
     )

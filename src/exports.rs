@@ -100,28 +100,99 @@ fn install_dispose(env: &Env, js: Js, exports: sys::napi_value) -> napi::Result<
 
 fn install_async_iterator(env: &Env, js: Js, exports: sys::napi_value) -> napi::Result<()> {
   let async_iterator = js.get(js.get(js.global()?, "Symbol")?, "asyncIterator")?;
-  // Each class's iterator is an object whose `next` is the class's hidden step method.
-  for (class, step) in [("TcpListener", "acceptNext"), ("Lines", "iterNext")] {
-    let proto = js.get(js.get(exports, class)?, "prototype")?;
-    let iterate = env.create_function_from_closure::<(), _, _>(
-      "asyncIterator",
-      move |ctx: FunctionCallContext| {
-        let js = Js::new(ctx.env.raw());
-        let target = ctx.this::<Unknown>()?.raw();
-        let step = js.get(target, step)?;
-        let iterator = js.object()?;
-        let bind = js.get(step, "bind")?;
-        let next = js
-          .call(step, bind, &[target])
-          .map_err(|_| napi::Error::from_reason("bind failed"))?;
-        js.set(iterator, "next", next)?;
-        Ok(RawValue(iterator))
-      },
-    )?;
-    set_symbol(js, proto, async_iterator, iterate.raw())?;
-  }
+  let listener_proto = js.get(js.get(exports, "TcpListener")?, "prototype")?;
+  let iterate =
+    env.create_function_from_closure::<(), _, _>("asyncIterator", |ctx: FunctionCallContext| {
+      let js = Js::new(ctx.env.raw());
+      let listener = ctx.this::<Unknown>()?.raw();
+      let accept_next = js.get(listener, "acceptNext")?;
+      let iterator = js.object()?;
+      let bind = js.get(accept_next, "bind")?;
+      let next = js
+        .call(accept_next, bind, &[listener])
+        .map_err(|_| napi::Error::from_reason("bind failed"))?;
+      js.set(iterator, "next", next)?;
+      Ok(RawValue(iterator))
+    })?;
+  set_symbol(js, listener_proto, async_iterator, iterate.raw())?;
+  let lines_proto = js.get(js.get(exports, "Lines")?, "prototype")?;
+  let install = js.run_script(LINES_ITERATOR)?;
+  js.call(js.undefined()?, install, &[lines_proto])
+    .map_err(|_| napi::Error::from_reason("installing the Lines iterator failed"))?;
   Ok(())
 }
+
+/// The async iterator of `Lines`, in JS because it runs once per line: it takes the buffered
+/// lines in one native call (`iterChunk`) and yields them one by one, each step a plain resolved
+/// promise; `return()` (a `break`) hands the lines not yielded back (`unread`). Steps run in
+/// call order even when `next()` is called again before the last one settled.
+const LINES_ITERATOR: &str = r#"(function installLinesIterator(proto) {
+  const noop = () => {}
+  proto[Symbol.asyncIterator] = function lines() {
+    const source = this
+    let lines = []
+    let at = 0
+    let finished = false
+    let fetching = false
+    let queued = 0
+    let tail = Promise.resolve()
+    const step = () => {
+      if (at < lines.length) return { value: lines[at++], done: false }
+      if (finished) return { value: undefined, done: true }
+      fetching = true
+      return source.iterChunk().then((chunk) => {
+        fetching = false
+        if (chunk === null) {
+          finished = true
+          return { value: undefined, done: true }
+        }
+        lines = chunk.split('\n')
+        lines.pop()
+        at = 1
+        return { value: lines[0], done: false }
+      }, (error) => {
+        fetching = false
+        throw error
+      })
+    }
+    return {
+      next() {
+        if (queued === 0 && !fetching) {
+          const result = step()
+          if (result instanceof Promise) {
+            tail = result.then(noop, noop)
+            return result
+          }
+          return Promise.resolve(result)
+        }
+        queued++
+        const result = tail.then(() => {
+          queued--
+          return step()
+        })
+        tail = result.then(noop, noop)
+        return result
+      },
+      return() {
+        finished = true
+        const rest = lines.slice(at)
+        lines = []
+        at = 0
+        if (rest.length > 0) {
+          try {
+            source.unread(rest.join('\n') + '\n')
+          } catch {
+            // Closed meanwhile: nothing is left to read the lines from.
+          }
+        }
+        return Promise.resolve({ value: undefined, done: true })
+      },
+      [Symbol.asyncIterator]() {
+        return this
+      },
+    }
+  }
+})"#;
 
 fn install_reunite_error(js: Js, exports: sys::napi_value) -> napi::Result<()> {
   let global = js.global()?;

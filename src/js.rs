@@ -169,6 +169,15 @@ impl Js {
     Ok(out)
   }
 
+  /// Compiles and runs `source` (this crate's own JS, never user input) and returns its value.
+  pub fn run_script(self, source: &str) -> napi::Result<sys::napi_value> {
+    let source = self.string(source)?;
+    let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe { sys::napi_run_script(self.0, source, &mut out) })?;
+    Ok(out)
+  }
+
   pub fn is_array(self, value: sys::napi_value) -> bool {
     let mut yes = false;
     // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.

@@ -25,6 +25,7 @@ mod errors;
 mod exports;
 mod interest;
 mod js;
+mod lines;
 mod listener;
 mod platform;
 mod registry;

@@ -1,0 +1,292 @@
+//! `Lines`: the lines of a `BufReader`, as tokio's `AsyncBufReadExt::lines` gives them.
+//!
+//! tokio's `Lines` hands out one `String` per `next_line`. Handing each line to JS through its own
+//! promise would cost more than the line, so the async iterator takes every complete line the
+//! buffer holds in one call (`iterChunk`, one string, one line per `\n`) and JS splits it; the
+//! lines a `break` leaves unread are handed back (`unread`) for the next call. `nextLine` keeps
+//! tokio's one-line shape.
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::Poll;
+
+use napi::bindgen_prelude::{This, Unknown};
+use napi::{Env, sys};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt};
+use tokio::sync::Mutex;
+
+use crate::bridge::{self, Handle, Promise, Start, sync};
+use crate::buf_reader::{TokioBufReader, busy};
+use crate::errors::{NetError, NetResult};
+use crate::js::{HeldRef, Js, raw};
+use crate::registry::{self, Inner, Resource};
+
+/// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
+/// strings without the line ending (LF or CRLF), ending at end of stream. Made by
+/// `BufReader.lines()`, which it consumes; `close()` (or collection) closes the socket, or the
+/// half.
+///
+/// Iterating takes every complete line buffered at once, so a line costs no more than in a
+/// `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the next
+/// iteration or `nextLine()` starts with them.
+#[napi]
+pub struct Lines {
+  pub(crate) id: u64,
+  /// The `BufReader`'s object, which keeps a borrowed half's stream alive.
+  _kept: HeldRef,
+}
+
+drop_releases_handle!(Lines);
+
+/// What a `Lines` entry holds: the reader, the start of a line not complete yet, and lines the
+/// JS iterator handed back.
+struct LinesState {
+  inner: Mutex<LinesInner>,
+}
+
+struct LinesInner {
+  reader: TokioBufReader,
+  partial: Vec<u8>,
+  handed_back: VecDeque<String>,
+  /// A read error met while gathering more lines, reported by the next call.
+  deferred: Option<io::Error>,
+}
+
+fn invalid_utf8() -> io::Error {
+  io::Error::new(
+    io::ErrorKind::InvalidData,
+    "stream did not contain valid UTF-8",
+  )
+}
+
+/// One line's text without its `\r`, if any.
+fn line_text(line: &[u8]) -> io::Result<&str> {
+  let line = line.strip_suffix(b"\r").unwrap_or(line);
+  std::str::from_utf8(line).map_err(|_| invalid_utf8())
+}
+
+/// How much text one iterator call gathers at most before handing it to JS.
+const CHUNK_TEXT: usize = 256 * 1024;
+
+/// Whether `reader` has bytes now, without waiting: buffered, or readable from the socket at
+/// once. A read error is kept in `deferred` for the next call to report: the lines gathered
+/// before it go out first, as they would one call at a time.
+async fn more_ready(reader: &mut TokioBufReader, deferred: &mut Option<io::Error>) -> bool {
+  std::future::poll_fn(|cx| {
+    let ready = match Pin::new(&mut *reader).poll_fill_buf(cx) {
+      Poll::Ready(Ok(bytes)) => !bytes.is_empty(),
+      Poll::Ready(Err(e)) => {
+        *deferred = Some(e);
+        false
+      }
+      Poll::Pending => false,
+    };
+    Poll::Ready(ready)
+  })
+  .await
+}
+
+/// Consumes the `used` bytes the lines handed over came from.
+fn finish(reader: &mut TokioBufReader, used: usize, count: usize) -> io::Result<usize> {
+  reader.consume(used);
+  Ok(count)
+}
+
+impl LinesInner {
+  /// Appends up to `max` lines to `out`, each followed by `\n`, waiting only while there is no
+  /// complete line; 0 at end of stream. The only wait is for more bytes, and whatever was
+  /// consumed before it is kept in `partial`: an abort loses nothing. A line that is not UTF-8 is
+  /// consumed and fails the call, as in tokio, unless lines before it are ready: then those are
+  /// returned and the next call fails.
+  async fn take_lines(&mut self, max: usize, out: &mut String) -> io::Result<usize> {
+    let mut count = 0;
+    while count < max
+      && let Some(line) = self.handed_back.pop_front()
+    {
+      out.push_str(&line);
+      out.push('\n');
+      count += 1;
+    }
+    if count > 0 {
+      return Ok(count);
+    }
+    if let Some(e) = self.deferred.take() {
+      return Err(e);
+    }
+    let LinesInner {
+      reader,
+      partial,
+      deferred,
+      ..
+    } = self;
+    loop {
+      let available = reader.fill_buf().await?;
+      if available.is_empty() {
+        // End of stream: a last line without a line ending still counts.
+        if partial.is_empty() {
+          return Ok(0);
+        }
+        let line = std::mem::take(partial);
+        out.push_str(line_text(&line)?);
+        out.push('\n');
+        return Ok(1);
+      }
+      let mut used = 0;
+      let before = count;
+      for end in memchr::memchr_iter(b'\n', available) {
+        let started = partial.len();
+        let text = if partial.is_empty() {
+          line_text(&available[used..end])
+        } else {
+          partial.extend_from_slice(&available[used..end]);
+          line_text(partial)
+        };
+        match text {
+          Ok(text) => out.push_str(text),
+          // Lines before it are ready: hand them over, and fail on this one next time (its
+          // bytes stay where they were).
+          Err(_) if count > 0 => {
+            partial.truncate(started);
+            return finish(reader, used, count);
+          }
+          Err(e) => {
+            partial.clear();
+            reader.consume(end + 1);
+            return Err(e);
+          }
+        }
+        out.push('\n');
+        partial.clear();
+        used = end + 1;
+        count += 1;
+        if count == max {
+          return finish(reader, used, count);
+        }
+      }
+      if count == before {
+        // No line ending in these bytes: keep them as the start of the next line.
+        partial.extend_from_slice(available);
+        used = available.len();
+      }
+      reader.consume(used);
+      // More lines may be buffered already, or the socket may have more at once: take them too
+      // (within one chunk's worth), so a fast sender's lines cross into JS in few calls.
+      if count > 0 && (out.len() >= CHUNK_TEXT || !more_ready(reader, deferred).await) {
+        return Ok(count);
+      }
+    }
+  }
+}
+
+impl Lines {
+  pub(crate) fn over(
+    reader: TokioBufReader,
+    inner: Inner,
+    parent: Option<u64>,
+    kept: HeldRef,
+  ) -> Lines {
+    let state = LinesState {
+      inner: Mutex::new(LinesInner {
+        reader,
+        partial: Vec::new(),
+        handed_back: VecDeque::new(),
+        deferred: None,
+      }),
+    };
+    let id = registry::insert_child(Resource::Buffered(Rc::new(state), inner), parent);
+    Lines { id, _kept: kept }
+  }
+
+  /// Takes up to `max` lines; `finish` turns them (joined, each followed by `\n`) into the
+  /// promise's value.
+  fn take(
+    &self,
+    env: &Env,
+    this: &This<'_>,
+    options: Option<Unknown<'_>>,
+    max: usize,
+    finish: impl FnOnce(Js, NetResult<Option<String>>) -> NetResult<sys::napi_value> + 'static,
+  ) -> napi::Result<Promise> {
+    bridge::spawn_then(
+      env,
+      options.as_ref(),
+      Some(Handle::of(self.id, this)),
+      || {
+        let (state, _, closed) = registry::buffered::<LinesState>(self.id)?;
+        let fut = async move {
+          let mut inner = state.inner.lock().await;
+          let mut out = String::new();
+          let n = inner
+            .take_lines(max, &mut out)
+            .await
+            .map_err(|e| NetError::io(e, "read"))?;
+          Ok((n > 0).then_some(out))
+        };
+        Ok(Start::Run(Some(closed), fut, finish))
+      },
+    )
+  }
+}
+
+#[napi]
+impl Lines {
+  /// The next line without its line ending (LF or CRLF), or `null` at end of stream (tokio's
+  /// `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
+  ///
+  /// Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
+  /// the next call returns the whole line.
+  #[napi(
+    ts_args_type = "options?: OpOptions",
+    ts_return_type = "Promise<string | null>"
+  )]
+  pub fn next_line(
+    &self,
+    env: Env,
+    this: This<'_>,
+    options: Option<Unknown<'_>>,
+  ) -> napi::Result<Promise> {
+    self.take(&env, &this, options, 1, |js, outcome| match outcome? {
+      Some(mut line) => {
+        line.pop();
+        Ok(js.string(&line)?)
+      }
+      None => Ok(js.null()?),
+    })
+  }
+
+  /// For the async iterator: every complete line buffered (waiting for one if there is none),
+  /// each followed by a line feed, as one string; `null` at end of stream or once closed.
+  #[napi(skip_typescript)]
+  pub fn iter_chunk(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
+    self.take(&env, &this, None, usize::MAX, |js, outcome| match outcome {
+      Ok(Some(chunk)) => Ok(js.string(&chunk)?),
+      Ok(None) | Err(NetError::Closed) => Ok(js.null()?),
+      Err(e) => Err(e),
+    })
+  }
+
+  /// For the async iterator: gives back lines it took and did not yield (`break`), each followed
+  /// by a line feed; the next call returns them first.
+  #[napi(skip_typescript)]
+  pub fn unread(&self, env: Env, chunk: Unknown<'_>) -> napi::Result<()> {
+    sync(&env, |js| {
+      let chunk = js.string_arg(raw(&chunk), "chunk")?;
+      let (state, _, _) = registry::buffered::<LinesState>(self.id)?;
+      let mut inner = state.inner.try_lock().map_err(|_| busy("Lines"))?;
+      let lines = chunk.strip_suffix('\n').unwrap_or(&chunk).split('\n');
+      for line in lines.rev() {
+        inner.handed_back.push_front(line.to_owned());
+      }
+      Ok(())
+    })
+  }
+
+  /// Closes the lines and the stream or half under them; a pending `nextLine` rejects with
+  /// `ERR_HANDLE_CLOSED`, a pending iteration step is `done`. Closing twice is a no-op.
+  #[napi]
+  pub fn close(&self) {
+    registry::close(self.id);
+  }
+}
