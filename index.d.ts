@@ -142,6 +142,18 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare class BufReader {
   /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
+   */
+  unref(): void
+  /**
    * Wraps `reader` (a `TcpStream`, `ReadHalf` or `OwnedReadHalf`) with a buffer of `capacity`
    * bytes (default 8 KiB, tokio's). `reader` is taken over: using it afterwards throws
    * `ERR_HANDLE_CLOSED`.
@@ -253,6 +265,18 @@ export declare class BufReader {
  */
 export declare class BufWriter {
   /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
+   */
+  unref(): void
+  /**
    * Wraps `writer` (a `TcpStream`, `WriteHalf` or `OwnedWriteHalf`) with a buffer of `capacity`
    * bytes (default 8 KiB, tokio's). `writer` is taken over: using it afterwards throws
    * `ERR_HANDLE_CLOSED`.
@@ -351,10 +375,22 @@ export declare class BytesMut {
  * half.
  *
  * Iterating takes every complete line buffered at once, so a line costs no more than in a
- * `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the next
- * iteration or `nextLine()` starts with them.
+ * `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the
+ * next iteration or `nextLine()` starts with them. Closing the `Lines` ends an iteration.
  */
 export declare class Lines {
+  /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
+   */
+  unref(): void
   /**
    * The next line without its line ending (LF or CRLF), or `null` at end of stream (tokio's
    * `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
@@ -413,7 +449,9 @@ export declare class OwnedReadHalf {
   ref(): void
   /**
    * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
    */
   unref(): void
   /**
@@ -562,7 +600,9 @@ export declare class OwnedWriteHalf {
   ref(): void
   /**
    * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
    */
   unref(): void
   /**
@@ -678,7 +718,9 @@ export declare class ReadHalf {
   ref(): void
   /**
    * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
    */
   unref(): void
   /**
@@ -1115,7 +1157,9 @@ export declare class TcpStream {
   ref(): void
   /**
    * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
    */
   unref(): void
   /**
@@ -1462,7 +1506,9 @@ export declare class WriteHalf {
   ref(): void
   /**
    * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
    */
   unref(): void
   /**

@@ -10,17 +10,39 @@ use std::task::{Poll, ready};
 use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, sys};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, ReadBuf};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::lines::Lines;
 use crate::ops::core_io::{self, CoreIo};
+use crate::ops::queue::Ticket;
 use crate::ops::read::{Target, unexpected_eof};
 use crate::registry::{self, Core, Inner, Resource};
 
 pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
+
+/// A `BufReader` call's place in line, taken when the call is made: behind the reads called
+/// before it on the same connection (its stream, halves and copies included), then behind the
+/// reader's other calls.
+pub(crate) struct ReaderTurn {
+  state: Rc<ReaderState>,
+  ticket: Ticket,
+}
+
+impl ReaderTurn {
+  pub(crate) fn take(state: Rc<ReaderState>) -> ReaderTurn {
+    let ticket = state.core.read_order.ticket();
+    ReaderTurn { state, ticket }
+  }
+
+  /// Waits for this call's turn, then for the reader.
+  pub(crate) async fn lock(&mut self) -> MutexGuard<'_, TokioBufReader> {
+    self.ticket.wait().await;
+    self.state.reader.lock().await
+  }
+}
 
 /// What a `BufReader` entry of the registry holds.
 pub(crate) struct ReaderState {
@@ -62,10 +84,11 @@ pub struct BufReader {
 }
 
 drop_releases_handle!(BufReader);
+ref_methods!(BufReader);
 
 const READER: &str = "an instance of TcpStream, ReadHalf or OwnedReadHalf";
 
-pub(crate) fn busy(what: &str) -> NetError {
+fn busy(what: &str) -> NetError {
   NetError::io(
     std::io::Error::new(
       std::io::ErrorKind::ResourceBusy,
@@ -85,7 +108,7 @@ fn reader_call<T, F>(
   env: &Env,
   h: Handle,
   opts: Option<Unknown<'_>>,
-  op: impl FnOnce(Rc<ReaderState>) -> F,
+  op: impl FnOnce(ReaderTurn) -> F,
 ) -> napi::Result<Promise>
 where
   T: bridge::IntoJs,
@@ -93,7 +116,7 @@ where
 {
   bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (state, closed) = reader_state(h.id)?;
-    Ok((Some(closed), op(state)))
+    Ok((Some(closed), op(ReaderTurn::take(state))))
   })
 }
 
@@ -127,9 +150,10 @@ impl BufReader {
         core: taken.core,
         capacity,
       };
-      let id = registry::insert_child(
+      let id = registry::insert_handed_over(
         Resource::Buffered(Rc::new(state), taken.inner),
         taken.parent,
+        taken.refed,
       );
       Ok(BufReader { id, kept })
     })
@@ -193,8 +217,8 @@ impl BufReader {
       &env,
       Handle::of(self.id, &this),
       options,
-      |state| async move {
-        let mut reader = state.reader.lock().await;
+      |mut turn| async move {
+        let mut reader = turn.lock().await;
         let mut line = String::new();
         reader
           .read_line(&mut line)
@@ -227,9 +251,9 @@ impl BufReader {
       &env,
       Handle::of(self.id, &this),
       options,
-      |state| async move {
+      |mut turn| async move {
         let delimiter = delimiter? as u8;
-        let mut reader = state.reader.lock().await;
+        let mut reader = turn.lock().await;
         let mut out = Vec::new();
         reader
           .read_until(delimiter, &mut out)
@@ -258,8 +282,8 @@ impl BufReader {
       &env,
       Handle::of(self.id, &this),
       options,
-      |state| async move {
-        let mut reader = state.reader.lock().await;
+      |mut turn| async move {
+        let mut reader = turn.lock().await;
         let filled = reader.fill_buf().await.map_err(read_err("read"))?;
         Ok(filled.to_vec())
       },
@@ -320,6 +344,7 @@ impl BufReader {
       }
       drop(state);
       let (parent, _) = registry::parent_and_inner(self.id)?;
+      let refed = registry::is_refed(self.id);
       let Resource::Buffered(any, _) = registry::take(self.id)? else {
         return Err(NetError::Closed);
       };
@@ -329,7 +354,13 @@ impl BufReader {
         .and_then(|rc| Rc::try_unwrap(rc).ok())
         .ok_or_else(|| busy("BufReader"))?;
       let kept = HeldRef::new(js, self.kept.value()?)?;
-      Ok(Lines::over(state.reader.into_inner(), inner, parent, kept))
+      Ok(Lines::over(
+        state.reader.into_inner(),
+        inner,
+        parent,
+        refed,
+        kept,
+      ))
     })
   }
 
@@ -379,13 +410,14 @@ impl BufReader {
       || {
         // SAFETY: the slice is only measured here, on the JS thread, during this call.
         let len = unsafe { js.bytes_mut(raw(&buf), "buf")? }.len();
+        let (state, closed) = reader_state(self.id)?;
         if len == 0 {
           return Ok(Start::Done(js.number(0.0)?));
         }
-        let (state, closed) = reader_state(self.id)?;
         let target = Target::new(js, raw(&buf))?;
+        let mut turn = ReaderTurn::take(state);
         let fut = async move {
-          let mut reader = state.reader.lock().await;
+          let mut reader = turn.lock().await;
           let mut filled = 0;
           poll_fn(|cx| {
             loop {

@@ -10,15 +10,37 @@ use std::task::{Context, Poll, Waker};
 use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, sys};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, MutexGuard};
 
 use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::{self, CoreIo};
+use crate::ops::queue::Ticket;
 use crate::registry::{self, Core, Inner, Resource};
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
+
+/// A `BufWriter` call's place in line, taken when the call is made: behind the writes called
+/// before it on the same connection (its stream, halves and copies included), then behind the
+/// writer's other calls.
+pub(crate) struct WriterTurn {
+  state: Rc<WriterState>,
+  ticket: Ticket,
+}
+
+impl WriterTurn {
+  pub(crate) fn take(state: Rc<WriterState>) -> WriterTurn {
+    let ticket = state.core.write_order.ticket();
+    WriterTurn { state, ticket }
+  }
+
+  /// Waits for this call's turn, then for the writer.
+  pub(crate) async fn lock(&mut self) -> MutexGuard<'_, TokioBufWriter> {
+    self.ticket.wait().await;
+    self.state.writer.lock().await
+  }
+}
 
 /// What a `BufWriter` entry of the registry holds.
 pub(crate) struct WriterState {
@@ -67,6 +89,7 @@ pub struct BufWriter {
 }
 
 drop_releases_handle!(BufWriter);
+ref_methods!(BufWriter);
 
 const WRITER: &str = "an instance of TcpStream, WriteHalf or OwnedWriteHalf";
 
@@ -114,9 +137,10 @@ impl BufWriter {
         core: taken.core,
         capacity,
       };
-      let id = registry::insert_child(
+      let id = registry::insert_handed_over(
         Resource::Buffered(Rc::new(state), taken.inner),
         taken.parent,
+        taken.refed,
       );
       Ok(BufWriter { id, kept })
     })
@@ -178,8 +202,9 @@ impl BufWriter {
       Some(Handle::of(self.id, &this)),
       || {
         let (state, closed) = writer_state(self.id)?;
+        let mut turn = WriterTurn::take(state);
         Ok((Some(closed), async move {
-          state.writer.lock().await.flush().await.map_err(write_err)
+          turn.lock().await.flush().await.map_err(write_err)
         }))
       },
     )
@@ -202,9 +227,9 @@ impl BufWriter {
       Some(Handle::of(self.id, &this)),
       || {
         let (state, closed) = writer_state(self.id)?;
+        let mut turn = WriterTurn::take(state);
         Ok((Some(closed), async move {
-          state
-            .writer
+          turn
             .lock()
             .await
             .shutdown()
@@ -300,8 +325,10 @@ impl BufWriter {
           })
         };
         // The fast path: a write that fits in the buffer of an idle writer is a copy into it. The
-        // lock is free only when nobody waits for it, so this never jumps the line.
-        if let Ok(mut writer) = state.writer.try_lock()
+        // lock is free only when nobody waits for it, and the queue idle only when no write of the
+        // connection waits, so this never jumps the line.
+        if state.core.write_order.is_idle()
+          && let Ok(mut writer) = state.writer.try_lock()
           && (data.is_empty() || writer.buffer().len() + data.len() < state.capacity)
         {
           let mut cx = Context::from_waker(Waker::noop());
@@ -310,8 +337,9 @@ impl BufWriter {
           }
         }
         let data = data.to_vec();
+        let mut turn = WriterTurn::take(state);
         let fut = async move {
-          let mut writer = state.writer.lock().await;
+          let mut writer = turn.lock().await;
           match amount {
             Amount::Some => writer.write(&data).await.map_err(write_err),
             Amount::All => writer

@@ -3,7 +3,6 @@
 
 use std::io;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -14,24 +13,20 @@ use tokio::sync::MutexGuard;
 use tokio_util::sync::CancellationToken;
 
 use crate::bridge::{self, Handle, Lazy, Promise};
-use crate::buf_reader::{self, ReaderState};
-use crate::buf_writer::{self, WriterState};
+use crate::buf_reader::{self, ReaderTurn};
+use crate::buf_writer::{self, WriterTurn};
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::{CoreIo, handle_id};
 use crate::ops::queue::Ticket;
 use crate::registry::{self, Core, Inner};
 
-/// One end of a copy, as found at call time: a plain stream or half (with its places in the
-/// call-order queues of the direction used, taken now so the copy runs in call order with the
+/// One end of a copy, as found at call time: a plain stream or half (with its place in the
+/// call-order queue of the direction used, taken now so the copy runs in call order with the
 /// handle's other calls), or a buffered wrapper (locked when the copy starts).
 enum End<S> {
-  Plain {
-    core: Arc<Core>,
-    order: Ticket,
-    poll: Ticket,
-  },
-  Buffered(Rc<S>),
+  Plain { core: Arc<Core>, order: Ticket },
+  Buffered(S),
 }
 
 /// An end of a copy with its argument's close token and JS object.
@@ -51,13 +46,13 @@ fn plain<S>(js: Js, value: sys::napi_value, reading: bool) -> NetResult<Option<F
   if !fits {
     return Ok(None);
   }
-  let (order, poll) = if reading {
-    (core.read_order.ticket(), core.read_poll.ticket())
+  let order = if reading {
+    core.read_order.ticket()
   } else {
-    (core.write_order.ticket(), core.write_poll.ticket())
+    core.write_order.ticket()
   };
   Ok(Some(Found {
-    end: End::Plain { core, order, poll },
+    end: End::Plain { core, order },
     closed,
     object: value,
   }))
@@ -66,11 +61,11 @@ fn plain<S>(js: Js, value: sys::napi_value, reading: bool) -> NetResult<Option<F
 const READER: &str = "an instance of TcpStream, ReadHalf, OwnedReadHalf or BufReader";
 const WRITER: &str = "an instance of TcpStream, WriteHalf, OwnedWriteHalf or BufWriter";
 
-fn find_reader(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<ReaderState>> {
+fn find_reader(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<ReaderTurn>> {
   if let Some(id) = buf_reader::reader_of(js, value) {
     let (state, closed) = buf_reader::state_of(id)?;
     return Ok(Found {
-      end: End::Buffered(state),
+      end: End::Buffered(ReaderTurn::take(state)),
       closed,
       object: value,
     });
@@ -78,11 +73,11 @@ fn find_reader(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<Re
   plain(js, value, true)?.ok_or_else(|| NetError::arg_type(name, READER))
 }
 
-fn find_writer(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<WriterState>> {
+fn find_writer(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<WriterTurn>> {
   if let Some(id) = buf_writer::writer_of(js, value) {
     let (state, closed) = buf_writer::state_of(id)?;
     return Ok(Found {
-      end: End::Buffered(state),
+      end: End::Buffered(WriterTurn::take(state)),
       closed,
       object: value,
     });
@@ -102,28 +97,26 @@ enum Writing<'a> {
   Buffered(MutexGuard<'a, tokio::io::BufWriter<CoreIo>>),
 }
 
-impl<'a> End<ReaderState> {
+impl<'a> End<ReaderTurn> {
   async fn reading(&'a mut self) -> Reading<'a> {
     match self {
-      End::Plain { core, order, poll } => {
+      End::Plain { core, order } => {
         order.wait().await;
-        poll.wait().await;
         Reading::Plain(CoreIo::new(core.clone()))
       }
-      End::Buffered(state) => Reading::Buffered(state.reader.lock().await),
+      End::Buffered(turn) => Reading::Buffered(turn.lock().await),
     }
   }
 }
 
-impl<'a> End<WriterState> {
+impl<'a> End<WriterTurn> {
   async fn writing(&'a mut self) -> Writing<'a> {
     match self {
-      End::Plain { core, order, poll } => {
+      End::Plain { core, order } => {
         order.wait().await;
-        poll.wait().await;
         Writing::Plain(CoreIo::new(core.clone()))
       }
-      End::Buffered(state) => Writing::Buffered(state.writer.lock().await),
+      End::Buffered(turn) => Writing::Buffered(turn.lock().await),
     }
   }
 }
@@ -294,7 +287,7 @@ fn copy_between(
         .ok_or_else(|| NetError::arg_type("reader", "an instance of BufReader"))?;
       let (state, closed) = buf_reader::state_of(id)?;
       Found {
-        end: End::Buffered(state),
+        end: End::Buffered(ReaderTurn::take(state)),
         closed,
         object: reader,
       }
@@ -306,8 +299,10 @@ fn copy_between(
       closed: vec![from.closed.clone(), to.closed.clone()],
       objects: vec![from.object, to.object],
       copy: async move {
-        let mut from = from.end.reading().await;
+        // The writer first: a `BufWriter` is locked when the copy is called (the task's first
+        // poll), so writes made after the call wait for the copy, in call order.
         let mut to = to.end.writing().await;
+        let mut from = from.end.reading().await;
         let n = match &mut from {
           Reading::Buffered(buffered) if buffered_only => {
             tokio::io::copy_buf(&mut **buffered, &mut to).await
@@ -370,15 +365,9 @@ pub fn copy_bidirectional(
         "The arguments \"a\" and \"b\" must be two different connections".into(),
       ));
     }
-    // Every direction of both, in call order with their other calls.
-    let mut turns = [&a_core, &b_core].map(|core| {
-      [
-        core.read_order.ticket(),
-        core.read_poll.ticket(),
-        core.write_order.ticket(),
-        core.write_poll.ticket(),
-      ]
-    });
+    // Both directions of both, in call order with their other reads and writes.
+    let mut turns =
+      [&a_core, &b_core].map(|core| [core.read_order.ticket(), core.write_order.ticket()]);
     Ok(Plan {
       closed: vec![a_closed, b_closed],
       objects: vec![a, b],

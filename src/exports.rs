@@ -122,69 +122,89 @@ fn install_async_iterator(env: &Env, js: Js, exports: sys::napi_value) -> napi::
   Ok(())
 }
 
-/// The async iterator of `Lines`, in JS because it runs once per line: it takes the buffered
-/// lines in one native call (`iterChunk`) and yields them one by one, each step a plain resolved
-/// promise; `return()` (a `break`) hands the lines not yielded back (`unread`). Steps run in
-/// call order even when `next()` is called again before the last one settled.
-const LINES_ITERATOR: &str = r#"(function installLinesIterator(proto) {
+/// The async iterator of `Lines` and its `nextLine`, in JS because they run once per line: the
+/// iterator takes the buffered lines in one native call (`iterChunk`) into a queue of the object
+/// and yields them one by one; `nextLine` serves that queue first and calls the native method
+/// only when it is empty. Every step, of any iterator or `nextLine`, runs in call order.
+const LINES_ITERATOR: &str = r#"(function installLines(proto) {
   const noop = () => {}
+  const nativeNextLine = proto.nextLine
+  // Per Lines object: the lines split from the last chunk and not yet handed out, and the tail
+  // of the steps queued on it (null when none is pending).
+  const queues = new WeakMap()
+  const queueOf = (lines) => {
+    let q = queues.get(lines)
+    if (q === undefined) {
+      q = { lines: [], at: 0, tail: null }
+      queues.set(lines, q)
+    }
+    return q
+  }
+  const track = (q, result) => {
+    const tail = result.then(noop, noop)
+    q.tail = tail
+    tail.then(() => {
+      if (q.tail === tail) q.tail = null
+    })
+  }
+  // Runs `step` once every step queued before it has settled; at once when none is pending.
+  const run = (q, step) => {
+    if (q.tail === null) {
+      const result = step()
+      if (!(result instanceof Promise)) return Promise.resolve(result)
+      track(q, result)
+      return result
+    }
+    const result = q.tail.then(step)
+    track(q, result)
+    return result
+  }
+  // Takes the next chunk of lines into the queue; false at end of stream or once closed.
+  const fill = (lines, q) =>
+    lines.iterChunk().then(
+      (chunk) => {
+        if (chunk === null) return false
+        q.lines = chunk.split('\n')
+        q.lines.pop()
+        q.at = 0
+        return true
+      },
+      (error) => {
+        if (error !== null && typeof error === 'object' && error.code === 'ERR_HANDLE_CLOSED') return false
+        throw error
+      },
+    )
+
+  proto.nextLine = function nextLine(options) {
+    // Called on something else: the native method answers (ERR_INVALID_THIS).
+    if (this === null || typeof this !== 'object') return nativeNextLine.call(this, options)
+    const q = queueOf(this)
+    const own = options === undefined || (typeof options === 'object' && options !== null)
+    return run(q, () => {
+      if (own && !(options && options.signal && options.signal.aborted) && q.at < q.lines.length) {
+        return q.lines[q.at++]
+      }
+      return nativeNextLine.call(this, options)
+    })
+  }
+
   proto[Symbol.asyncIterator] = function lines() {
     const source = this
-    let lines = []
-    let at = 0
+    const q = queueOf(this)
     let finished = false
-    let fetching = false
-    let queued = 0
-    let tail = Promise.resolve()
     const step = () => {
-      if (at < lines.length) return { value: lines[at++], done: false }
       if (finished) return { value: undefined, done: true }
-      fetching = true
-      return source.iterChunk().then((chunk) => {
-        fetching = false
-        if (chunk === null) {
-          finished = true
-          return { value: undefined, done: true }
-        }
-        lines = chunk.split('\n')
-        lines.pop()
-        at = 1
-        return { value: lines[0], done: false }
-      }, (error) => {
-        fetching = false
-        throw error
+      if (q.at < q.lines.length) return { value: q.lines[q.at++], done: false }
+      return fill(source, q).then((more) => {
+        if (!more) finished = true
+        return step()
       })
     }
     return {
-      next() {
-        if (queued === 0 && !fetching) {
-          const result = step()
-          if (result instanceof Promise) {
-            tail = result.then(noop, noop)
-            return result
-          }
-          return Promise.resolve(result)
-        }
-        queued++
-        const result = tail.then(() => {
-          queued--
-          return step()
-        })
-        tail = result.then(noop, noop)
-        return result
-      },
+      next: () => run(q, step),
       return() {
+        // The lines not yet yielded stay queued for the next iteration or nextLine().
         finished = true
-        const rest = lines.slice(at)
-        lines = []
-        at = 0
-        if (rest.length > 0) {
-          try {
-            source.unread(rest.join('\n') + '\n')
-          } catch {
-            // Closed meanwhile: nothing is left to read the lines from.
-          }
-        }
         return Promise.resolve({ value: undefined, done: true })
       },
       [Symbol.asyncIterator]() {

@@ -1,15 +1,15 @@
 //! `Lines`: the lines of a `BufReader`, as tokio's `AsyncBufReadExt::lines` gives them.
 //!
 //! tokio's `Lines` hands out one `String` per `next_line`. Handing each line to JS through its own
-//! promise would cost more than the line, so the async iterator takes every complete line the
-//! buffer holds in one call (`iterChunk`, one string, one line per `\n`) and JS splits it; the
-//! lines a `break` leaves unread are handed back (`unread`) for the next call. `nextLine` keeps
-//! tokio's one-line shape.
+//! native promise would cost more than the line, so the async iterator takes every complete line
+//! the buffer holds in one call (`iterChunk`: one string, a line feed after each line) and JS
+//! splits it. The lines split and not yet yielded wait in a queue of the `Lines` object (in the JS
+//! of `exports.rs`), which `nextLine` serves first, so iteration and `nextLine` share one order.
 
-use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::task::Poll;
 
 use napi::bindgen_prelude::{This, Unknown};
@@ -17,11 +17,11 @@ use napi::{Env, sys};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::Mutex;
 
-use crate::bridge::{self, Handle, Promise, Start, sync};
-use crate::buf_reader::{TokioBufReader, busy};
+use crate::bridge::{self, Handle, Promise, Start};
+use crate::buf_reader::TokioBufReader;
 use crate::errors::{NetError, NetResult};
-use crate::js::{HeldRef, Js, raw};
-use crate::registry::{self, Inner, Resource};
+use crate::js::{HeldRef, Js};
+use crate::registry::{self, Core, Inner, Resource};
 
 /// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
 /// strings without the line ending (LF or CRLF), ending at end of stream. Made by
@@ -29,8 +29,8 @@ use crate::registry::{self, Inner, Resource};
 /// half.
 ///
 /// Iterating takes every complete line buffered at once, so a line costs no more than in a
-/// `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the next
-/// iteration or `nextLine()` starts with them.
+/// `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the
+/// next iteration or `nextLine()` starts with them. Closing the `Lines` ends an iteration.
 #[napi]
 pub struct Lines {
   pub(crate) id: u64,
@@ -39,17 +39,19 @@ pub struct Lines {
 }
 
 drop_releases_handle!(Lines);
+ref_methods!(Lines);
 
 /// What a `Lines` entry holds: the reader, the start of a line not complete yet, and lines the
 /// JS iterator handed back.
 struct LinesState {
   inner: Mutex<LinesInner>,
+  /// The connection, whose read queue each call takes its place in (see `ReaderTurn`).
+  core: Arc<Core>,
 }
 
 struct LinesInner {
   reader: TokioBufReader,
   partial: Vec<u8>,
-  handed_back: VecDeque<String>,
   /// A read error met while gathering more lines, reported by the next call.
   deferred: Option<io::Error>,
 }
@@ -102,16 +104,6 @@ impl LinesInner {
   /// returned and the next call fails.
   async fn take_lines(&mut self, max: usize, out: &mut String) -> io::Result<usize> {
     let mut count = 0;
-    while count < max
-      && let Some(line) = self.handed_back.pop_front()
-    {
-      out.push_str(&line);
-      out.push('\n');
-      count += 1;
-    }
-    if count > 0 {
-      return Ok(count);
-    }
     if let Some(e) = self.deferred.take() {
       return Err(e);
     }
@@ -128,8 +120,9 @@ impl LinesInner {
         if partial.is_empty() {
           return Ok(0);
         }
+        // As tokio does, a `\r` goes only with a line feed: this line keeps it.
         let line = std::mem::take(partial);
-        out.push_str(line_text(&line)?);
+        out.push_str(std::str::from_utf8(&line).map_err(|_| invalid_utf8())?);
         out.push('\n');
         return Ok(1);
       }
@@ -185,17 +178,18 @@ impl Lines {
     reader: TokioBufReader,
     inner: Inner,
     parent: Option<u64>,
+    refed: bool,
     kept: HeldRef,
   ) -> Lines {
     let state = LinesState {
+      core: reader.get_ref().core.clone(),
       inner: Mutex::new(LinesInner {
         reader,
         partial: Vec::new(),
-        handed_back: VecDeque::new(),
         deferred: None,
       }),
     };
-    let id = registry::insert_child(Resource::Buffered(Rc::new(state), inner), parent);
+    let id = registry::insert_handed_over(Resource::Buffered(Rc::new(state), inner), parent, refed);
     Lines { id, _kept: kept }
   }
 
@@ -215,7 +209,9 @@ impl Lines {
       Some(Handle::of(self.id, this)),
       || {
         let (state, _, closed) = registry::buffered::<LinesState>(self.id)?;
+        let mut turn = state.core.read_order.ticket();
         let fut = async move {
+          turn.wait().await;
           let mut inner = state.inner.lock().await;
           let mut out = String::new();
           let n = inner
@@ -264,22 +260,6 @@ impl Lines {
       Ok(Some(chunk)) => Ok(js.string(&chunk)?),
       Ok(None) | Err(NetError::Closed) => Ok(js.null()?),
       Err(e) => Err(e),
-    })
-  }
-
-  /// For the async iterator: gives back lines it took and did not yield (`break`), each followed
-  /// by a line feed; the next call returns them first.
-  #[napi(skip_typescript)]
-  pub fn unread(&self, env: Env, chunk: Unknown<'_>) -> napi::Result<()> {
-    sync(&env, |js| {
-      let chunk = js.string_arg(raw(&chunk), "chunk")?;
-      let (state, _, _) = registry::buffered::<LinesState>(self.id)?;
-      let mut inner = state.inner.try_lock().map_err(|_| busy("Lines"))?;
-      let lines = chunk.strip_suffix('\n').unwrap_or(&chunk).split('\n');
-      for line in lines.rev() {
-        inner.handed_back.push_front(line.to_owned());
-      }
-      Ok(())
     })
   }
 

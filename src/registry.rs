@@ -155,6 +155,8 @@ pub struct Taken {
   pub inner: Inner,
   /// The entry a borrowed half or view belonged to: the wrapper closes with it.
   pub parent: Option<u64>,
+  /// Whether the handle was ref'd: the wrapper keeps that.
+  pub refed: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -230,6 +232,12 @@ pub fn insert(resource: Resource) -> u64 {
 
 /// Adds a resource that is closed together with `parent`.
 pub fn insert_child(resource: Resource, parent: Option<u64>) -> u64 {
+  insert_handed_over(resource, parent, true)
+}
+
+/// Adds a resource that takes over from another handle (a wrapper, or what `intoInner` gives
+/// back), keeping that handle's `ref()`/`unref()` state.
+pub fn insert_handed_over(resource: Resource, parent: Option<u64>, refed: bool) -> u64 {
   let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
   with_table(|t| {
     if let Some(parent) = parent.and_then(|p| t.get_mut(&p)) {
@@ -242,7 +250,7 @@ pub fn insert_child(resource: Resource, parent: Option<u64>) -> u64 {
         closed: CancellationToken::new(),
         children: Vec::new(),
         hold: Rc::new(HoldState {
-          refed: Cell::new(true),
+          refed: Cell::new(refed),
           in_flight: Cell::new(0),
         }),
       },
@@ -314,17 +322,17 @@ pub fn take_sole<T>(id: u64, pick: impl Fn(&Resource) -> Option<&Arc<T>>) -> Net
 /// Pending operations on the handle are cancelled (`ERR_HANDLE_CLOSED`); borrowed halves and
 /// views of a taken stream close with it.
 pub fn take_io(id: u64, fits: impl Fn(Inner) -> bool) -> NetResult<Taken> {
-  let parent = with_table(|t| {
+  let (parent, refed) = with_table(|t| {
     let entry = t.get(&id).ok_or(NetError::Closed)?;
     match Inner::of(&entry.resource) {
       Some(inner) if fits(inner) => {}
       _ => return Err(NetError::Closed),
     }
-    Ok(
-      t.iter()
-        .find(|(_, e)| e.children.contains(&id))
-        .map(|(parent, _)| *parent),
-    )
+    let parent = t
+      .iter()
+      .find(|(_, e)| e.children.contains(&id))
+      .map(|(parent, _)| *parent);
+    Ok((parent, entry.hold.refed.get()))
   })?;
   let resource = take(id)?;
   let inner = Inner::of(&resource).ok_or(NetError::Closed)?;
@@ -336,6 +344,7 @@ pub fn take_io(id: u64, fits: impl Fn(Inner) -> bool) -> NetResult<Taken> {
       core,
       inner,
       parent,
+      refed,
     }),
     _ => Err(NetError::Closed),
   }

@@ -3,7 +3,7 @@
 //! An operation's future is polled right away on the JS thread, inside the runtime's context, so
 //! one that can finish without waiting settles its promise with no thread hop at all. One that has
 //! to wait leaves its waker with tokio's I/O driver (on the runtime's worker threads, or on this
-//! JS thread with `TOKIO_NET_IO_DRIVER=js-thread`); when the socket becomes ready the driver wakes
+//! JS thread, the default on Node on Linux); when the socket becomes ready the driver wakes
 //! it, the wake-up reaches the JS thread (see the bridge), and the JS thread polls the future
 //! again. Compared with spawning each operation onto a worker, this saves a cross-thread wake-up
 //! per operation, and JS memory and promises are only ever touched on the JS thread.

@@ -2,11 +2,13 @@
 //! `BufReader`, `BufWriter`, `copy`, `copy_buf` and `copy_bidirectional` run on it unchanged,
 //! with the bytes staying in Rust.
 //!
-//! This is what tokio's `TcpStream` impls do: wait with `poll_*_ready`, then `try_*`, and wait
-//! again on `WouldBlock` (which clears the readiness). tokio keeps one waker per direction for
-//! `poll_*_ready`, so each user of a direction must be the only poller of it: a buffered wrapper
-//! owns the handle it took over, and a copy holds the call-order turns of the directions it uses.
+//! tokio's `TcpStream` impls wait with `poll_read_ready`/`poll_write_ready`, which keep one waker
+//! per direction: a second poller of a direction (a `pollReadReady()` from JS on the stream a
+//! borrowed half belongs to, say) would steal it and leave the other waiting forever. So this
+//! waits with `readable()`/`writable()`, which take any number of waiters, and otherwise does
+//! what tokio does: try the call, and on `WouldBlock` (which clears the readiness) wait again.
 
+use std::future::Future;
 use std::io::{self, IoSlice};
 use std::net::Shutdown;
 use std::pin::Pin;
@@ -17,31 +19,52 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::registry::Core;
 
+type Wait = Pin<Box<dyn Future<Output = io::Result<()>>>>;
+
 /// A connection seen as tokio's `AsyncRead + AsyncWrite`.
 pub struct CoreIo {
   pub core: Arc<Core>,
+  /// The readiness wait of each direction, kept across polls until it completes.
+  read_wait: Option<Wait>,
+  write_wait: Option<Wait>,
 }
 
 impl CoreIo {
   pub fn new(core: Arc<Core>) -> CoreIo {
-    CoreIo { core }
+    CoreIo {
+      core,
+      read_wait: None,
+      write_wait: None,
+    }
   }
 
-  /// Polls `attempt` until it is not `WouldBlock`, waiting for readiness in `direction` first.
+  /// Polls `attempt` until it is not `WouldBlock`, waiting for readiness in between.
   fn poll_io<T>(
-    &self,
+    &mut self,
     cx: &mut Context<'_>,
     readable: bool,
     mut attempt: impl FnMut(&tokio::net::TcpStream) -> io::Result<T>,
   ) -> Poll<io::Result<T>> {
     loop {
-      if readable {
-        ready!(self.core.io.poll_read_ready(cx))?;
+      let wait = if readable {
+        &mut self.read_wait
       } else {
-        ready!(self.core.io.poll_write_ready(cx))?;
+        &mut self.write_wait
+      };
+      if let Some(pending) = wait.as_mut() {
+        let outcome = ready!(pending.as_mut().poll(cx));
+        *wait = None;
+        outcome?;
       }
       match attempt(&self.core.io) {
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+          let core = self.core.clone();
+          *wait = Some(if readable {
+            Box::pin(async move { core.io.readable().await })
+          } else {
+            Box::pin(async move { core.io.writable().await })
+          });
+        }
         other => return Poll::Ready(other),
       }
     }
@@ -56,7 +79,11 @@ impl AsyncRead for CoreIo {
   ) -> Poll<io::Result<()>> {
     // The buffers tokio's helpers read into are initialised once, so this costs nothing after
     // the first read.
-    let n = ready!(self.poll_io(cx, true, |io| io.try_read(buf.initialize_unfilled())))?;
+    let n = ready!(
+      self
+        .get_mut()
+        .poll_io(cx, true, |io| io.try_read(buf.initialize_unfilled()))
+    )?;
     buf.advance(n);
     Poll::Ready(Ok(()))
   }
@@ -64,7 +91,7 @@ impl AsyncRead for CoreIo {
 
 impl AsyncWrite for CoreIo {
   fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-    self.poll_io(cx, false, |io| io.try_write(buf))
+    self.get_mut().poll_io(cx, false, |io| io.try_write(buf))
   }
 
   fn poll_write_vectored(
@@ -72,7 +99,9 @@ impl AsyncWrite for CoreIo {
     cx: &mut Context<'_>,
     bufs: &[IoSlice<'_>],
   ) -> Poll<io::Result<usize>> {
-    self.poll_io(cx, false, |io| io.try_write_vectored(bufs))
+    self
+      .get_mut()
+      .poll_io(cx, false, |io| io.try_write_vectored(bufs))
   }
 
   fn is_write_vectored(&self) -> bool {
@@ -174,9 +203,10 @@ pub fn give_back(
 ) -> crate::errors::NetResult<napi::sys::napi_value> {
   use crate::registry;
   let (parent, inner) = registry::parent_and_inner(id)?;
+  let refed = registry::is_refed(id);
   let resource = registry::take(id)?;
   drop(resource);
-  let new_id = registry::insert_child(inner.resource(core), parent);
+  let new_id = registry::insert_handed_over(inner.resource(core), parent, refed);
   let object = inner_to_js(js, new_id, inner)?;
   if parent.is_some()
     && let Some(original) = kept

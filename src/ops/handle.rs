@@ -61,7 +61,16 @@ macro_rules! handle_methods {
       pub fn close(&self) {
         $crate::registry::close(self.id);
       }
+    }
+    ref_methods!($ty);
+  };
+}
 
+/// `ref()` / `unref()`: whether a handle's pending operations keep the process alive.
+macro_rules! ref_methods {
+  ($ty:ident) => {
+    #[napi]
+    impl $ty {
       /// Lets this handle's pending operations keep the process alive again (the default),
       /// undoing `unref()`.
       #[napi(js_name = "ref")]
@@ -70,7 +79,9 @@ macro_rules! handle_methods {
       }
 
       /// Stops this handle's pending operations from keeping the process alive: Node may exit
-      /// while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`).
+      /// while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+      /// (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+      /// setting of the handle it came from.
       #[napi]
       pub fn unref(&self, env: Env) -> napi::Result<()> {
         $crate::bridge::sync(&env, |_| $crate::registry::set_ref(self.id, false))

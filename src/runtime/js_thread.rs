@@ -1,4 +1,5 @@
-//! The I/O driver on the JS thread, chosen with `TOKIO_NET_IO_DRIVER=js-thread`.
+//! The I/O driver on the JS thread: the default on Node on Linux (`TOKIO_NET_IO_DRIVER=workers`
+//! opts out).
 //!
 //! Each Node environment gets its own current-thread tokio runtime. Its I/O driver is an epoll
 //! instance; libuv watches that epoll fd like any other, and when it turns readable the JS
