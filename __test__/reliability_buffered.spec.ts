@@ -48,7 +48,7 @@ test('Lines: return() while steps are pending ends them, and the lines they took
   const it = lines[Symbol.asyncIterator]()
   const first = it.next()
   const second = it.next()
-  t.deepEqual(await it.return(), { value: undefined, done: true })
+  t.deepEqual(await it.return!(), { value: undefined, done: true })
   await client.writeAll(Buffer.from('a\nb\nc\n'))
   t.deepEqual(await guard(first, 'first step'), { value: undefined, done: true })
   t.deepEqual(await guard(second, 'second step'), { value: undefined, done: true })
