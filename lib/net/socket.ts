@@ -296,9 +296,13 @@ export class Socket extends Duplex {
 
   // ---- reading ---------------------------------------------------------------------------
   //
-  // A read waits with `readable()` and then reads with `tryRead` straight into our buffer: while
-  // it waits, no buffer is held (on either side), so idle sockets cost no read memory, as with
-  // libuv. `#mayHaveData` skips the wait when the last read filled the buffer.
+  // Until the first byte arrives, a read waits with `readable()` and then reads with `tryRead`:
+  // no buffer is held while a fresh (often idle) connection waits, on either side. From then on
+  // a read is one `read(room)` call: tokio tries the socket at once and otherwise waits and reads
+  // into `room`, so a round trip costs one call into the addon where readable-then-tryRead cost
+  // two (plus a thrown WouldBlock whenever tokio's cached readiness was stale). `#mayHaveData`
+  // reads synchronously with `tryRead` when the last read filled its room: a bulk transfer then
+  // moves without a promise per chunk.
 
   override _read(): void {
     if (!this.#handle) {
@@ -327,36 +331,53 @@ export class Socket extends Duplex {
       if (this.#tryReadOnce(h)) return
     }
     this.#reading = true
-    h.readable().then(
-      () => {
+    if (this.#onread === null && this.#readBuf === null) {
+      h.readable().then(
+        () => {
+          if (h !== this.#handle) return
+          this.#reading = false
+          this.#syncReads = 0
+          // A false positive (WouldBlock) waits again.
+          if (!this.#tryReadOnce(h)) this.#startRead()
+        },
+        (err: unknown) => this.#readFailed(h, err),
+      )
+      return
+    }
+    const room = this.#room()
+    h.read(room).then(
+      (n: number) => {
         if (h !== this.#handle) return
         this.#reading = false
         this.#syncReads = 0
-        // A false positive (WouldBlock) waits again.
-        if (!this.#tryReadOnce(h)) this.#startRead()
+        this.#deliver(n, room)
       },
-      (err: unknown) => {
-        if (h !== this.#handle) return
-        this.#reading = false
-        this.destroy(netError(err, 'read'))
-      },
+      (err: unknown) => this.#readFailed(h, err),
     )
+  }
+
+  #readFailed(h: TcpStream, err: unknown): void {
+    if (h !== this.#handle) return
+    this.#reading = false
+    this.destroy(netError(err, 'read'))
+  }
+
+  /** Where the next read goes: the `onread` buffer, or what is left of our read buffer. */
+  #room(): Uint8Array {
+    const onread = this.#onread
+    if (onread) return typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer
+    let buf = this.#readBuf
+    if (!buf || buf.length - this.#readOffset < MIN_READ_ROOM) {
+      // Chunks already pushed keep the old buffer alive for as long as their consumers hold them.
+      buf = this.#readBuf = Buffer.allocUnsafe(READ_SIZE)
+      this.#readOffset = 0
+    }
+    return buf.subarray(this.#readOffset)
   }
 
   /** One `tryRead`: delivers data, EOF or an error and returns true, or returns false on WouldBlock. */
   #tryReadOnce(h: TcpStream): boolean {
-    const onread = this.#onread
-    let room: Uint8Array
-    if (onread) {
-      room = typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer
-    } else {
-      let buf = this.#readBuf
-      if (!buf || buf.length - this.#readOffset < MIN_READ_ROOM) {
-        buf = this.#readBuf = Buffer.allocUnsafe(READ_SIZE)
-        this.#readOffset = 0
-      }
-      room = buf.subarray(this.#readOffset)
-    }
+    const room = this.#room()
     let n: number
     try {
       n = h.tryRead(room)
@@ -368,13 +389,21 @@ export class Socket extends Duplex {
       this.destroy(netError(e, 'read'))
       return true
     }
+    this.#deliver(n, room)
+    return true
+  }
+
+  /** Hands `n` bytes read into `room` to the reader (0: end of stream). */
+  #deliver(n: number, room: Uint8Array): void {
     if (n === 0) {
+      this.#mayHaveData = false
       this.#onEof()
-      return true
+      return
     }
     this.#mayHaveData = n === room.length
     this.#bytesRead += n
     this.#activity()
+    const onread = this.#onread
     if (onread) {
       if (onread.callback.call(this, n, room) === false) {
         this.pause()
@@ -382,11 +411,10 @@ export class Socket extends Duplex {
       } else {
         process.nextTick(() => this.#startRead())
       }
-      return true
+      return
     }
     this.#readOffset += n
     this.push((room as Buffer).subarray(0, n))
-    return true
   }
 
   #onEof(): void {
