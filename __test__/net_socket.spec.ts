@@ -298,6 +298,50 @@ test('cork/uncork hands the batch to _writev in one call, and every byte arrives
   t.deepEqual(batches, [10])
 })
 
+test('a corked batch of more chunks than one vectored write takes (5,000 > IOV_MAX) arrives whole and in order', async (t) => {
+  const [client, peer] = await socketPair(t)
+  const got = readAll(peer)
+  const expected: string[] = []
+  client.cork()
+  for (let i = 0; i < 5000; i++) {
+    expected.push(`${i},`)
+    client.write(`${i},`)
+  }
+  client.uncork()
+  client.end()
+  t.is((await got).toString(), expected.join(''))
+})
+
+test('many writes in one tick: every callback runs once, in order, without error, and every byte arrives in order', async (t) => {
+  const [client, peer] = await socketPair(t)
+  const got = readAll(peer)
+  const calls: Array<[number, unknown]> = []
+  const expected: string[] = []
+  for (let i = 0; i < 2000; i++) {
+    expected.push(`${i},`)
+    client.write(`${i},`, (err) => calls.push([i, err ?? null]))
+  }
+  client.end()
+  t.is((await got).toString(), expected.join(''))
+  if (!client.writableFinished) await waitFor(client, 'finish')
+  t.deepEqual(
+    calls,
+    expected.map((_, i) => [i, null]),
+  )
+  t.is(client.bytesWritten, expected.join('').length)
+})
+
+test('writes made in one tick and then destroy(): the peer still receives every byte, as on node:net', async (t) => {
+  const [client, peer] = await socketPair(t)
+  const got = readAll(peer)
+  client.write('first,')
+  client.write('second,')
+  client.write('third,')
+  client.write('fourth')
+  client.destroy()
+  t.is((await got).toString(), 'first,second,third,fourth')
+})
+
 test('bytesRead and bytesWritten count the payload both ways', async (t) => {
   const [client, peer] = await socketPair(t)
   const payload = Buffer.alloc(300_000, 7)

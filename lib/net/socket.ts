@@ -1,9 +1,11 @@
 // `Socket`: node:net's Socket (a Duplex) over a tokio-net TcpStream.
 //
-// Reads pull: `_read` reads once (waiting with `readable()` when the socket is empty) and pushes
-// what it gets, so a paused socket holds at most one highWaterMark plus one read. Writes try the
-// socket synchronously first (`tryWrite`/`tryWriteVectored`) and fall back to one
-// `writeAll`/`writeVectored` loop, so `cork()`ed writes leave in one `writev`.
+// Reads pull: `_read` reads once and pushes what it gets, so a paused socket holds at most one
+// highWaterMark plus one read. Until the first byte arrives a read waits with `readable()` and
+// holds no buffer; after that it is one `read(room)` call. Writes go to the socket synchronously
+// first (`tryWrite`/`tryWriteVectored`) and fall back to one `writeAll`/`writeVectored` loop;
+// the later writes of a burst made in one tick are handed over together, as `cork()`ed writes
+// are, and leave in one `writev`.
 
 import dns from 'node:dns'
 import { isIP } from 'node:net'
@@ -46,10 +48,35 @@ export interface ConnectionOwner {
 const READ_SIZE = 64 * 1024
 /** A read buffer with less room than this left is replaced rather than reused. */
 const MIN_READ_ROOM = 8 * 1024
+/** The most buffers one vectored call into the addon takes (`IOV_MAX`; the addon refuses more). */
+const MAX_BUFS = 1024
 /** Reads in a row without waiting, before the event loop gets a turn (libuv reads up to 32). */
 const MAX_SYNC_READS = 32
 
 const kServer = Symbol('tokio-net.server')
+const kReleaseHeld = Symbol('tokio-net.releaseHeld')
+
+/**
+ * A number that changes once per tick: two writes that see the same one were made in the same
+ * tick. One `process.nextTick` per tick advances it, shared by every socket.
+ */
+let tick = 0
+let tickAdvanceQueued = false
+function advanceTick(): void {
+  tick++
+  tickAdvanceQueued = false
+}
+function currentTick(): number {
+  if (!tickAdvanceQueued) {
+    tickAdvanceQueued = true
+    process.nextTick(advanceTick)
+  }
+  return tick
+}
+
+function releaseHeldWrite(socket: Socket): void {
+  socket[kReleaseHeld]()
+}
 
 function familyName(isV6: boolean): string {
   return isV6 ? 'IPv6' : 'IPv4'
@@ -72,6 +99,10 @@ export class Socket extends Duplex {
   #bytesRead = 0
   #bytesDispatched = 0
   #pendingWrite: { bufs: Buffer[]; cb: WriteCallback } | null = null
+  /** A second write of this tick, written at the end of the tick (see `_write`). */
+  #held: { bufs: Buffer[]; cb: WriteCallback } | null = null
+  /** The tick (`currentTick()`) of the last write that went to the socket at once. */
+  #lastWriteTick = -1
   #reading = false
   #mayHaveData = false
   #syncReads = 0
@@ -190,6 +221,7 @@ export class Socket extends Duplex {
     this.#bytesDispatched = 0
     this.#reading = false
     this.#pendingWrite = null
+    this.#held = null
     this.#peer = null
     this.#acceptedFrom = null
     this.#local = null
@@ -430,16 +462,64 @@ export class Socket extends Duplex {
   }
 
   // ---- writing ---------------------------------------------------------------------------
+  //
+  // The first write of a tick goes to the socket at once, as on node:net. A second write in the
+  // same tick is held until the end of the tick: Writable then queues every later write behind
+  // it, and hands them all over in one `_writev` when the held write is done, so a burst of n
+  // small writes costs three calls into the addon (and three syscalls) instead of n. Before the
+  // socket closes, a held write and the writes queued behind it are still tried, so data
+  // written before `destroy()` leaves as it does on node:net.
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: WriteCallback): void {
-    this.#writeGeneric([chunk], cb)
+    this.#writeOrHold([chunk], cb)
   }
 
   override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, cb: WriteCallback): void {
-    this.#writeGeneric(
-      chunks.map((c) => c.chunk),
-      cb,
-    )
+    const bufs = new Array<Buffer>(chunks.length)
+    for (let i = 0; i < chunks.length; i++) bufs[i] = (chunks[i] as { chunk: Buffer }).chunk
+    this.#writeOrHold(bufs, cb)
+  }
+
+  #writeOrHold(bufs: Buffer[], cb: WriteCallback): void {
+    const tick = currentTick()
+    if (this.#lastWriteTick === tick && this.#handle !== null && !this.connecting) {
+      this.#held = { bufs, cb }
+      process.nextTick(releaseHeldWrite, this)
+      return
+    }
+    this.#lastWriteTick = tick
+    this.#writeGeneric(bufs, cb)
+  }
+
+  /** @internal The end of the tick: the held write goes now, and the queue behind it right after. */
+  [kReleaseHeld](): void {
+    const held = this.#held
+    if (!held) return
+    this.#held = null
+    // Not counted as this tick's write: the `_writev` that Writable makes from inside its
+    // callback, with the writes queued meanwhile, must go at once too.
+    this.#lastWriteTick = -1
+    this.#writeGeneric(held.bufs, held.cb)
+  }
+
+  /** Before closing: what was held, and what Writable queued behind it, gets one try. */
+  #flushHeld(h: TcpStream): void {
+    const held = this.#held
+    if (!held) return
+    this.#held = null
+    const bufs = [...held.bufs]
+    const queued = (this as unknown as { writableBuffer?: Array<{ chunk: Buffer | string; encoding: BufferEncoding }> }).writableBuffer ?? []
+    for (const { chunk, encoding } of queued) bufs.push(typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk)
+    let written = 0
+    let total = 0
+    for (const b of held.bufs) total += b.length
+    try {
+      written = tryWriteNow(h, bufs)
+    } catch {
+      // Closing anyway: what the socket did not take is lost, as on node:net.
+    }
+    this.#bytesDispatched += total
+    held.cb(written >= total ? null : socketClosed())
   }
 
   #writeGeneric(bufs: Buffer[], cb: WriteCallback): void {
@@ -458,13 +538,10 @@ export class Socket extends Duplex {
     this.#bytesDispatched += total
     let written: number
     try {
-      written = bufs.length === 1 ? h.tryWrite(bufs[0] as Buffer) : h.tryWriteVectored(bufs)
+      written = tryWriteNow(h, bufs)
     } catch (e) {
-      if (!isWouldBlock(e)) {
-        cb(netError(e, 'write'))
-        return
-      }
-      written = 0
+      cb(netError(e, 'write'))
+      return
     }
     if (written === total) {
       cb()
@@ -491,6 +568,7 @@ export class Socket extends Duplex {
       pending += typeof entry.chunk === 'string' ? Buffer.byteLength(entry.chunk, entry.encoding) : entry.chunk.length
     }
     if (this.#pendingWrite) for (const b of this.#pendingWrite.bufs) pending += b.length
+    if (this.#held) for (const b of this.#held.bufs) pending += b.length
     return this.#bytesDispatched + pending
   }
 
@@ -546,8 +624,16 @@ export class Socket extends Duplex {
         } catch {
           // already reset by the peer: closing is all that is left
         }
+      } else {
+        this.#flushHeld(h)
       }
       h.close()
+    }
+    if (this.#held) {
+      // An RST discards unsent data: the held write never leaves.
+      const { cb: writeCb } = this.#held
+      this.#held = null
+      writeCb(socketClosed())
     }
     cb(err)
     // node:net emits 'close' from the handle's close callback: after 'error', on a later turn
@@ -786,9 +872,31 @@ async function writeLoop(h: TcpStream, bufs: Buffer[]): Promise<void> {
   }
   let rest = bufs
   while (rest.length) {
-    const n = await h.writeVectored(rest)
+    const n = await h.writeVectored(rest.length > MAX_BUFS ? rest.slice(0, MAX_BUFS) : rest)
     rest = remainder(rest, n)
   }
+}
+
+/**
+ * Writes what the socket takes now, `MAX_BUFS` buffers per call; returns the bytes written.
+ * A full socket (WouldBlock) ends it early; any other error is thrown.
+ */
+function tryWriteNow(h: TcpStream, bufs: Buffer[]): number {
+  let written = 0
+  try {
+    if (bufs.length === 1) return h.tryWrite(bufs[0] as Buffer)
+    for (let start = 0; start < bufs.length; start += MAX_BUFS) {
+      const part = start === 0 && bufs.length <= MAX_BUFS ? bufs : bufs.slice(start, start + MAX_BUFS)
+      let size = 0
+      for (const b of part) size += b.length
+      const n = h.tryWriteVectored(part)
+      written += n
+      if (n < size) break
+    }
+  } catch (e) {
+    if (!isWouldBlock(e)) throw e
+  }
+  return written
 }
 
 export { kServer }
