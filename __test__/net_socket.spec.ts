@@ -62,6 +62,26 @@ test('a custom lookup function is used, with all: true, and single-address answe
   t.is(s.remoteAddress, '127.0.0.1')
 })
 
+test('a name with several addresses: a refused one is skipped, and autoSelectFamilyAttemptedAddresses lists both tries, connected one last', async (t) => {
+  const [, port] = await echoServer(t)
+  // The echo server listens on 127.0.0.1 only: 127.0.0.2 (loopback too) refuses the connection.
+  const s = own(
+    t,
+    net.connect({
+      port,
+      host: 'two-addresses.internal',
+      lookup: (_host, _opts, cb) =>
+        cb(null, [
+          { address: '127.0.0.2', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ]),
+    }),
+  )
+  await waitFor(s, 'connect')
+  t.is(s.remoteAddress, '127.0.0.1')
+  t.deepEqual(s.autoSelectFamilyAttemptedAddresses, [`127.0.0.2:${port}`, `127.0.0.1:${port}`])
+})
+
 test('addresses: remote*/local* and address() as node:net reports them, IPv4 and IPv6', async (t) => {
   const [client, peer] = await socketPair(t)
   t.is(client.remoteAddress, '127.0.0.1')

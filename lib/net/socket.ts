@@ -14,7 +14,7 @@ import { Duplex, addAbortSignal } from 'node:stream'
 import { TcpSocket, TcpStream } from '../../index.js'
 import type { SocketAddr } from '../../index.js'
 
-import { type ConnectArgs, type ConnectOptions, type LookupAddress, type LookupFunction, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
+import { type ConnectArgs, type ConnectCallback, type ConnectOptions, type LookupAddress, type LookupFunction, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
 import { codedError, isHandleClosed, isWouldBlock, netError, socketClosed } from './errors.js'
 
 /** Node's `AddressInfo`. */
@@ -122,6 +122,8 @@ export class Socket extends Duplex {
   #local: AddressInfo | null = null
   #pauseOnCreate: boolean
   #attempted = false
+  /** `ip:port` of every address `connect()` tried, in order. */
+  #tried: string[] | null = null
 
   constructor(options: SocketOptions = {}) {
     if (typeof options === 'number') throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', 'tokio-net/net Socket cannot open a file descriptor; use Socket.from(tcpStream)')
@@ -158,6 +160,14 @@ export class Socket extends Duplex {
     return s
   }
 
+  /**
+   * The addresses `connect()` tried, as `ip:port`, in order: the last one is the one connected
+   * to. node:net fills it when it tries the addresses of a name in turn; here every connect does.
+   */
+  get autoSelectFamilyAttemptedAddresses(): string[] {
+    return this.#tried ? [...this.#tried] : []
+  }
+
   /** The `TcpStream` underneath (for `ttl`, `takeError`, ...), or `null` before connecting and after closing. */
   get tcpStream(): TcpStream | null {
     return this.#handle
@@ -170,9 +180,9 @@ export class Socket extends Duplex {
     this.#acceptedFrom = peer
   }
 
-  connect(options: ConnectOptions, connectListener?: () => void): this
-  connect(port: number | string, host?: string, connectListener?: () => void): this
-  connect(port: number | string, connectListener?: () => void): this
+  connect(options: ConnectOptions, connectListener?: ConnectCallback): this
+  connect(port: number | string, host?: string, connectListener?: ConnectCallback): this
+  connect(port: number | string, connectListener?: ConnectCallback): this
   connect(...args: unknown[]): this {
     const [options, cb] = normalizeConnectArgs(args as unknown as ConnectArgs)
     validateConnectOptions(options)
@@ -190,7 +200,8 @@ export class Socket extends Duplex {
     if (options.keepAlive) this.#keepAlive = true
     if (options.onread) this.#onread = options.onread
     if (options.allowHalfOpen !== undefined) this.allowHalfOpen = Boolean(options.allowHalfOpen)
-    if (cb) this.once('connect', cb)
+    // 'connect' passes no arguments, which is what a ConnectCallback is called with.
+    if (cb) this.once('connect', cb as () => void)
     if (options.timeout) this.setTimeout(options.timeout)
     this.connecting = true
     const abort = new ConnectCancel()
@@ -238,7 +249,10 @@ export class Socket extends Duplex {
       if (signal.aborted) return
     }
     const errors: Error[] = []
+    const tried: string[] = []
+    this.#tried = tried
     for (const { address } of addresses) {
+      tried.push(`${address}:${port}`)
       try {
         const stream = await this.#connectOne(address, port, options, signal)
         if (signal.aborted) {
