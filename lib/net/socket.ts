@@ -54,7 +54,6 @@ const MAX_BUFS = 1024
 const MAX_SYNC_READS = 32
 
 const kServer = Symbol('tokio-net.server')
-const kReleaseHeld = Symbol('tokio-net.releaseHeld')
 
 /**
  * A number that changes once per tick: two writes that see the same one were made in the same
@@ -72,10 +71,6 @@ function currentTick(): number {
     process.nextTick(advanceTick)
   }
   return tick
-}
-
-function releaseHeldWrite(socket: Socket): void {
-  socket[kReleaseHeld]()
 }
 
 function familyName(isV6: boolean): string {
@@ -504,15 +499,15 @@ export class Socket extends Duplex {
     const tick = currentTick()
     if (this.#lastWriteTick === tick && this.#handle !== null && !this.connecting && isSmall(bufs)) {
       this.#held = { bufs, cb }
-      process.nextTick(releaseHeldWrite, this)
+      process.nextTick(() => this.#releaseHeld())
       return
     }
     this.#lastWriteTick = tick
     this.#writeGeneric(bufs, cb)
   }
 
-  /** @internal The end of the tick: the held write goes now, and the queue behind it right after. */
-  [kReleaseHeld](): void {
+  /** The end of the tick: the held write goes now, and the queue behind it right after. */
+  #releaseHeld(): void {
     const held = this.#held
     if (!held) return
     this.#held = null
