@@ -57,11 +57,11 @@ test('http.Agent keep-alive with tokio-net createConnection: 100 requests on one
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   t.teardown(() => agent.destroy())
   const created: Socket[] = []
-  ;(agent as unknown as { createConnection: typeof net.createConnection }).createConnection = ((options: Parameters<typeof net.createConnection>[0], cb?: () => void) => {
+  agent.createConnection = (options, cb) => {
     const s = net.createConnection(options, cb)
     created.push(s)
     return s
-  }) as typeof net.createConnection
+  }
   for (let i = 0; i < 100; i++) {
     const [res, body] = await guard(get(agent, port, `/r${i}`), `request ${i}`)
     t.is(res.statusCode, 200)
@@ -124,9 +124,9 @@ test('undici Client with a connect function returning a tokio-net Socket: GET an
     connect: (opts, callback) => {
       sockets++
       const s = net.connect({ host: opts.hostname, port: Number(opts.port) })
-      s.once('connect', () => callback(null, s as unknown as import('node:net').Socket))
+      s.once('connect', () => callback(null, s))
       s.once('error', (e) => callback(e, null))
-      return s as unknown as import('node:net').Socket
+      return s
     },
   })
   t.teardown(() => client.close())
@@ -146,7 +146,7 @@ test('http.get with agent: false and createConnection from tokio-net/net', async
   const [, port] = await nodeHttpServer(t, Buffer.alloc(0))
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     http
-      .get({ host: '127.0.0.1', port, path: '/solo', agent: false, createConnection: net.createConnection as unknown as http.RequestOptions['createConnection'] }, resolve)
+      .get({ host: '127.0.0.1', port, path: '/solo', agent: false, createConnection: net.createConnection }, resolve)
       .on('error', reject)
   })
   res.setEncoding('utf8')
@@ -164,9 +164,9 @@ test('fetch with an undici Agent whose connect function opens tokio-net sockets'
     connect: (opts, callback) => {
       opened++
       const socket = net.connect({ host: opts.hostname, port: Number(opts.port) })
-      socket.once('connect', () => callback(null, socket as unknown as import('node:net').Socket))
+      socket.once('connect', () => callback(null, socket))
       socket.once('error', (err) => callback(err, null))
-      return socket as unknown as import('node:net').Socket
+      return socket
     },
   })
   t.teardown(() => dispatcher.close())

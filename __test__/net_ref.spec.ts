@@ -92,3 +92,29 @@ web.listen(0, '127.0.0.1', () => {
   t.is(r.code, 0, r.stderr)
   t.is(r.stdout.trim(), '')
 })
+
+test('destroy() while a connect hangs drops the connect: nothing keeps the process alive afterwards', async (t) => {
+  const r = await run(`
+const net = require('tokio-net/net')
+const nodeNet = require('node:net')
+const { TcpSocket } = require('tokio-net')
+// A listener that never accepts, with a queue of one that one connection fills: the kernel drops
+// every later SYN, so a connect to it hangs until it is given up.
+const sock = TcpSocket.newV4()
+sock.bind('127.0.0.1:0')
+const listener = sock.listen(0)
+listener.unref()
+const port = listener.localAddr().port()
+const filler = nodeNet.connect(port, '127.0.0.1', () => {
+  filler.unref()
+  const c = net.connect(port, '127.0.0.1')
+  c.on('connect', () => console.log('connected'))
+  setTimeout(() => {
+    if (!c.connecting) console.log('not connecting')
+    c.destroy()
+    ${WATCH}
+  }, 200)
+})`)
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), '')
+})

@@ -34,7 +34,7 @@ pgTest('pg with stream: () => new Socket(): a table, 10,000 rows inserted in a t
     database: 'postgres',
     stream: () => {
       sockets++
-      return new Socket() as unknown as import('node:net').Socket
+      return new Socket()
     },
   })
   await guard(client.connect(), 'pg connect')
@@ -81,7 +81,7 @@ class TokioNetConnector extends AbstractConnector {
         }
         TokioNetConnector.opened++
         const stream = net.createConnection({ host: this.options.host ?? '127.0.0.1', port: this.options.port ?? 6379 })
-        this.stream = stream as unknown as import('node:net').Socket
+        this.stream = stream
         stream.once('error', (err: Error) => {
           this.firstError = err
         })
@@ -132,7 +132,7 @@ nginxTest('http.Agent keep-alive with tokio-net createConnection against nginx: 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   t.teardown(() => agent.destroy())
   let created = 0
-  ;(agent as unknown as { createConnection: unknown }).createConnection = (options: Parameters<typeof net.createConnection>[0], cb?: () => void) => {
+  agent.createConnection = (options, cb) => {
     created++
     return net.createConnection(options, cb)
   }

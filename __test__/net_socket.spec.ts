@@ -62,6 +62,26 @@ test('a custom lookup function is used, with all: true, and single-address answe
   t.is(s.remoteAddress, '127.0.0.1')
 })
 
+test('a name with several addresses: a refused one is skipped, and autoSelectFamilyAttemptedAddresses lists both tries, connected one last', async (t) => {
+  const [, port] = await echoServer(t)
+  // The echo server listens on 127.0.0.1 only: 127.0.0.2 (loopback too) refuses the connection.
+  const s = own(
+    t,
+    net.connect({
+      port,
+      host: 'two-addresses.internal',
+      lookup: (_host, _opts, cb) =>
+        cb(null, [
+          { address: '127.0.0.2', family: 4 },
+          { address: '127.0.0.1', family: 4 },
+        ]),
+    }),
+  )
+  await waitFor(s, 'connect')
+  t.is(s.remoteAddress, '127.0.0.1')
+  t.deepEqual(s.autoSelectFamilyAttemptedAddresses, [`127.0.0.2:${port}`, `127.0.0.1:${port}`])
+})
+
 test('addresses: remote*/local* and address() as node:net reports them, IPv4 and IPv6', async (t) => {
   const [client, peer] = await socketPair(t)
   t.is(client.remoteAddress, '127.0.0.1')
@@ -296,6 +316,50 @@ test('cork/uncork hands the batch to _writev in one call, and every byte arrives
   client.end()
   t.is((await got).toString(), '0,1,2,3,4,5,6,7,8,9,')
   t.deepEqual(batches, [10])
+})
+
+test('a corked batch of more chunks than one vectored write takes (5,000 > IOV_MAX) arrives whole and in order', async (t) => {
+  const [client, peer] = await socketPair(t)
+  const got = readAll(peer)
+  const expected: string[] = []
+  client.cork()
+  for (let i = 0; i < 5000; i++) {
+    expected.push(`${i},`)
+    client.write(`${i},`)
+  }
+  client.uncork()
+  client.end()
+  t.is((await got).toString(), expected.join(''))
+})
+
+test('many writes in one tick: every callback runs once, in order, without error, and every byte arrives in order', async (t) => {
+  const [client, peer] = await socketPair(t)
+  const got = readAll(peer)
+  const calls: Array<[number, unknown]> = []
+  const expected: string[] = []
+  for (let i = 0; i < 2000; i++) {
+    expected.push(`${i},`)
+    client.write(`${i},`, (err) => calls.push([i, err ?? null]))
+  }
+  client.end()
+  t.is((await got).toString(), expected.join(''))
+  if (!client.writableFinished) await waitFor(client, 'finish')
+  t.deepEqual(
+    calls,
+    expected.map((_, i) => [i, null]),
+  )
+  t.is(client.bytesWritten, expected.join('').length)
+})
+
+test('writes made in one tick and then destroy(): the peer still receives every byte, as on node:net', async (t) => {
+  const [client, peer] = await socketPair(t)
+  const got = readAll(peer)
+  client.write('first,')
+  client.write('second,')
+  client.write('third,')
+  client.write('fourth')
+  client.destroy()
+  t.is((await got).toString(), 'first,second,third,fourth')
 })
 
 test('bytesRead and bytesWritten count the payload both ways', async (t) => {

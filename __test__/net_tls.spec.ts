@@ -36,7 +36,7 @@ test('tls.connect({ socket }) over a tokio-net Socket to a node tls server, cert
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   const port = (server.address() as import('node:net').AddressInfo).port
   const raw = own(t, net.connect(port, '127.0.0.1'))
-  const secure = tls.connect({ socket: raw as unknown as import('node:net').Socket, ca: cert, host: '127.0.0.1' })
+  const secure = tls.connect({ socket: raw, ca: cert, host: '127.0.0.1' })
   t.teardown(() => secure.destroy())
   await waitFor(secure, 'secureConnect')
   t.true(secure.authorized, String(secure.authorizationError))
@@ -58,7 +58,7 @@ test('tls.connect({ socket }) over a tokio-net Socket to a node tls server, cert
 
 test('new tls.TLSSocket(socket, { isServer: true }) on a tokio-net Server serves a node tls client', async (t) => {
   const server = net.createServer((s: Socket) => {
-    const secure = new tls.TLSSocket(s as unknown as import('node:net').Socket, { isServer: true, key, cert })
+    const secure = new tls.TLSSocket(s, { isServer: true, key, cert })
     secure.on('data', (c: Buffer) => secure.end(`secure:${c.toString()}`))
     secure.on('error', () => {})
   })

@@ -14,7 +14,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency })
 let sockets = 0
 if (mode === 'tokio') {
   const tnet = require('../dist/net/index.js') as typeof import('../lib/net/index.js')
-  ;(agent as unknown as { createConnection: unknown }).createConnection = (o: Parameters<typeof tnet.createConnection>[0], cb?: () => void) => {
+  agent.createConnection = (o, cb) => {
     sockets++
     return tnet.createConnection(o, cb)
   }

@@ -8,8 +8,10 @@ import { codedError, onlyTcp } from './errors.js'
 
 /** Options of `connect()` / `createConnection()` (TCP forms of `net.TcpNetConnectOpts`). */
 export interface ConnectOptions {
-  port?: number | string
-  host?: string
+  /** `null` is accepted as a type (http's request options allow it) and refused at run time, as node:net refuses it. */
+  port?: number | string | null
+  /** `null` (or empty) means `'localhost'`, as on node:net. */
+  host?: string | null
   localAddress?: string | null
   localPort?: number | null
   family?: number | null
@@ -54,7 +56,13 @@ export interface OnReadOptions {
   callback(bytesWritten: number, buf: Uint8Array): boolean | void
 }
 
-export type ConnectCallback = () => void
+/**
+ * The `connect` listener: called with no arguments once connected, as on node:net. Typed to take
+ * a function of any parameters, so that a callback of another shape that tolerates that call
+ * type-checks as it runs: http's `createConnection(options, oncreate)` passes its `oncreate(err,
+ * socket)` here, and ignores the call because `createConnection` returned the socket.
+ */
+export type ConnectCallback = (...args: never[]) => void
 export type ConnectArgs = [ConnectOptions | number | string, (string | ConnectCallback)?, ConnectCallback?]
 
 /** node:net's test: a string that is not a non-negative number names a pipe. */

@@ -8,5 +8,5 @@ export const { Socket, Stream, Server, connect, createConnection, createServer, 
 export type Socket = SocketClass
 export type Stream = SocketClass
 export type Server = ServerClass
-export type { AddressInfo, ConnectOptions, ConnectionListener, ListenOptions, LookupFunction, OnReadOptions, ServerOptions, SocketOptions, SystemError } from './index.js'
+export type { AddressInfo, ConnectCallback, ConnectOptions, ConnectionListener, ListenOptions, LookupFunction, OnReadOptions, ServerOptions, SocketOptions, SystemError } from './index.js'
 export default cjs.default

@@ -3,20 +3,24 @@
 
 import { isIP, isIPv4, isIPv6 } from 'node:net'
 
-import { type ConnectOptions, normalizeConnectArgs } from './args.js'
+import { type ConnectCallback, type ConnectOptions, normalizeConnectArgs } from './args.js'
 import { type ConnectionListener, Server, type ServerOptions } from './server.js'
 import { Socket } from './socket.js'
 
-export type { ConnectOptions, ListenOptions, LookupFunction, OnReadOptions } from './args.js'
+export type { ConnectCallback, ConnectOptions, ListenOptions, LookupFunction, OnReadOptions } from './args.js'
 export type { SystemError } from './errors.js'
 export type { ConnectionListener, ServerOptions } from './server.js'
 export type { AddressInfo, SocketOptions } from './socket.js'
 export { Server, Socket, isIP, isIPv4, isIPv6 }
 
-/** `connect(options[, cb])`, `connect(port[, host][, cb])`: a new Socket, connecting. */
-export function connect(options: ConnectOptions, connectListener?: () => void): Socket
-export function connect(port: number | string, host?: string, connectListener?: () => void): Socket
-export function connect(port: number | string, connectListener?: () => void): Socket
+/**
+ * `connect(options[, cb])`, `connect(port[, host][, cb])`: a new Socket, connecting. Its type
+ * fits where Node's types take a connection factory (`http.Agent#createConnection`, the
+ * `createConnection` request option), so it is handed over without a cast.
+ */
+export function connect(options: ConnectOptions, connectListener?: ConnectCallback): Socket
+export function connect(port: number | string, host?: string, connectListener?: ConnectCallback): Socket
+export function connect(port: number | string, connectListener?: ConnectCallback): Socket
 export function connect(...args: unknown[]): Socket {
   const [options] = normalizeConnectArgs(args)
   const socket = new Socket({
