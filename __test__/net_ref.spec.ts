@@ -118,3 +118,34 @@ const filler = nodeNet.connect(port, '127.0.0.1', () => {
   t.is(r.code, 0, r.stderr)
   t.is(r.stdout.trim(), '')
 })
+
+// A listener whose queue one connection fills: the kernel drops later SYNs, so a connect hangs.
+const HANGING_LISTENER = `
+const net = require('tokio-net/net')
+const nodeNet = require('node:net')
+const { TcpSocket } = require('tokio-net')
+const sock = TcpSocket.newV4()
+sock.bind('127.0.0.1:0')
+const listener = sock.listen(0)
+listener.unref()
+const port = listener.localAddr().port()
+`
+
+test('an unref()ed socket that is still connecting does not keep the process alive; ref() again does', async (t) => {
+  for (const refAgain of [false, true]) {
+    const r = await run(`${HANGING_LISTENER}
+const filler = nodeNet.connect(port, '127.0.0.1', () => {
+  filler.unref()
+  const c = net.connect(port, '127.0.0.1')
+  c.on('connect', () => console.log('connected'))
+  c.on('error', () => {})
+  setTimeout(() => {
+    c.unref()
+    ${refAgain ? 'c.ref()' : ''}
+    ${WATCH}
+  }, 100)
+})`)
+    t.is(r.code, 0, r.stderr)
+    t.is(r.stdout.trim(), refAgain ? 'still alive' : '')
+  }
+})

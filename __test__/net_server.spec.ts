@@ -1,6 +1,7 @@
 // tokio-net/net Server: listen forms, address(), EADDRINUSE in node:net's shape, close() waiting
 // for connections, getConnections, maxConnections, pauseOnConnect, signal.
 
+import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 
 import test from 'ava'
@@ -224,4 +225,42 @@ test('the port is free once close fires: a close callback can listen on the same
     again.close()
     t.is(outcome, 'listening', `round ${i}`)
   }
+})
+
+test('listen({ ipv6Only: true }) on the IPv6 any-address takes IPv6 connections and refuses IPv4 ones', async (t) => {
+  const server = net.createServer((s) => s.end())
+  await new Promise<void>((resolve) => server.listen({ host: '::', port: 0, ipv6Only: true }, resolve))
+  t.teardown(() => server.close())
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve, reject) => {
+    const c = net.connect(port, '::1', () => {
+      c.destroy()
+      resolve()
+    })
+    c.on('error', reject)
+  })
+  const refused = await new Promise<NodeJS.ErrnoException>((resolve) => {
+    const c = net.connect(port, '127.0.0.1', () => resolve(new Error('connected') as NodeJS.ErrnoException))
+    c.on('error', resolve)
+  })
+  t.is(refused.code, 'ECONNREFUSED')
+})
+
+test('setKeepAlive(true, initialDelay) on a connected socket turns keepalive on; setKeepAlive(false) off', async (t) => {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
+  const { port } = server.address() as AddressInfo
+  const c = net.connect(port, '127.0.0.1')
+  t.teardown(() => c.destroy())
+  await new Promise<void>((resolve) => c.once('connect', () => resolve()))
+  t.false(c.tcpStream!.keepalive())
+  c.setKeepAlive(true, 10_000)
+  t.true(c.tcpStream!.keepalive())
+  c.setKeepAlive(false)
+  t.false(c.tcpStream!.keepalive())
+  const k = net.connect({ port, host: '127.0.0.1', keepAlive: true, keepAliveInitialDelay: 5_000 })
+  t.teardown(() => k.destroy())
+  await new Promise<void>((resolve) => k.once('connect', () => resolve()))
+  t.true(k.tcpStream!.keepalive(), 'keepAlive option applied before connecting')
 })

@@ -110,27 +110,31 @@ export class Server extends EventEmitter implements ConnectionOwner {
     let host = options.host
     if (host && !isIP(host)) host = (await dns.promises.lookup(host)).address
     const backlog = options.backlog !== undefined && options.backlog >= 0 ? options.backlog : DEFAULT_BACKLOG
-    if (options.ipv6Only) {
-      throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', 'ipv6Only is not supported by tokio-net/net: tokio has no IPV6_V6ONLY setter')
-    }
-    if (host) return this.#listenOn(host, port, backlog)
-    // No host: the IPv6 any-address (dual-stack on Linux), or IPv4's where IPv6 is missing, as Node does.
+    const ipv6Only = Boolean(options.ipv6Only)
+    if (host) return this.#listenOn(host, port, backlog, ipv6Only)
+    // No host: the IPv6 any-address (dual-stack on Linux unless ipv6Only), or IPv4's where IPv6
+    // is missing, as Node does.
     try {
-      return await this.#listenOn('::', port, backlog)
+      return await this.#listenOn('::', port, backlog, ipv6Only)
     } catch (e) {
       const code = (e as { code?: string }).code
       if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw e
-      return this.#listenOn('0.0.0.0', port, backlog)
+      return this.#listenOn('0.0.0.0', port, backlog, false)
     }
   }
 
-  async #listenOn(host: string, port: number, backlog: number): Promise<TcpListener> {
+  async #listenOn(host: string, port: number, backlog: number, ipv6Only: boolean): Promise<TcpListener> {
     let sock: TcpSocket | null = null
     try {
-      sock = isIP(host) === 6 ? TcpSocket.newV6() : TcpSocket.newV4()
+      const v6 = isIP(host) === 6
+      sock = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
       // libuv sets SO_REUSEADDR on every TCP listener: a restart can reuse a port in TIME_WAIT.
       sock.setReuseaddr(true)
-      if (this.#options.keepAlive) sock.setKeepalive(true)
+      if (v6 && ipv6Only) sock.setOnlyV6(true)
+      // Accepted connections inherit keepalive and its idle time from the listening socket.
+      const delay = this.#options.keepAliveInitialDelay
+      if (this.#options.keepAlive && delay && delay > 0) sock.setTcpKeepalive({ time: Math.floor(delay) })
+      else if (this.#options.keepAlive) sock.setKeepalive(true)
       if (this.#options.noDelay) sock.setNodelay(true)
       sock.bind([host, port])
       const listener = sock.listen(backlog)
