@@ -5,7 +5,8 @@
 // It keeps ava's semantics where a test could otherwise pass that fails under ava: a failed
 // assertion throws and the test stays failed even if the test catches the throw; a test that ran
 // no assertion fails; teardowns run after the test, last registered first; `test.after` hooks run
-// only when every test of the file passed. Tests run one at a time, `test.serial` ones first.
+// only when every test of the file passed (`test.after.always` ones whatever happened). Tests run
+// one at a time, `test.serial` ones first.
 
 import { inspect, isDeepStrictEqual } from 'node:util'
 
@@ -17,7 +18,7 @@ type Implementation = (t: ExecutionContext) => unknown
 
 export interface Registered {
   readonly title: string
-  readonly kind: 'test' | 'before' | 'after'
+  readonly kind: 'test' | 'before' | 'after' | 'after.always'
   readonly serial: boolean
   readonly skip: boolean
   readonly fn: Implementation
@@ -173,7 +174,7 @@ function register(kind: Registered['kind'], serial: boolean): Register {
 }
 
 /** A hook may be registered without a title, as in ava. */
-function hook(kind: 'before' | 'after'): (titleOrFn: string | Implementation, fn?: Implementation) => void {
+function hook(kind: 'before' | 'after' | 'after.always'): (titleOrFn: string | Implementation, fn?: Implementation) => void {
   return (titleOrFn, fn) => {
     const [title, impl] = typeof titleOrFn === 'string' ? [titleOrFn, fn] : [`${kind} hook`, titleOrFn]
     if (impl === undefined) throw new TypeError(`test.${kind}: no implementation`)
@@ -184,7 +185,7 @@ function hook(kind: 'before' | 'after'): (titleOrFn: string | Implementation, fn
 const test = Object.assign(register('test', false), {
   serial: register('test', true),
   before: hook('before'),
-  after: hook('after'),
+  after: Object.assign(hook('after'), { always: hook('after.always') }),
 })
 
 export default test

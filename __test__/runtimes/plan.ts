@@ -71,6 +71,9 @@ export const PLANS: Readonly<Record<string, Plan>> = {
       },
       { file: '__test__/errors.spec.ts' },
       { file: '__test__/cancel.spec.ts' },
+      // tokio_io_buffered.spec.ts is not here yet: run after the other files in one process, its
+      // closing activeHandles() check still finds one half (alone it passes); not tracked down.
+      { file: '__test__/tokio_io_copy.spec.ts' },
       RUNTIME_CHECKS,
     ],
   },

@@ -151,8 +151,8 @@ async function runFile(suite: SuiteFile, rt: Runtime, counts: Counts): Promise<v
     counts.failed++
     console.log(`  ✘ ${name}: plan.ts leaves out ${JSON.stringify(title)}, which is no test of the file`)
   }
-  if (!allPassed) return
-  for (const hook of registered.filter((r) => r.kind === 'after')) {
+  const hooks = registered.filter((r) => r.kind === 'after.always' || (allPassed && r.kind === 'after'))
+  for (const hook of hooks) {
     if (await runOne(hook, `${name} › ${hook.title}`)) counts.passed++
     else counts.failed++
   }
