@@ -291,7 +291,7 @@ export async function nowOrNever<T>(
   return st
 }
 
-interface AddrParts {
+export interface AddrParts {
   ip(): string
   port(): number
 }
