@@ -87,16 +87,7 @@ drop_releases_handle!(BufReader);
 ref_methods!(BufReader);
 
 const READER: &str = "an instance of TcpStream, ReadHalf or OwnedReadHalf";
-
-fn busy(what: &str) -> NetError {
-  NetError::io(
-    std::io::Error::new(
-      std::io::ErrorKind::ResourceBusy,
-      format!("a call on this {what} is still in progress"),
-    ),
-    "take",
-  )
-}
+const BUSY: &str = "a call on this BufReader is still in progress";
 
 fn reader_state(id: u64) -> NetResult<(Rc<ReaderState>, tokio_util::sync::CancellationToken)> {
   let (state, _, closed) = registry::buffered::<ReaderState>(id)?;
@@ -136,25 +127,16 @@ impl BufReader {
   pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
-      // The type first: Node-API makes no reference to a primitive.
-      if core_io::handle_id(js, raw(&reader)).is_none() {
-        return Err(NetError::arg_type("reader", READER));
-      }
-      let kept = HeldRef::new(js, raw(&reader))?;
-      let taken = core_io::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
+      let (taken, kept) = core_io::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
       let state = ReaderState {
         reader: Mutex::new(TokioBufReader::with_capacity(
           capacity,
           CoreIo::new(taken.core.clone()),
         )),
-        core: taken.core,
+        core: taken.core.clone(),
         capacity,
       };
-      let id = registry::insert_handed_over(
-        Resource::Buffered(Rc::new(state), taken.inner),
-        taken.parent,
-        taken.refed,
-      );
+      let id = core_io::insert_wrapper(state, &taken);
       Ok(BufReader { id, kept })
     })
   }
@@ -297,7 +279,7 @@ impl BufReader {
     sync(&env, |js| {
       let n = js.uint_arg(raw(&n), "n", 2f64.powi(53) - 1.0)?;
       let (state, _) = reader_state(self.id)?;
-      let mut reader = state.reader.try_lock().map_err(|_| busy("BufReader"))?;
+      let mut reader = state.reader.try_lock().map_err(|_| NetError::busy(BUSY))?;
       Pin::new(&mut *reader).consume(usize::try_from(n).unwrap_or(usize::MAX));
       Ok(())
     })
@@ -308,7 +290,7 @@ impl BufReader {
   pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (state, _) = reader_state(self.id)?;
-      let reader = state.reader.try_lock().map_err(|_| busy("BufReader"))?;
+      let reader = state.reader.try_lock().map_err(|_| NetError::busy(BUSY))?;
       Ok(js.buffer_copy(reader.buffer())?)
     })
   }
@@ -340,7 +322,7 @@ impl BufReader {
     sync(&env, |js| {
       let (state, inner, _) = registry::buffered::<ReaderState>(self.id)?;
       if Rc::strong_count(&state) > 2 {
-        return Err(busy("BufReader"));
+        return Err(NetError::busy(BUSY));
       }
       drop(state);
       let (parent, _) = registry::parent_and_inner(self.id)?;
@@ -352,7 +334,7 @@ impl BufReader {
         .downcast::<ReaderState>()
         .ok()
         .and_then(|rc| Rc::try_unwrap(rc).ok())
-        .ok_or_else(|| busy("BufReader"))?;
+        .ok_or_else(|| NetError::busy(BUSY))?;
       let kept = HeldRef::new(js, self.kept.value()?)?;
       Ok(Lines::over(
         state.reader.into_inner(),
@@ -377,7 +359,7 @@ impl BufReader {
       let (state, _) = reader_state(self.id)?;
       // The table's reference and this one: any other is a call still running.
       if Rc::strong_count(&state) > 2 {
-        return Err(busy("BufReader"));
+        return Err(NetError::busy(BUSY));
       }
       let core = state.core.clone();
       drop(state);

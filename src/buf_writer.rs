@@ -17,7 +17,7 @@ use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::{self, CoreIo};
 use crate::ops::queue::Ticket;
-use crate::registry::{self, Core, Inner, Resource};
+use crate::registry::{self, Core, Inner};
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
 
@@ -92,6 +92,7 @@ drop_releases_handle!(BufWriter);
 ref_methods!(BufWriter);
 
 const WRITER: &str = "an instance of TcpStream, WriteHalf or OwnedWriteHalf";
+const BUSY: &str = "a call on this BufWriter is still in progress";
 
 fn writer_state(id: u64) -> NetResult<(Rc<WriterState>, tokio_util::sync::CancellationToken)> {
   let (state, _, closed) = registry::buffered::<WriterState>(id)?;
@@ -123,25 +124,16 @@ impl BufWriter {
   pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
-      // The type first: Node-API makes no reference to a primitive.
-      if core_io::handle_id(js, raw(&writer)).is_none() {
-        return Err(NetError::arg_type("writer", WRITER));
-      }
-      let kept = HeldRef::new(js, raw(&writer))?;
-      let taken = core_io::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
+      let (taken, kept) = core_io::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
       let state = WriterState {
         writer: Mutex::new(TokioBufWriter::with_capacity(
           capacity,
           CoreIo::new(taken.core.clone()),
         )),
-        core: taken.core,
+        core: taken.core.clone(),
         capacity,
       };
-      let id = registry::insert_handed_over(
-        Resource::Buffered(Rc::new(state), taken.inner),
-        taken.parent,
-        taken.refed,
-      );
+      let id = core_io::insert_wrapper(state, &taken);
       Ok(BufWriter { id, kept })
     })
   }
@@ -246,7 +238,7 @@ impl BufWriter {
   pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (state, _) = writer_state(self.id)?;
-      let writer = state.writer.try_lock().map_err(|_| busy())?;
+      let writer = state.writer.try_lock().map_err(|_| NetError::busy(BUSY))?;
       Ok(js.buffer_copy(writer.buffer())?)
     })
   }
@@ -273,7 +265,7 @@ impl BufWriter {
       let (state, _) = writer_state(self.id)?;
       // The table's reference and this one: any other is a call still running.
       if Rc::strong_count(&state) > 2 {
-        return Err(busy());
+        return Err(NetError::busy(BUSY));
       }
       let core = state.core.clone();
       drop(state);
@@ -288,16 +280,6 @@ impl BufWriter {
   pub fn close(&self) {
     registry::close(self.id);
   }
-}
-
-fn busy() -> NetError {
-  NetError::io(
-    std::io::Error::new(
-      std::io::ErrorKind::ResourceBusy,
-      "a call on this BufWriter is still in progress",
-    ),
-    "take",
-  )
 }
 
 impl BufWriter {

@@ -282,18 +282,10 @@ fn copy_between(
     .or_else(|| handle_id(js, reader))
     .map(|id| Handle { id, this: reader });
   run_copy(&env, options.as_ref(), on, |js| {
-    let mut from = if buffered_only {
-      let id = buf_reader::reader_of(js, reader)
-        .ok_or_else(|| NetError::arg_type("reader", "an instance of BufReader"))?;
-      let (state, closed) = buf_reader::state_of(id)?;
-      Found {
-        end: End::Buffered(ReaderTurn::take(state)),
-        closed,
-        object: reader,
-      }
-    } else {
-      find_reader(js, reader, "reader")?
-    };
+    if buffered_only && buf_reader::reader_of(js, reader).is_none() {
+      return Err(NetError::arg_type("reader", "an instance of BufReader"));
+    }
+    let mut from = find_reader(js, reader, "reader")?;
     let mut to = find_writer(js, writer, "writer")?;
     Ok(Plan {
       closed: vec![from.closed.clone(), to.closed.clone()],

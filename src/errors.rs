@@ -55,6 +55,15 @@ impl NetError {
     NetError::ArgType(format!("The \"{name}\" argument must be {expected}"))
   }
 
+  /// A handle that a call still in progress holds, refused to a call that would take it
+  /// (`kind: 'ResourceBusy'`), where Rust's borrow checker would refuse the second borrow.
+  pub fn busy(message: impl Into<String>) -> Self {
+    NetError::io(
+      io::Error::new(io::ErrorKind::ResourceBusy, message.into()),
+      "take",
+    )
+  }
+
   pub fn internal(msg: impl Into<String>) -> Self {
     NetError::Internal(msg.into())
   }

@@ -302,12 +302,8 @@ pub fn take(id: u64) -> NetResult<Resource> {
 pub fn take_sole<T>(id: u64, pick: impl Fn(&Resource) -> Option<&Arc<T>>) -> NetResult<T> {
   with(id, |resource, _| match pick(resource) {
     Some(value) if Arc::strong_count(value) == 1 => Ok(()),
-    Some(_) => Err(NetError::io(
-      std::io::Error::new(
-        std::io::ErrorKind::ResourceBusy,
-        "the socket is in use by a call still in progress",
-      ),
-      "take",
+    Some(_) => Err(NetError::busy(
+      "the socket is in use by a call still in progress",
     )),
     None => Err(NetError::Closed),
   })?;
@@ -388,12 +384,8 @@ pub fn start_connect(id: u64) -> NetResult<(TcpSocket, CancellationToken)> {
       return Err(NetError::Closed);
     };
     if Arc::strong_count(socket) != 1 {
-      return Err(NetError::io(
-        std::io::Error::new(
-          std::io::ErrorKind::ResourceBusy,
-          "the socket is in use by a call still in progress",
-        ),
-        "take",
+      return Err(NetError::busy(
+        "the socket is in use by a call still in progress",
       ));
     }
     let Resource::Socket(socket) = std::mem::replace(&mut entry.resource, Resource::Connecting)

@@ -175,22 +175,35 @@ pub fn capacity_arg(
 }
 
 /// Takes over the stream or half `value` for a buffered wrapper, as tokio's `BufReader::new`
-/// and `BufWriter::new` move theirs: `value` is closed for other use from here on.
+/// and `BufWriter::new` move theirs: `value` is closed for other use from here on. Also hands
+/// back a reference to `value`, which the wrapper keeps: it keeps a borrowed half's stream alive.
 pub fn take_over(
   js: crate::js::Js,
   value: napi::sys::napi_value,
   name: &str,
   expected: &str,
   fits: impl Fn(crate::registry::Inner) -> bool,
-) -> crate::errors::NetResult<crate::registry::Taken> {
+) -> crate::errors::NetResult<(crate::registry::Taken, crate::js::HeldRef)> {
   use crate::errors::NetError;
+  // The type first: Node-API makes no reference to a primitive.
   let id = handle_id(js, value).ok_or_else(|| NetError::arg_type(name, expected))?;
+  let kept = crate::js::HeldRef::new(js, value)?;
   let kind = crate::registry::with(id, |resource, _| Ok(crate::registry::Inner::of(resource)))?;
   match kind {
-    Some(inner) if fits(inner) => crate::registry::take_io(id, fits),
+    Some(inner) if fits(inner) => Ok((crate::registry::take_io(id, fits)?, kept)),
     Some(_) => Err(NetError::arg_type(name, expected)),
     None => Err(NetError::Closed),
   }
+}
+
+/// Registers the wrapper `state` over what `take_over` took; the wrapper keeps the handle's
+/// parent and its `ref()`/`unref()` setting.
+pub fn insert_wrapper<S: 'static>(state: S, taken: &crate::registry::Taken) -> u64 {
+  crate::registry::insert_handed_over(
+    crate::registry::Resource::Buffered(std::rc::Rc::new(state), taken.inner),
+    taken.parent,
+    taken.refed,
+  )
 }
 
 /// `intoInner()` of a buffered wrapper: hands the stream or half back as a new object of its
