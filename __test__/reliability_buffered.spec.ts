@@ -9,7 +9,7 @@ import test from 'ava'
 
 import { BufReader, BufWriter, activeHandles, copy } from '../index.js'
 
-import { guard, pair, quiet, track, turns } from './_helpers.js'
+import { assertAbort, guard, pair, quiet, track, turns } from './_helpers.js'
 
 const INDEX = path.resolve(__dirname, '..', 'index.js')
 
@@ -77,6 +77,30 @@ test('Lines: nextLine() and a for await share one order; a break keeps the lines
   const rest: string[] = []
   for await (const line of lines) rest.push(line)
   t.deepEqual(rest, ['d'])
+})
+
+test('Lines: steps asked before any line arrives settle in call order, and a step queued behind a rejected one still runs', async (t) => {
+  const [client, server] = await pair(t)
+  const lines = track(t, new BufReader(server).lines())
+  const it = lines[Symbol.asyncIterator]()
+  const ac = new AbortController()
+  const first = it.next()
+  const aborted = quiet(lines.nextLine({ signal: ac.signal }))
+  const second = it.next()
+  const third = lines.nextLine()
+  ac.abort()
+  await client.writeAll(Buffer.from('1\n2\n3\n'))
+  t.deepEqual(await guard(first, 'first step'), { value: '1', done: false })
+  const e = await guard(
+    aborted.then(
+      () => undefined,
+      (error: unknown) => error,
+    ),
+    'aborted nextLine',
+  )
+  assertAbort(t, e, 'nextLine aborted while queued')
+  t.deepEqual(await guard(second, 'second step'), { value: '2', done: false })
+  t.is(await guard(third, 'nextLine behind it'), '3')
 })
 
 test('Lines: close() inside a for await ends the loop, as it does for a TcpListener', async (t) => {

@@ -986,6 +986,47 @@ test('Lines: 100,000 lines all arrive, in order', async (t) => {
   t.is(firstWrong, -1, firstWrong >= 0 ? `line ${firstWrong}: ${JSON.stringify(got[firstWrong])}` : '')
 })
 
+test('Lines: for await over large buffers gives each line exactly: LF and CRLF mixed, characters split across buffer fills, a lone \\r kept', async (t) => {
+  const { inner, peer } = await readSetup(t, 'TcpStream')
+  // A small odd buffer, so lines and multi-byte characters straddle every fill.
+  const r = new BufReader(inner, 61)
+  const N = 20_000
+  const text = Array.from({ length: N }, (_, i) => (i % 7 === 3 ? `crlf ${i} é€😀` : i % 11 === 5 ? `cr\r${i}` : `lf ${i} ${'ü'.repeat(i % 5)}`))
+  const wire = text.map((line, i) => line + (i % 7 === 3 ? '\r\n' : '\n')).join('')
+  const writer = quiet(
+    (async () => {
+      await peer.writeAll(Buffer.from(wire))
+      await peer.shutdown()
+    })(),
+  )
+  const got = await collect(track(t, r.lines()))
+  await guard(writer, 'peer writes')
+  t.is(got.length, N)
+  const firstWrong = got.findIndex((line, i) => line !== text[i])
+  t.is(firstWrong, -1, firstWrong >= 0 ? `line ${firstWrong}: ${JSON.stringify(got[firstWrong])}` : '')
+})
+
+test('Lines: for await yields every line before one that is not UTF-8 in the same buffer, then rejects InvalidData; the lines after it read', async (t) => {
+  const { inner, peer, addrs } = await readSetup(t, 'TcpStream')
+  const lines = track(t, new BufReader(inner, 64 * 1024).lines())
+  const before = Array.from({ length: 500 }, (_, i) => `good ${i}`)
+  const payload = Buffer.concat([Buffer.from(before.join('\n') + '\n'), Buffer.from([0x61, 0xc3, 0x28, 0x0a]), Buffer.from('after\n')])
+  await peer.writeAll(payload)
+  // All of it in the socket before the first step: one buffer fill holds the good and bad lines.
+  await arrived(addrs, payload.length)
+  const seen: string[] = []
+  const e = await rejection(
+    t,
+    (async () => {
+      for await (const line of lines) seen.push(line)
+    })(),
+    'for await into the invalid line',
+  )
+  assertKind(t, e, 'InvalidData', 'the invalid line')
+  t.deepEqual(seen, before)
+  t.is(await guard(lines.nextLine(), 'the line after'), 'after')
+})
+
 test('Lines: nextLine resolves null at EOF, and again after', async (t) => {
   const { inner, peer } = await readSetup(t, 'TcpStream')
   const lines = track(t, new BufReader(inner).lines())

@@ -127,7 +127,6 @@ fn install_async_iterator(env: &Env, js: Js, exports: sys::napi_value) -> napi::
 /// and yields them one by one; `nextLine` serves that queue first and calls the native method
 /// only when it is empty. Every step, of any iterator or `nextLine`, runs in call order.
 const LINES_ITERATOR: &str = r#"(function installLines(proto) {
-  const noop = () => {}
   const nativeNextLine = proto.nextLine
   // Per Lines object: the lines split from the last chunk and not yet handed out, and the tail
   // of the steps queued on it (null when none is pending).
@@ -140,24 +139,29 @@ const LINES_ITERATOR: &str = r#"(function installLines(proto) {
     }
     return q
   }
-  const track = (q, result) => {
-    const tail = result.then(noop, noop)
-    q.tail = tail
-    tail.then(() => {
-      if (q.tail === tail) q.tail = null
-    })
-  }
-  // Runs `step` once every step queued before it has settled; at once when none is pending.
+  // Runs `step` once every step queued before it has settled; at once when none is pending. The
+  // promise handed out clears the tail in its own settling, before the caller's reaction runs, so
+  // a caller that awaits each step before the next (a `for await`) always takes the fast path.
   const run = (q, step) => {
+    let result
     if (q.tail === null) {
-      const result = step()
+      result = step()
       if (!(result instanceof Promise)) return Promise.resolve(result)
-      track(q, result)
-      return result
+    } else {
+      result = q.tail.then(step, step)
     }
-    const result = q.tail.then(step)
-    track(q, result)
-    return result
+    const tail = result.then(
+      (value) => {
+        if (q.tail === tail) q.tail = null
+        return value
+      },
+      (error) => {
+        if (q.tail === tail) q.tail = null
+        throw error
+      },
+    )
+    q.tail = tail
+    return tail
   }
   // Takes the next chunk of lines into the queue; false at end of stream or once closed.
   const fill = (lines, q) =>

@@ -6,6 +6,7 @@
 //! splits it. The lines split and not yet yielded wait in a queue of the `Lines` object (in the JS
 //! of `exports.rs`), which `nextLine` serves first, so iteration and `nextLine` share one order.
 
+use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -69,6 +70,35 @@ fn line_text(line: &[u8]) -> io::Result<&str> {
   std::str::from_utf8(line).map_err(|_| invalid_utf8())
 }
 
+/// The complete lines at the start of `bytes` when they can go to JS as they are: valid UTF-8
+/// without a `\r` (which would have to be dropped before its line feed). Gives their text,
+/// through the last line feed, and how many lines that is. A line that is not UTF-8 is left to
+/// the line-by-line path, which hands over the lines before it first.
+fn whole_lines(bytes: &[u8]) -> Option<(&str, usize)> {
+  let block = &bytes[..memchr::memrchr(b'\n', bytes)? + 1];
+  if memchr::memchr(b'\r', block).is_some() {
+    return None;
+  }
+  let text = std::str::from_utf8(block).ok()?;
+  Some((text, memchr::memchr_iter(b'\n', block).count()))
+}
+
+thread_local! {
+  /// The text buffer of the last call, kept for the next: a chunk is up to `CHUNK_TEXT`, and
+  /// allocating that afresh for every chunk costs page faults that show in profiles.
+  static SPARE_TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `text` as a JS string; its buffer is kept for the next call.
+fn text_to_js(js: Js, mut text: String) -> NetResult<sys::napi_value> {
+  let value = js.string(&text)?;
+  if text.capacity() <= 2 * CHUNK_TEXT {
+    text.clear();
+    SPARE_TEXT.with(|spare| *spare.borrow_mut() = text);
+  }
+  Ok(value)
+}
+
 /// How much text one iterator call gathers at most before handing it to JS.
 const CHUNK_TEXT: usize = 256 * 1024;
 
@@ -128,7 +158,22 @@ impl LinesInner {
       }
       let mut used = 0;
       let before = count;
-      for end in memchr::memchr_iter(b'\n', available) {
+      // The iterator takes every line: where they need no change, in one piece.
+      let mut whole = max == usize::MAX;
+      while count < max {
+        if whole && partial.is_empty() {
+          if let Some((text, lines)) = whole_lines(&available[used..]) {
+            out.push_str(text);
+            used += text.len();
+            count += lines;
+            break;
+          }
+          whole = false;
+        }
+        let Some(offset) = memchr::memchr(b'\n', &available[used..]) else {
+          break;
+        };
+        let end = used + offset;
         let started = partial.len();
         let text = if partial.is_empty() {
           line_text(&available[used..end])
@@ -154,9 +199,9 @@ impl LinesInner {
         partial.clear();
         used = end + 1;
         count += 1;
-        if count == max {
-          return finish(reader, used, count);
-        }
+      }
+      if count == max {
+        return finish(reader, used, count);
       }
       if count == before {
         // No line ending in these bytes: keep them as the start of the next line.
@@ -213,7 +258,7 @@ impl Lines {
         let fut = async move {
           turn.wait().await;
           let mut inner = state.inner.lock().await;
-          let mut out = String::new();
+          let mut out = SPARE_TEXT.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
           let n = inner
             .take_lines(max, &mut out)
             .await
@@ -246,7 +291,7 @@ impl Lines {
     self.take(&env, &this, options, 1, |js, outcome| match outcome? {
       Some(mut line) => {
         line.pop();
-        Ok(js.string(&line)?)
+        text_to_js(js, line)
       }
       None => Ok(js.null()?),
     })
@@ -257,7 +302,7 @@ impl Lines {
   #[napi(skip_typescript)]
   pub fn iter_chunk(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     self.take(&env, &this, None, usize::MAX, |js, outcome| match outcome {
-      Ok(Some(chunk)) => Ok(js.string(&chunk)?),
+      Ok(Some(chunk)) => text_to_js(js, chunk),
       Ok(None) | Err(NetError::Closed) => Ok(js.null()?),
       Err(e) => Err(e),
     })
