@@ -205,7 +205,11 @@ const LINES_ITERATOR: &str = r#"(function installLines(proto) {
       })
     }
     return {
-      next: () => run(q, step),
+      // The common case, a line already split off and nothing queued, without the queue's calls.
+      next: () =>
+        q.tail === null && !finished && q.at < q.lines.length
+          ? Promise.resolve({ value: q.lines[q.at++], done: false })
+          : run(q, step),
       return() {
         // The lines not yet yielded stay queued for the next iteration or nextLine().
         finished = true
