@@ -1,6 +1,7 @@
-// Regressions found by review of the buffered I/O (each failed before its fix): a second poller
-// of one direction, the Lines iterator and nextLine sharing one order, closing Lines inside a
-// loop, ref()/unref() carried over to wrappers, and writes called after a copy into a BufWriter.
+// Reliability of the buffered I/O: regressions found by review (a second poller of one
+// direction, the Lines iterator and nextLine sharing one order, closing Lines inside a loop,
+// ref()/unref() carried over to wrappers, writes called after a copy into a BufWriter), and the
+// guards of later speed-ups (readiness cleared after a short read, the iterator's fast path).
 
 import { execFile } from 'node:child_process'
 import path from 'node:path'
@@ -77,6 +78,24 @@ test('Lines: nextLine() and a for await share one order; a break keeps the lines
   const rest: string[] = []
   for await (const line of lines) rest.push(line)
   t.deepEqual(rest, ['d'])
+})
+
+test('a BufReader read after a short read waits for the next bytes and gets them: the drained socket\'s readiness is cleared, never a wake-up lost', async (t) => {
+  const [client, server] = await pair(t)
+  const reader = track(t, new BufReader(server, 64))
+  const buf = Buffer.alloc(64)
+  for (let i = 0; i < 2000; i++) {
+    const pending = reader.read(buf)
+    // Half the reads start waiting before the byte is sent, half find it already there.
+    if (i % 2 === 0) await turns(1)
+    await client.writeAll(Uint8Array.of(i & 0xff))
+    const n = await guard(pending, `read ${i}`)
+    if (n !== 1 || buf[0] !== (i & 0xff)) {
+      t.fail(`read ${i}: ${n} bytes, first ${buf[0]}`)
+      return
+    }
+  }
+  t.pass()
 })
 
 test('Lines: steps asked before any line arrives settle in call order, and a step queued behind a rejected one still runs', async (t) => {

@@ -82,11 +82,42 @@ impl AsyncRead for CoreIo {
     let n = ready!(
       self
         .get_mut()
-        .poll_io(cx, true, |io| io.try_read(buf.initialize_unfilled()))
+        .poll_io(cx, true, |io| read_draining(io, buf.initialize_unfilled()))
     )?;
     buf.advance(n);
     Poll::Ready(Ok(()))
   }
+}
+
+/// Whether readiness is edge-triggered here (epoll, kqueue), as in tokio's own `poll_read`.
+/// Elsewhere (Windows) only `WouldBlock` may clear it.
+const EDGE_TRIGGERED: bool = cfg!(any(
+  target_os = "linux",
+  target_os = "android",
+  target_os = "macos",
+  target_os = "ios",
+  target_os = "freebsd"
+));
+
+/// `try_read`, and after a read that did not fill `buf`, the read readiness cleared, as tokio's
+/// own `poll_read` does where readiness is edge-triggered: a short read drained the socket, so
+/// the next read waits for the next readiness event instead of spending a syscall to learn
+/// `WouldBlock`. The readiness is cleared through `try_io`, which took its readiness tick
+/// before the read: readiness that arrived after that is kept.
+fn read_draining(io: &tokio::net::TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+  if !EDGE_TRIGGERED {
+    return io.try_read(buf);
+  }
+  let mut short = None;
+  let outcome = io.try_io(tokio::io::Interest::READABLE, || {
+    let n = io.try_read(buf)?;
+    if n > 0 && n < buf.len() {
+      short = Some(n);
+      return Err(io::ErrorKind::WouldBlock.into());
+    }
+    Ok(n)
+  });
+  short.map_or(outcome, Ok)
 }
 
 impl AsyncWrite for CoreIo {
