@@ -80,7 +80,7 @@ test('Lines: nextLine() and a for await share one order; a break keeps the lines
   t.deepEqual(rest, ['d'])
 })
 
-test('a BufReader read after a short read waits for the next bytes and gets them: the drained socket\'s readiness is cleared, never a wake-up lost', async (t) => {
+test('a BufReader read after a short read gets the next bytes when they come: nothing lost after the drained socket\'s readiness is cleared', async (t) => {
   const [client, server] = await pair(t)
   const reader = track(t, new BufReader(server, 64))
   const buf = Buffer.alloc(64)
@@ -98,28 +98,101 @@ test('a BufReader read after a short read waits for the next bytes and gets them
   t.pass()
 })
 
-test('Lines: steps asked before any line arrives settle in call order, and a step queued behind a rejected one still runs', async (t) => {
+test('a BufReader reading while the peer keeps writing small pieces gets every byte in order: readiness that arrives between a short read and its clearing is kept', async (t) => {
+  const [client, server] = await pair(t)
+  const reader = track(t, new BufReader(server, 4096))
+  const pieces = 20_000
+  const expected = pieces * 3
+  const writer = (async () => {
+    for (let i = 0; i < pieces; i++) {
+      await client.writeAll(Uint8Array.of(i & 0xff, (i >> 8) & 0xff, 0x5a))
+      if (i % 64 === 0) await turns(1)
+    }
+  })()
+  const buf = Buffer.alloc(4096)
+  const got = Buffer.alloc(expected)
+  let at = 0
+  await guard(
+    (async () => {
+      while (at < expected) {
+        const n = await reader.read(buf)
+        if (n === 0) throw new Error(`EOF after ${at} bytes`)
+        buf.copy(got, at, 0, n)
+        at += n
+      }
+    })(),
+    'reading every piece',
+    30_000,
+  )
+  await guard(writer, 'writer')
+  for (let i = 0; i < pieces; i++) {
+    if (got[i * 3] !== (i & 0xff) || got[i * 3 + 1] !== ((i >> 8) & 0xff) || got[i * 3 + 2] !== 0x5a) {
+      t.fail(`piece ${i} differs`)
+      return
+    }
+  }
+  t.pass()
+})
+
+test('Lines: steps asked before any line arrives settle in call order (an aborted one at once), and a step queued behind a rejected one still runs', async (t) => {
   const [client, server] = await pair(t)
   const lines = track(t, new BufReader(server).lines())
   const it = lines[Symbol.asyncIterator]()
   const ac = new AbortController()
-  const first = it.next()
-  const aborted = quiet(lines.nextLine({ signal: ac.signal }))
-  const second = it.next()
-  const third = lines.nextLine()
+  const settled: string[] = []
+  const note = <T>(label: string, p: Promise<T>): Promise<T> => {
+    p.then(
+      () => settled.push(label),
+      () => settled.push(label),
+    )
+    return p
+  }
+  const outcome = (p: Promise<unknown>, label: string) =>
+    guard(
+      p.then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+      label,
+    )
+  const first = note('first', it.next())
+  const aborted = quiet(note('aborted', lines.nextLine({ signal: ac.signal })))
+  // Rejects in its turn: the options are not an object.
+  const invalid = quiet(note('invalid', lines.nextLine(5 as never)))
+  const second = note('second', it.next())
+  const third = note('third', lines.nextLine())
   ac.abort()
   await client.writeAll(Buffer.from('1\n2\n3\n'))
+  assertAbort(t, await outcome(aborted, 'aborted nextLine'), 'nextLine aborted while queued')
   t.deepEqual(await guard(first, 'first step'), { value: '1', done: false })
+  const e = await outcome(invalid, 'nextLine(5)')
+  t.is((e as { code?: string } | undefined)?.code, 'ERR_INVALID_ARG_TYPE')
+  t.deepEqual(await guard(second, 'second step'), { value: '2', done: false })
+  t.is(await guard(third, 'nextLine behind it'), '3')
+  await turns(1)
+  t.deepEqual(settled, ['aborted', 'first', 'invalid', 'second', 'third'])
+})
+
+test('Lines: a nextLine waiting in line behind a pending step rejects as soon as its signal aborts, and takes no line', async (t) => {
+  const [client, server] = await pair(t)
+  const lines = track(t, new BufReader(server).lines())
+  const it = lines[Symbol.asyncIterator]()
+  const first = it.next()
+  const ac = new AbortController()
+  const queued = quiet(lines.nextLine({ signal: ac.signal }))
+  await turns(5)
+  ac.abort()
   const e = await guard(
-    aborted.then(
+    queued.then(
       () => undefined,
       (error: unknown) => error,
     ),
-    'aborted nextLine',
+    'the queued nextLine after abort (no data was sent)',
   )
-  assertAbort(t, e, 'nextLine aborted while queued')
-  t.deepEqual(await guard(second, 'second step'), { value: '2', done: false })
-  t.is(await guard(third, 'nextLine behind it'), '3')
+  assertAbort(t, e, 'queued nextLine aborted')
+  await client.writeAll(Buffer.from('a\nb\n'))
+  t.deepEqual(await guard(first, 'the step ahead of it'), { value: 'a', done: false })
+  t.is(await guard(lines.nextLine(), 'the next nextLine'), 'b')
 })
 
 test('Lines: close() inside a for await ends the loop, as it does for a TcpListener', async (t) => {

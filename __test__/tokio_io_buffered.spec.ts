@@ -986,7 +986,7 @@ test('Lines: 100,000 lines all arrive, in order', async (t) => {
   t.is(firstWrong, -1, firstWrong >= 0 ? `line ${firstWrong}: ${JSON.stringify(got[firstWrong])}` : '')
 })
 
-test('Lines: for await over large buffers gives each line exactly: LF and CRLF mixed, characters split across buffer fills, a lone \\r kept', async (t) => {
+test('Lines: for await over many buffer fills gives each line exactly: LF and CRLF mixed, characters split across buffer fills, a lone \\r kept', async (t) => {
   const { inner, peer } = await readSetup(t, 'TcpStream')
   // A small odd buffer, so lines and multi-byte characters straddle every fill.
   const r = new BufReader(inner, 61)

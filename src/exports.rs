@@ -139,18 +139,22 @@ const LINES_ITERATOR: &str = r#"(function installLines(proto) {
     }
     return q
   }
+  const ignore = () => {}
   // Runs `step` once every step queued before it has settled; at once when none is pending. The
   // promise handed out clears the tail in its own settling, before the caller's reaction runs, so
   // a caller that awaits each step before the next (a `for await`) always takes the fast path.
+  // The next step waits on an internal promise, not on the caller's: a rejection the caller
+  // drops is still reported as unhandled.
   const run = (q, step) => {
     let result
     if (q.tail === null) {
       result = step()
       if (!(result instanceof Promise)) return Promise.resolve(result)
     } else {
-      result = q.tail.then(step, step)
+      result = q.tail.then(step)
     }
-    const tail = result.then(
+    const tail = result.then(ignore, ignore)
+    const handedOut = result.then(
       (value) => {
         if (q.tail === tail) q.tail = null
         return value
@@ -161,7 +165,7 @@ const LINES_ITERATOR: &str = r#"(function installLines(proto) {
       },
     )
     q.tail = tail
-    return tail
+    return handedOut
   }
   // Takes the next chunk of lines into the queue; false at end of stream or once closed.
   const fill = (lines, q) =>
@@ -184,11 +188,39 @@ const LINES_ITERATOR: &str = r#"(function installLines(proto) {
     if (this === null || typeof this !== 'object') return nativeNextLine.call(this, options)
     const q = queueOf(this)
     const own = options === undefined || (typeof options === 'object' && options !== null)
-    return run(q, () => {
-      if (own && !(options && options.signal && options.signal.aborted) && q.at < q.lines.length) {
-        return q.lines[q.at++]
-      }
+    const signal = own && options !== undefined ? options.signal : undefined
+    let started = false
+    let skipped = false
+    const serve = () => {
+      started = true
+      if (skipped) return null
+      if (own && !(signal && signal.aborted) && q.at < q.lines.length) return q.lines[q.at++]
       return nativeNextLine.call(this, options)
+    }
+    const queued = q.tail !== null
+    if (!queued || signal == null || typeof signal.addEventListener !== 'function' || signal.aborted) {
+      return run(q, serve)
+    }
+    // Waiting in line behind other steps: an abort answers at once, as it would a native call,
+    // and the step gives its turn up without taking a line. Once the step runs, the native
+    // call's own abort handling (cancel safe) answers instead.
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        if (started) return
+        skipped = true
+        nativeNextLine.call(this, options).then(resolve, reject)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      run(q, serve).then(
+        (value) => {
+          signal.removeEventListener('abort', onAbort)
+          if (!skipped) resolve(value)
+        },
+        (error) => {
+          signal.removeEventListener('abort', onAbort)
+          if (!skipped) reject(error)
+        },
+      )
     })
   }
 

@@ -90,13 +90,17 @@ impl AsyncRead for CoreIo {
 }
 
 /// Whether readiness is edge-triggered here (epoll, kqueue), as in tokio's own `poll_read`.
-/// Elsewhere (Windows) only `WouldBlock` may clear it.
-const EDGE_TRIGGERED: bool = cfg!(any(
-  target_os = "linux",
-  target_os = "android",
-  target_os = "macos",
-  target_os = "ios",
-  target_os = "freebsd"
+/// Elsewhere (Windows, or mio forced onto `poll(2)`, which re-arms only on `WouldBlock`) only
+/// `WouldBlock` may clear it.
+const EDGE_TRIGGERED: bool = cfg!(all(
+  not(mio_unsupported_force_poll_poll),
+  any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd"
+  )
 ));
 
 /// `try_read`, and after a read that did not fill `buf`, the read readiness cleared, as tokio's
