@@ -396,7 +396,8 @@ export declare class Lines {
    * `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
    *
    * Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
-   * the next call returns the whole line.
+   * the next call returns the whole line. A call waiting behind earlier calls (or an iteration
+   * step) rejects as soon as its signal aborts, and takes no line.
    */
   nextLine(options?: OpOptions): Promise<string | null>
   /**
