@@ -6,7 +6,6 @@
 //! splits it. The lines split and not yet yielded wait in a queue of the `Lines` object (in the JS
 //! of `exports.rs`), which `nextLine` serves first, so iteration and `nextLine` share one order.
 
-use std::cell::RefCell;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -57,46 +56,31 @@ struct LinesInner {
   deferred: Option<io::Error>,
 }
 
-fn invalid_utf8() -> io::Error {
-  io::Error::new(
-    io::ErrorKind::InvalidData,
-    "stream did not contain valid UTF-8",
-  )
+/// `bytes` as text, or tokio's `InvalidData` error for a line that is not UTF-8.
+fn utf8(bytes: &[u8]) -> io::Result<&str> {
+  std::str::from_utf8(bytes).map_err(|_| {
+    io::Error::new(
+      io::ErrorKind::InvalidData,
+      "stream did not contain valid UTF-8",
+    )
+  })
 }
 
 /// One line's text without its `\r`, if any.
 fn line_text(line: &[u8]) -> io::Result<&str> {
-  let line = line.strip_suffix(b"\r").unwrap_or(line);
-  std::str::from_utf8(line).map_err(|_| invalid_utf8())
+  utf8(line.strip_suffix(b"\r").unwrap_or(line))
 }
 
 /// The complete lines at the start of `bytes` when they can go to JS as they are: valid UTF-8
 /// without a `\r` (which would have to be dropped before its line feed). Gives their text,
-/// through the last line feed, and how many lines that is. A line that is not UTF-8 is left to
-/// the line-by-line path, which hands over the lines before it first.
-fn whole_lines(bytes: &[u8]) -> Option<(&str, usize)> {
+/// through the last line feed. A line that is not UTF-8 is left to the line-by-line path, which
+/// hands over the lines before it first.
+fn whole_lines(bytes: &[u8]) -> Option<&str> {
   let block = &bytes[..memchr::memrchr(b'\n', bytes)? + 1];
   if memchr::memchr(b'\r', block).is_some() {
     return None;
   }
-  let text = std::str::from_utf8(block).ok()?;
-  Some((text, memchr::memchr_iter(b'\n', block).count()))
-}
-
-thread_local! {
-  /// The text buffer of the last call, kept for the next: a chunk is up to `CHUNK_TEXT`, and
-  /// allocating that afresh for every chunk costs page faults that show in profiles.
-  static SPARE_TEXT: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// `text` as a JS string; its buffer is kept for the next call.
-fn text_to_js(js: Js, mut text: String) -> NetResult<sys::napi_value> {
-  let value = js.string(&text)?;
-  if text.capacity() <= 2 * CHUNK_TEXT {
-    text.clear();
-    SPARE_TEXT.with(|spare| *spare.borrow_mut() = text);
-  }
-  Ok(value)
+  std::str::from_utf8(block).ok()
 }
 
 /// How much text one iterator call gathers (about; a buffer fill may pass it) before handing it to
@@ -123,18 +107,20 @@ async fn more_ready(reader: &mut TokioBufReader, deferred: &mut Option<io::Error
 }
 
 /// Consumes the `used` bytes the lines handed over came from.
-fn finish(reader: &mut TokioBufReader, used: usize, count: usize) -> io::Result<usize> {
+fn finish(reader: &mut TokioBufReader, used: usize) -> io::Result<bool> {
   reader.consume(used);
-  Ok(count)
+  Ok(true)
 }
 
 impl LinesInner {
   /// Appends up to `max` lines to `out`, each followed by `\n`, waiting only while there is no
-  /// complete line; 0 at end of stream. The only wait is for more bytes, and whatever was
+  /// complete line; false at end of stream. The only wait is for more bytes, and whatever was
   /// consumed before it is kept in `partial`: an abort loses nothing. A line that is not UTF-8 is
   /// consumed and fails the call, as in tokio, unless lines before it are ready: then those are
   /// returned and the next call fails.
-  async fn take_lines(&mut self, max: usize, out: &mut String) -> io::Result<usize> {
+  async fn take_lines(&mut self, max: usize, out: &mut String) -> io::Result<bool> {
+    // Lines taken, for the bound `max`; a block taken whole counts once, as only an unbounded
+    // call takes blocks, and it only asks whether any line came.
     let mut count = 0;
     if let Some(e) = self.deferred.take() {
       return Err(e);
@@ -150,13 +136,13 @@ impl LinesInner {
       if available.is_empty() {
         // End of stream: a last line without a line ending still counts.
         if partial.is_empty() {
-          return Ok(0);
+          return Ok(false);
         }
         // As tokio does, a `\r` goes only with a line feed: this line keeps it.
         let line = std::mem::take(partial);
-        out.push_str(std::str::from_utf8(&line).map_err(|_| invalid_utf8())?);
+        out.push_str(utf8(&line)?);
         out.push('\n');
-        return Ok(1);
+        return Ok(true);
       }
       let mut used = 0;
       let before = count;
@@ -164,10 +150,10 @@ impl LinesInner {
       let mut whole = max == usize::MAX;
       while count < max {
         if whole && partial.is_empty() {
-          if let Some((text, lines)) = whole_lines(&available[used..]) {
+          if let Some(text) = whole_lines(&available[used..]) {
             out.push_str(text);
             used += text.len();
-            count += lines;
+            count += 1;
             break;
           }
           whole = false;
@@ -189,7 +175,7 @@ impl LinesInner {
           // bytes stay where they were).
           Err(_) if count > 0 => {
             partial.truncate(started);
-            return finish(reader, used, count);
+            return finish(reader, used);
           }
           Err(e) => {
             partial.clear();
@@ -203,7 +189,7 @@ impl LinesInner {
         count += 1;
       }
       if count == max {
-        return finish(reader, used, count);
+        return finish(reader, used);
       }
       if count == before {
         // No line ending in these bytes: keep them as the start of the next line.
@@ -214,7 +200,7 @@ impl LinesInner {
       // More lines may be buffered already, or the socket may have more at once: take them too
       // (within one chunk's worth), so a fast sender's lines cross into JS in few calls.
       if count > 0 && (out.len() >= CHUNK_TEXT || !more_ready(reader, deferred).await) {
-        return Ok(count);
+        return Ok(true);
       }
     }
   }
@@ -260,12 +246,12 @@ impl Lines {
         let fut = async move {
           turn.wait().await;
           let mut inner = state.inner.lock().await;
-          let mut out = SPARE_TEXT.with(|spare| std::mem::take(&mut *spare.borrow_mut()));
-          let n = inner
+          let mut out = String::new();
+          let took = inner
             .take_lines(max, &mut out)
             .await
             .map_err(|e| NetError::io(e, "read"))?;
-          Ok((n > 0).then_some(out))
+          Ok(took.then_some(out))
         };
         Ok(Start::Run(Some(closed), fut, finish))
       },
@@ -294,7 +280,7 @@ impl Lines {
     self.take(&env, &this, options, 1, |js, outcome| match outcome? {
       Some(mut line) => {
         line.pop();
-        text_to_js(js, line)
+        Ok(js.string(&line)?)
       }
       None => Ok(js.null()?),
     })
@@ -305,7 +291,7 @@ impl Lines {
   #[napi(skip_typescript)]
   pub fn iter_chunk(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     self.take(&env, &this, None, usize::MAX, |js, outcome| match outcome {
-      Ok(Some(chunk)) => text_to_js(js, chunk),
+      Ok(Some(chunk)) => Ok(js.string(&chunk)?),
       Ok(None) | Err(NetError::Closed) => Ok(js.null()?),
       Err(e) => Err(e),
     })
