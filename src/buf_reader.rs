@@ -4,54 +4,28 @@
 use std::future::poll_fn;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Poll, ready};
 
 use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, sys};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, ReadBuf};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::lines::Lines;
 use crate::ops::core_io::{self, CoreIo};
-use crate::ops::queue::Ticket;
 use crate::ops::read::{Target, unexpected_eof};
-use crate::registry::{self, Core, Inner, Resource};
+use crate::registry::{self, Inner, Resource};
 
 pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
 
-/// A `BufReader` call's place in line, taken when the call is made: behind the reads called
-/// before it on the same connection (its stream, halves and copies included), then behind the
-/// reader's other calls.
-pub(crate) struct ReaderTurn {
-  state: Rc<ReaderState>,
-  ticket: Ticket,
-}
-
-impl ReaderTurn {
-  pub(crate) fn take(state: Rc<ReaderState>) -> ReaderTurn {
-    let ticket = state.core.read_order.ticket();
-    ReaderTurn { state, ticket }
-  }
-
-  /// Waits for this call's turn, then for the reader.
-  pub(crate) async fn lock(&mut self) -> MutexGuard<'_, TokioBufReader> {
-    self.ticket.wait().await;
-    self.state.reader.lock().await
-  }
-}
+/// A `BufReader` call's place in line (see `Turn`).
+pub(crate) type ReaderTurn = core_io::Turn<TokioBufReader>;
 
 /// What a `BufReader` entry of the registry holds.
-pub(crate) struct ReaderState {
-  /// Locked by each call for its whole run: calls are served in call order, as the `&mut self`
-  /// of tokio's methods serves them one at a time.
-  pub(crate) reader: Mutex<TokioBufReader>,
-  core: Arc<Core>,
-  capacity: usize,
-}
+pub(crate) type ReaderState = core_io::Wrapped<TokioBufReader>;
 
 /// tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
 /// infrequent reads into a buffer held in Rust (8 KiB unless `capacity` says otherwise), and
@@ -129,7 +103,7 @@ impl BufReader {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
       let (taken, kept) = core_io::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
       let state = ReaderState {
-        reader: Mutex::new(TokioBufReader::with_capacity(
+        io: Mutex::new(TokioBufReader::with_capacity(
           capacity,
           CoreIo::new(taken.core.clone()),
         )),
@@ -279,7 +253,7 @@ impl BufReader {
     sync(&env, |js| {
       let n = js.uint_arg(raw(&n), "n", 2f64.powi(53) - 1.0)?;
       let (state, _) = reader_state(self.id)?;
-      let mut reader = state.reader.try_lock().map_err(|_| NetError::busy(BUSY))?;
+      let mut reader = state.io.try_lock().map_err(|_| NetError::busy(BUSY))?;
       Pin::new(&mut *reader).consume(usize::try_from(n).unwrap_or(usize::MAX));
       Ok(())
     })
@@ -290,7 +264,7 @@ impl BufReader {
   pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (state, _) = reader_state(self.id)?;
-      let reader = state.reader.try_lock().map_err(|_| NetError::busy(BUSY))?;
+      let reader = state.io.try_lock().map_err(|_| NetError::busy(BUSY))?;
       Ok(js.buffer_copy(reader.buffer())?)
     })
   }
@@ -337,7 +311,7 @@ impl BufReader {
         .ok_or_else(|| NetError::busy(BUSY))?;
       let kept = HeldRef::new(js, self.kept.value()?)?;
       Ok(Lines::over(
-        state.reader.into_inner(),
+        state.io.into_inner(),
         inner,
         parent,
         refed,

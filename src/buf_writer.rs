@@ -4,51 +4,26 @@
 use std::net::Shutdown;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, sys};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::{self, CoreIo};
-use crate::ops::queue::Ticket;
-use crate::registry::{self, Core, Inner};
+use crate::registry::{self, Inner};
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
 
-/// A `BufWriter` call's place in line, taken when the call is made: behind the writes called
-/// before it on the same connection (its stream, halves and copies included), then behind the
-/// writer's other calls.
-pub(crate) struct WriterTurn {
-  state: Rc<WriterState>,
-  ticket: Ticket,
-}
-
-impl WriterTurn {
-  pub(crate) fn take(state: Rc<WriterState>) -> WriterTurn {
-    let ticket = state.core.write_order.ticket();
-    WriterTurn { state, ticket }
-  }
-
-  /// Waits for this call's turn, then for the writer.
-  pub(crate) async fn lock(&mut self) -> MutexGuard<'_, TokioBufWriter> {
-    self.ticket.wait().await;
-    self.state.writer.lock().await
-  }
-}
+/// A `BufWriter` call's place in line (see `Turn`).
+pub(crate) type WriterTurn = core_io::Turn<TokioBufWriter>;
 
 /// What a `BufWriter` entry of the registry holds.
-pub(crate) struct WriterState {
-  /// Locked by each call for its whole run, so calls are served one at a time in call order.
-  pub(crate) writer: Mutex<TokioBufWriter>,
-  core: Arc<Core>,
-  capacity: usize,
-}
+pub(crate) type WriterState = core_io::Wrapped<TokioBufWriter>;
 
 impl WriterState {
   /// What dropping an `OwnedWriteHalf` does in tokio: shut the write direction down.
@@ -126,7 +101,7 @@ impl BufWriter {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
       let (taken, kept) = core_io::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
       let state = WriterState {
-        writer: Mutex::new(TokioBufWriter::with_capacity(
+        io: Mutex::new(TokioBufWriter::with_capacity(
           capacity,
           CoreIo::new(taken.core.clone()),
         )),
@@ -238,7 +213,7 @@ impl BufWriter {
   pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (state, _) = writer_state(self.id)?;
-      let writer = state.writer.try_lock().map_err(|_| NetError::busy(BUSY))?;
+      let writer = state.io.try_lock().map_err(|_| NetError::busy(BUSY))?;
       Ok(js.buffer_copy(writer.buffer())?)
     })
   }
@@ -310,7 +285,7 @@ impl BufWriter {
         // lock is free only when nobody waits for it, and the queue idle only when no write of the
         // connection waits, so this never jumps the line.
         if state.core.write_order.is_idle()
-          && let Ok(mut writer) = state.writer.try_lock()
+          && let Ok(mut writer) = state.io.try_lock()
           && (data.is_empty() || writer.buffer().len() + data.len() < state.capacity)
         {
           let mut cx = Context::from_waker(Waker::noop());

@@ -233,6 +233,53 @@ pub fn take_over(
 
 /// Registers the wrapper `state` over what `take_over` took; the wrapper keeps the handle's
 /// parent and its `ref()`/`unref()` setting.
+/// What a buffered wrapper's registry entry holds: tokio's `BufReader` or `BufWriter`, locked by
+/// each call for its whole run (calls are served one at a time in call order, as the `&mut self`
+/// of tokio's methods serves them), the connection under it, and its capacity.
+pub(crate) struct Wrapped<T> {
+  pub(crate) io: tokio::sync::Mutex<T>,
+  pub(crate) core: Arc<Core>,
+  pub(crate) capacity: usize,
+}
+
+/// The direction of the connection a wrapper uses: its calls queue with that direction's calls.
+pub(crate) trait Direction {
+  fn order(core: &Core) -> &crate::ops::queue::Queue;
+}
+
+impl Direction for tokio::io::BufReader<CoreIo> {
+  fn order(core: &Core) -> &crate::ops::queue::Queue {
+    &core.read_order
+  }
+}
+
+impl Direction for tokio::io::BufWriter<CoreIo> {
+  fn order(core: &Core) -> &crate::ops::queue::Queue {
+    &core.write_order
+  }
+}
+
+/// A wrapper call's place in line, taken when the call is made: behind the calls of the same
+/// direction made before it on the connection (its stream, halves and copies included), then
+/// behind the wrapper's other calls.
+pub(crate) struct Turn<T> {
+  state: std::rc::Rc<Wrapped<T>>,
+  ticket: crate::ops::queue::Ticket,
+}
+
+impl<T: Direction> Turn<T> {
+  pub(crate) fn take(state: std::rc::Rc<Wrapped<T>>) -> Turn<T> {
+    let ticket = T::order(&state.core).ticket();
+    Turn { state, ticket }
+  }
+
+  /// Waits for this call's turn, then for the wrapper.
+  pub(crate) async fn lock(&mut self) -> tokio::sync::MutexGuard<'_, T> {
+    self.ticket.wait().await;
+    self.state.io.lock().await
+  }
+}
+
 pub fn insert_wrapper<S: 'static>(state: S, taken: &crate::registry::Taken) -> u64 {
   crate::registry::insert_handed_over(
     crate::registry::Resource::Buffered(std::rc::Rc::new(state), taken.inner),
