@@ -295,6 +295,9 @@ pub fn take(id: u64) -> NetResult<Resource> {
   Ok(entry.resource)
 }
 
+/// Why a method that consumes a handle is refused while a call still holds it.
+const SOCKET_BUSY: &str = "the socket is in use by a call still in progress";
+
 /// Takes out the value of an entry for a method that consumes it (`listen`, `fromStd`, ...).
 /// `pick` finds the value in an entry of the right kind. An entry that a call still in progress
 /// holds a clone of (a getter of that call's arguments consuming it) is left in place, and this
@@ -302,9 +305,7 @@ pub fn take(id: u64) -> NetResult<Resource> {
 pub fn take_sole<T>(id: u64, pick: impl Fn(&Resource) -> Option<&Arc<T>>) -> NetResult<T> {
   with(id, |resource, _| match pick(resource) {
     Some(value) if Arc::strong_count(value) == 1 => Ok(()),
-    Some(_) => Err(NetError::busy(
-      "the socket is in use by a call still in progress",
-    )),
+    Some(_) => Err(NetError::busy(SOCKET_BUSY)),
     None => Err(NetError::Closed),
   })?;
   let resource = take(id)?;
@@ -384,9 +385,7 @@ pub fn start_connect(id: u64) -> NetResult<(TcpSocket, CancellationToken)> {
       return Err(NetError::Closed);
     };
     if Arc::strong_count(socket) != 1 {
-      return Err(NetError::busy(
-        "the socket is in use by a call still in progress",
-      ));
+      return Err(NetError::busy(SOCKET_BUSY));
     }
     let Resource::Socket(socket) = std::mem::replace(&mut entry.resource, Resource::Connecting)
     else {
