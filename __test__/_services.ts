@@ -2,15 +2,18 @@
 // the test on a free loopback port in a throwaway directory and stopped when the test ends.
 // Not a `.spec.ts` file, so ava does not run it as a test file.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 
 import type { ExecutionContext } from 'ava'
 
 import net from '../lib/net/index.js'
 import { TcpListener } from '../index.js'
+
+const execFileAsync = promisify(execFile)
 
 /** The path of `name` on PATH (or in PostgreSQL's bin directory), or null. */
 export function findBinary(name: string): string | null {
@@ -37,10 +40,11 @@ function listPostgresBins(): string[] {
 
 /**
  * Whether the specs needing `binary` run. Missing locally: they are skipped (ava lists them).
- * Missing under CI: they fail, because .ci/run is meant to install it.
+ * Missing where `.ci/run` asks for every server (TOKIO_NET_REQUIRE_SERVICES=1): they fail, because
+ * it installs them.
  */
 export function serviceAvailable(binary: string): boolean {
-  return findBinary(binary) !== null || process.env.CI === 'true'
+  return findBinary(binary) !== null || process.env.TOKIO_NET_REQUIRE_SERVICES === '1'
 }
 
 /** A port nothing listens on: bound and closed with no accept pending, so the socket closes at once. */
@@ -68,6 +72,75 @@ function stopOnTeardown(t: ExecutionContext, child: ChildProcess): void {
   })
 }
 
+/** How to run one server on a given port, and the log line that says it serves. */
+interface ServerLaunch {
+  what: string
+  spawn: (port: number) => ChildProcess
+  /** Printed once the server takes requests; without one, listening is enough. */
+  readyLine?: RegExp
+}
+
+const ATTEMPTS = 3
+
+/**
+ * Starts a server on a free loopback port and waits until it serves there. freePort() only
+ * picks a port that was free a moment ago: any listener of the tests running beside this one can
+ * bind it before the server does. The server then exits (address in use) while the port accepts
+ * connections for somebody else, so "the port accepts" is not enough: the port must be
+ * listened on by the process started here, and the server must say it is ready. A server that
+ * lost its port is started again on another one.
+ */
+async function startOnFreePort(t: ExecutionContext, launch: ServerLaunch): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort()
+    const child = launch.spawn(port)
+    stopOnTeardown(t, child)
+    const log = capture(child)
+    const deadline = Date.now() + 30_000
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null || child.signalCode !== null) break
+      const ready = launch.readyLine === undefined || launch.readyLine.test(log())
+      if (ready && (await listenedBy(child, port))) return port
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    const why = child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : 'did not serve within 30 s'
+    if (attempt === ATTEMPTS || !/in use/i.test(log())) throw new Error(`${launch.what} on port ${port} ${why}: ${log()}`)
+  }
+}
+
+/**
+ * Whether `child` itself listens on 127.0.0.1:`port`: the listening socket's inode (from
+ * /proc/net/tcp) is one of its open files. Where /proc is missing, whether the port accepts.
+ */
+async function listenedBy(child: ChildProcess, port: number): Promise<boolean> {
+  let table: string
+  try {
+    table = fs.readFileSync('/proc/net/tcp', 'utf8')
+  } catch {
+    return acceptsConnections(port)
+  }
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
+  const LISTEN = '0A'
+  const inodes = new Set<string>()
+  for (const line of table.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/)
+    if (fields[1] === local && fields[3] === LISTEN && fields[9] !== undefined) inodes.add(`socket:[${fields[9]}]`)
+  }
+  if (inodes.size === 0 || child.pid === undefined) return false
+  const fdDir = `/proc/${child.pid}/fd`
+  try {
+    return fs.readdirSync(fdDir).some((fd) => {
+      try {
+        return inodes.has(fs.readlinkSync(path.join(fdDir, fd)))
+      } catch {
+        return false
+      }
+    })
+  } catch {
+    return false
+  }
+}
+
 async function acceptsConnections(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect(port, '127.0.0.1')
@@ -77,16 +150,6 @@ async function acceptsConnections(port: number): Promise<boolean> {
     })
     s.once('error', () => resolve(false))
   })
-}
-
-async function waitUntilListening(port: number, child: ChildProcess, what: string, log: () => string): Promise<void> {
-  let ready = false
-  for (let i = 0; i < 600 && !ready; i++) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}: ${log()}`)
-    ready = await acceptsConnections(port)
-    if (!ready) await new Promise((r) => setTimeout(r, 50))
-  }
-  if (!ready) throw new Error(`${what} did not listen on ${port} within 30 s: ${log()}`)
 }
 
 function capture(child: ChildProcess): () => string {
@@ -100,12 +163,12 @@ function capture(child: ChildProcess): () => string {
 export async function startRedis(t: ExecutionContext): Promise<number> {
   const bin = findBinary('redis-server')
   if (!bin) throw new Error('redis-server not found: install Debian package redis-server')
-  const port = await freePort()
   const dir = tempDir(t, 'tokio-net-redis-')
-  const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] })
-  stopOnTeardown(t, child)
-  await waitUntilListening(port, child, 'redis-server', capture(child))
-  return port
+  return startOnFreePort(t, {
+    what: 'redis-server',
+    spawn: (port) => spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] }),
+    readyLine: /Ready to accept connections/,
+  })
 }
 
 /** A throwaway PostgreSQL cluster (trust auth, user postgres) on a free port. */
@@ -113,36 +176,47 @@ export async function startPostgres(t: ExecutionContext): Promise<number> {
   const initdb = findBinary('initdb')
   const postgres = findBinary('postgres')
   if (!initdb || !postgres) throw new Error('PostgreSQL not found: install Debian package postgresql')
-  const port = await freePort()
   const dir = tempDir(t, 'tokio-net-pg-')
   const data = path.join(dir, 'data')
   // PostgreSQL refuses to run as root: run it as the postgres user then.
   const asUser = (cmd: string, args: string[]): [string, string[]] =>
     process.getuid?.() === 0 ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', cmd, ...args]] : [cmd, args]
-  if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir])
+  if (process.getuid?.() === 0) await execFileAsync('chown', ['postgres:postgres', dir])
+  // initdb takes seconds: run asynchronously, so the tests running beside this one keep their
+  // event loop (a blocked loop fires their timers late, before the I/O that would have met them).
   const [c1, a1] = asUser(initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'])
-  execFileSync(c1, a1, { stdio: 'ignore' })
-  const [c2, a2] = asUser(postgres, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'])
-  const child = spawn(c2, a2, { stdio: ['ignore', 'pipe', 'pipe'] })
-  stopOnTeardown(t, child)
-  await waitUntilListening(port, child, 'postgres', capture(child))
-  return port
+  await execFileAsync(c1, a1)
+  return startOnFreePort(t, {
+    what: 'postgres',
+    spawn: (port) => {
+      const [c2, a2] = asUser(postgres, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'])
+      return spawn(c2, a2, { stdio: ['ignore', 'pipe', 'pipe'] })
+    },
+    readyLine: /database system is ready to accept connections/,
+  })
 }
 
 /** nginx serving `files` (name → contents) from a throwaway root, keep-alive on. */
 export async function startNginx(t: ExecutionContext, files: Record<string, Buffer>): Promise<number> {
   const bin = findBinary('nginx')
   if (!bin) throw new Error('nginx not found: install Debian package nginx')
-  const port = await freePort()
   const dir = tempDir(t, 'tokio-net-nginx-')
   const root = path.join(dir, 'root')
   fs.mkdirSync(root)
   for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(root, name), body)
-  if (process.getuid?.() === 0) execFileSync('chmod', ['-R', 'a+rX', dir])
+  if (process.getuid?.() === 0) await execFileAsync('chmod', ['-R', 'a+rX', dir])
   const conf = path.join(dir, 'nginx.conf')
-  fs.writeFileSync(
-    conf,
-    `worker_processes 1;
+  return startOnFreePort(t, {
+    what: 'nginx',
+    spawn: (port) => {
+      fs.writeFileSync(conf, nginxConf(dir, root, port))
+      return spawn(bin, ['-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    },
+  })
+}
+
+function nginxConf(dir: string, root: string, port: number): string {
+  return `worker_processes 1;
 error_log ${dir}/error.log;
 pid ${dir}/nginx.pid;
 events { worker_connections 64; }
@@ -159,10 +233,5 @@ http {
     root ${root};
   }
 }
-`,
-  )
-  const child = spawn(bin, ['-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  stopOnTeardown(t, child)
-  await waitUntilListening(port, child, 'nginx', capture(child))
-  return port
+`
 }

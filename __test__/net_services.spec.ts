@@ -1,6 +1,6 @@
 // Real servers over tokio-net/net: node-postgres against PostgreSQL, ioredis against
 // redis-server, http.Agent against nginx. Each server is started by the test on loopback
-// (see _services.ts); without the Debian package the spec is skipped locally and fails under CI.
+// (see _services.ts); without the Debian package the spec is skipped locally and fails under .ci/run, which installs them.
 
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -91,12 +91,29 @@ class TokioNetConnector extends AbstractConnector {
   }
 }
 
+/** Connects `redis`; a failure carries what the connection reported before it closed. */
+async function connectRedis(redis: Redis, label: string, events: string[]): Promise<void> {
+  try {
+    await guard(redis.connect(), label)
+  } catch (e) {
+    throw new Error(`${label}: ${(e as Error).message}; the connection reported: ${events.join('; ') || 'nothing'}`)
+  }
+}
+
+/** Records the error and reconnecting events of `redis` (none are expected). */
+function recordEvents(redis: Redis, who: string, events: string[]): void {
+  redis.on('error', (e: Error) => events.push(`${who} error: ${e.message}`))
+  redis.on('reconnecting', (ms: number) => events.push(`${who} reconnecting in ${ms} ms`))
+}
+
 redisTest('ioredis with a tokio-net Connector: 10,000 SET/GET, a pipeline of 10,000, pub/sub delivery', async (t) => {
   const port = await startRedis(t)
   const options = { host: '127.0.0.1', port, Connector: TokioNetConnector as never, lazyConnect: true, maxRetriesPerRequest: 0 }
+  const events: string[] = []
   const redis = new Redis(options)
+  recordEvents(redis, 'client', events)
   t.teardown(() => redis.disconnect())
-  await guard(redis.connect(), 'redis connect')
+  await connectRedis(redis, 'redis connect', events)
   const sets: Array<Promise<unknown>> = []
   for (let i = 0; i < 10_000; i++) sets.push(redis.set(`k${i}`, `v${i}`))
   await guard(Promise.all(sets), '10,000 SET')
@@ -110,8 +127,9 @@ redisTest('ioredis with a tokio-net Connector: 10,000 SET/GET, a pipeline of 10,
   t.deepEqual(results?.[9_999], [null, 10_000])
 
   const sub = new Redis(options)
+  recordEvents(sub, 'subscriber', events)
   t.teardown(() => sub.disconnect())
-  await sub.connect()
+  await connectRedis(sub, 'subscriber connect', events)
   const got: string[] = []
   const all = new Promise<void>((resolve) =>
     sub.on('message', (_channel: string, message: string) => {
@@ -124,6 +142,7 @@ redisTest('ioredis with a tokio-net Connector: 10,000 SET/GET, a pipeline of 10,
   await guard(all, 'pub/sub delivery')
   t.deepEqual(got, Array.from({ length: 100 }, (_, i) => `m${i}`))
   t.is(TokioNetConnector.opened, 2)
+  t.deepEqual(events, [])
 })
 
 nginxTest('http.Agent keep-alive with tokio-net createConnection against nginx: 100 requests on one socket, an 8 MiB file hash-checked', async (t) => {

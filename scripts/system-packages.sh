@@ -5,7 +5,7 @@
 #   wrk            load against http.createServer over tokio-net/net
 #   openssl        the TLS test's throwaway certificate
 # Needs root (CI runs as root); without it, the tests that need a package skip with a reason
-# (except under CI=true, where a missing server fails its test).
+# (except under TOKIO_NET_REQUIRE_SERVICES=1, set by .ci/run, where a missing server fails its test).
 set -euo pipefail
 
 declare -A wanted=(
