@@ -10,7 +10,6 @@ import { promisify } from 'node:util'
 
 import type { ExecutionContext } from 'ava'
 
-import net from '../lib/net/index.js'
 import { TcpListener } from '../index.js'
 
 const execFileAsync = promisify(execFile)
@@ -72,12 +71,21 @@ function stopOnTeardown(t: ExecutionContext, child: ChildProcess): void {
   })
 }
 
-/** How to run one server on a given port, and the log line that says it serves. */
+/** A server started by a test: its port, and what it printed, for a failure's message. */
+export interface Server {
+  port: number
+  describe(): string
+}
+
+/** How to run one server on a given port, and how it says that it serves there. */
 interface ServerLaunch {
   what: string
   spawn: (port: number) => ChildProcess
-  /** Printed once the server takes requests; without one, listening is enough. */
-  readyLine?: RegExp
+  /**
+   * Whether the server serves. Each server here exits when it cannot bind its port, and says it
+   * is ready only after binding it: so "ready and still running" means this process took the port.
+   */
+  ready: (log: string) => boolean
 }
 
 const ATTEMPTS = 3
@@ -86,71 +94,34 @@ const ATTEMPTS = 3
  * Starts a server on a free loopback port and waits until it serves there. freePort() only
  * picks a port that was free a moment ago: any listener of the tests running beside this one can
  * bind it before the server does. The server then exits (address in use) while the port accepts
- * connections for somebody else, so "the port accepts" is not enough: the port must be
- * listened on by the process started here, and the server must say it is ready. A server that
- * lost its port is started again on another one.
+ * connections for somebody else, so "the port accepts" is not enough: the server itself must
+ * say it is ready. A server that lost its port is started again on another one.
  */
-async function startOnFreePort(t: ExecutionContext, launch: ServerLaunch): Promise<number> {
+async function startOnFreePort(t: ExecutionContext, launch: ServerLaunch): Promise<Server> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     const child = launch.spawn(port)
-    stopOnTeardown(t, child)
     const log = capture(child)
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
+    let spawnError: Error | undefined
+    child.once('error', (e) => (spawnError = e))
+    stopOnTeardown(t, child)
+    const exited = () => spawnError !== undefined || child.exitCode !== null || child.signalCode !== null
+    const describe = () => `${launch.what} on port ${port}, ${exited() ? `exited (${spawnError?.message ?? child.exitCode ?? child.signalCode})` : 'running'}; its output: ${log() || '(none)'}`
     const deadline = Date.now() + 30_000
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) break
-      const ready = launch.readyLine === undefined || launch.readyLine.test(log())
-      if (ready && (await listenedBy(child, port))) return port
+    while (!exited() && Date.now() < deadline) {
+      if (launch.ready(log())) return { port, describe }
       await new Promise((r) => setTimeout(r, 50))
     }
-    const why = child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : 'did not serve within 30 s'
-    if (attempt === ATTEMPTS || !/in use/i.test(log())) throw new Error(`${launch.what} on port ${port} ${why}: ${log()}`)
+    if (!exited()) throw new Error(`${launch.what} did not serve within 30 s: ${describe()}`)
+    // Its last output may still be in the pipe when the exit is seen.
+    await closed
+    if (attempt === ATTEMPTS || !/in use/i.test(log())) throw new Error(`${launch.what} did not start: ${describe()}`)
   }
 }
 
-/**
- * Whether `child` itself listens on 127.0.0.1:`port`: the listening socket's inode (from
- * /proc/net/tcp) is one of its open files. Where /proc is missing, whether the port accepts.
- */
-async function listenedBy(child: ChildProcess, port: number): Promise<boolean> {
-  let table: string
-  try {
-    table = fs.readFileSync('/proc/net/tcp', 'utf8')
-  } catch {
-    return acceptsConnections(port)
-  }
-  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`
-  const LISTEN = '0A'
-  const inodes = new Set<string>()
-  for (const line of table.split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/)
-    if (fields[1] === local && fields[3] === LISTEN && fields[9] !== undefined) inodes.add(`socket:[${fields[9]}]`)
-  }
-  if (inodes.size === 0 || child.pid === undefined) return false
-  const fdDir = `/proc/${child.pid}/fd`
-  try {
-    return fs.readdirSync(fdDir).some((fd) => {
-      try {
-        return inodes.has(fs.readlinkSync(path.join(fdDir, fd)))
-      } catch {
-        return false
-      }
-    })
-  } catch {
-    return false
-  }
-}
-
-async function acceptsConnections(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.once('connect', () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
-  })
-}
+/** The environment of the servers: English messages, which the ready and retry checks read. */
+const SERVER_ENV = { ...process.env, LC_ALL: 'C' }
 
 function capture(child: ChildProcess): () => string {
   let out = ''
@@ -160,19 +131,19 @@ function capture(child: ChildProcess): () => string {
 }
 
 /** A redis-server with no persistence on a free port. */
-export async function startRedis(t: ExecutionContext): Promise<number> {
+export async function startRedis(t: ExecutionContext): Promise<Server> {
   const bin = findBinary('redis-server')
   if (!bin) throw new Error('redis-server not found: install Debian package redis-server')
   const dir = tempDir(t, 'tokio-net-redis-')
   return startOnFreePort(t, {
     what: 'redis-server',
-    spawn: (port) => spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] }),
-    readyLine: /Ready to accept connections/,
+    spawn: (port) => spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: SERVER_ENV }),
+    ready: (log) => /Ready to accept connections/.test(log),
   })
 }
 
 /** A throwaway PostgreSQL cluster (trust auth, user postgres) on a free port. */
-export async function startPostgres(t: ExecutionContext): Promise<number> {
+export async function startPostgres(t: ExecutionContext): Promise<Server> {
   const initdb = findBinary('initdb')
   const postgres = findBinary('postgres')
   if (!initdb || !postgres) throw new Error('PostgreSQL not found: install Debian package postgresql')
@@ -185,19 +156,19 @@ export async function startPostgres(t: ExecutionContext): Promise<number> {
   // initdb takes seconds: run asynchronously, so the tests running beside this one keep their
   // event loop (a blocked loop fires their timers late, before the I/O that would have met them).
   const [c1, a1] = asUser(initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8'])
-  await execFileAsync(c1, a1)
+  await execFileAsync(c1, a1, { env: SERVER_ENV })
   return startOnFreePort(t, {
     what: 'postgres',
     spawn: (port) => {
       const [c2, a2] = asUser(postgres, ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'])
-      return spawn(c2, a2, { stdio: ['ignore', 'pipe', 'pipe'] })
+      return spawn(c2, a2, { stdio: ['ignore', 'pipe', 'pipe'], env: SERVER_ENV })
     },
-    readyLine: /database system is ready to accept connections/,
+    ready: (log) => /database system is ready to accept connections/.test(log),
   })
 }
 
 /** nginx serving `files` (name → contents) from a throwaway root, keep-alive on. */
-export async function startNginx(t: ExecutionContext, files: Record<string, Buffer>): Promise<number> {
+export async function startNginx(t: ExecutionContext, files: Record<string, Buffer>): Promise<Server> {
   const bin = findBinary('nginx')
   if (!bin) throw new Error('nginx not found: install Debian package nginx')
   const dir = tempDir(t, 'tokio-net-nginx-')
@@ -206,12 +177,16 @@ export async function startNginx(t: ExecutionContext, files: Record<string, Buff
   for (const [name, body] of Object.entries(files)) fs.writeFileSync(path.join(root, name), body)
   if (process.getuid?.() === 0) await execFileAsync('chmod', ['-R', 'a+rX', dir])
   const conf = path.join(dir, 'nginx.conf')
+  const pidFile = path.join(dir, 'nginx.pid')
   return startOnFreePort(t, {
     what: 'nginx',
     spawn: (port) => {
       fs.writeFileSync(conf, nginxConf(dir, root, port))
-      return spawn(bin, ['-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      fs.rmSync(pidFile, { force: true })
+      return spawn(bin, ['-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'], env: SERVER_ENV })
     },
+    // nginx prints nothing when it starts; it writes its pid file once its sockets listen.
+    ready: () => fs.existsSync(pidFile),
   })
 }
 

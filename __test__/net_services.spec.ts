@@ -25,7 +25,7 @@ const nginxTest = serviceAvailable('nginx') ? test : test.skip
 const wrkTest = serviceAvailable('wrk') ? test : test.skip
 
 pgTest('pg with stream: () => new Socket(): a table, 10,000 rows inserted in a transaction, read back, 10 MiB out', async (t) => {
-  const port = await startPostgres(t)
+  const { port } = await startPostgres(t)
   let sockets = 0
   const client = new pg.Client({
     host: '127.0.0.1',
@@ -91,15 +91,6 @@ class TokioNetConnector extends AbstractConnector {
   }
 }
 
-/** Connects `redis`; a failure carries what the connection reported before it closed. */
-async function connectRedis(redis: Redis, label: string, events: string[]): Promise<void> {
-  try {
-    await guard(redis.connect(), label)
-  } catch (e) {
-    throw new Error(`${label}: ${(e as Error).message}; the connection reported: ${events.join('; ') || 'nothing'}`)
-  }
-}
-
 /** Records the error and reconnecting events of `redis` (none are expected). */
 function recordEvents(redis: Redis, who: string, events: string[]): void {
   redis.on('error', (e: Error) => events.push(`${who} error: ${e.message}`))
@@ -107,47 +98,54 @@ function recordEvents(redis: Redis, who: string, events: string[]): void {
 }
 
 redisTest('ioredis with a tokio-net Connector: 10,000 SET/GET, a pipeline of 10,000, pub/sub delivery', async (t) => {
-  const port = await startRedis(t)
-  const options = { host: '127.0.0.1', port, Connector: TokioNetConnector as never, lazyConnect: true, maxRetriesPerRequest: 0 }
+  const server = await startRedis(t)
+  const options = { host: '127.0.0.1', port: server.port, Connector: TokioNetConnector as never, lazyConnect: true, maxRetriesPerRequest: 0 }
   const events: string[] = []
-  const redis = new Redis(options)
-  recordEvents(redis, 'client', events)
-  t.teardown(() => redis.disconnect())
-  await connectRedis(redis, 'redis connect', events)
-  const sets: Array<Promise<unknown>> = []
-  for (let i = 0; i < 10_000; i++) sets.push(redis.set(`k${i}`, `v${i}`))
-  await guard(Promise.all(sets), '10,000 SET')
-  const gets = await guard(Promise.all(Array.from({ length: 10_000 }, (_, i) => redis.get(`k${i}`))), '10,000 GET')
-  t.true(gets.every((v, i) => v === `v${i}`))
+  try {
+    const redis = new Redis(options)
+    recordEvents(redis, 'client', events)
+    t.teardown(() => redis.disconnect())
+    await guard(redis.connect(), 'redis connect')
+    const sets: Array<Promise<unknown>> = []
+    for (let i = 0; i < 10_000; i++) sets.push(redis.set(`k${i}`, `v${i}`))
+    await guard(Promise.all(sets), '10,000 SET')
+    const gets = await guard(Promise.all(Array.from({ length: 10_000 }, (_, i) => redis.get(`k${i}`))), '10,000 GET')
+    t.true(gets.every((v, i) => v === `v${i}`))
 
-  const pipeline = redis.pipeline()
-  for (let i = 0; i < 10_000; i++) pipeline.incr('counter')
-  const results = await guard(pipeline.exec(), 'pipeline of 10,000')
-  t.is(results?.length, 10_000)
-  t.deepEqual(results?.[9_999], [null, 10_000])
+    const pipeline = redis.pipeline()
+    for (let i = 0; i < 10_000; i++) pipeline.incr('counter')
+    const results = await guard(pipeline.exec(), 'pipeline of 10,000')
+    t.is(results?.length, 10_000)
+    t.deepEqual(results?.[9_999], [null, 10_000])
 
-  const sub = new Redis(options)
-  recordEvents(sub, 'subscriber', events)
-  t.teardown(() => sub.disconnect())
-  await connectRedis(sub, 'subscriber connect', events)
-  const got: string[] = []
-  const all = new Promise<void>((resolve) =>
-    sub.on('message', (_channel: string, message: string) => {
-      got.push(message)
-      if (got.length === 100) resolve()
-    }),
-  )
-  await sub.subscribe('news')
-  for (let i = 0; i < 100; i++) await redis.publish('news', `m${i}`)
-  await guard(all, 'pub/sub delivery')
-  t.deepEqual(got, Array.from({ length: 100 }, (_, i) => `m${i}`))
-  t.is(TokioNetConnector.opened, 2)
-  t.deepEqual(events, [])
+    const sub = new Redis(options)
+    recordEvents(sub, 'subscriber', events)
+    t.teardown(() => sub.disconnect())
+    await guard(sub.connect(), 'subscriber connect')
+    const got: string[] = []
+    const all = new Promise<void>((resolve) =>
+      sub.on('message', (_channel: string, message: string) => {
+        got.push(message)
+        if (got.length === 100) resolve()
+      }),
+    )
+    await sub.subscribe('news')
+    for (let i = 0; i < 100; i++) await redis.publish('news', `m${i}`)
+    await guard(all, 'pub/sub delivery')
+    t.deepEqual(got, Array.from({ length: 100 }, (_, i) => `m${i}`))
+    t.is(TokioNetConnector.opened, 2)
+  } catch (e) {
+    // What the connections and the server said explains a failure (a close, a reconnect, an error).
+    t.log(`connection events: ${events.join('; ') || 'none'}`)
+    t.log(server.describe())
+    throw e
+  }
+  t.deepEqual(events, [], 'no connection error or reconnect')
 })
 
 nginxTest('http.Agent keep-alive with tokio-net createConnection against nginx: 100 requests on one socket, an 8 MiB file hash-checked', async (t) => {
   const big = randomBytes(8 * MiB)
-  const port = await startNginx(t, { 'small.txt': Buffer.from('small file\n'), 'big.bin': big })
+  const { port } = await startNginx(t, { 'small.txt': Buffer.from('small file\n'), 'big.bin': big })
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
   t.teardown(() => agent.destroy())
   let created = 0
