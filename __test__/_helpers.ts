@@ -6,7 +6,7 @@ import fs from 'node:fs'
 
 import type { ExecutionContext } from 'ava'
 
-import { activeHandles, TcpListener, TcpStream } from '../index.js'
+import { activeHandles, TcpListener, TcpSocket, TcpStream } from '../index.js'
 import type { ActiveHandles } from '../index.js'
 
 /** Turns a hang into a named failure instead of ava's global timeout. Not a timing assertion. */
@@ -70,12 +70,17 @@ export async function pair(t: ExecutionContext, host = '127.0.0.1'): Promise<[Tc
   }
 }
 
-/** A port that refuses connections: bound, noted, closed. */
-export async function refusedPort(): Promise<number> {
-  const l = await TcpListener.bind('127.0.0.1:0')
-  const port = l.localAddr().port() as number
-  l.close()
-  return port
+// Bound and never listening, for the whole run: a connect to the port is refused (no listener),
+// and no test running beside can bind the port meanwhile, as it could one closed again.
+const refusingSockets: TcpSocket[] = []
+
+/** A port of `host` that refuses connections: a socket bound to it that never listens. */
+export async function refusedPort(host = '127.0.0.1'): Promise<number> {
+  const v6 = host.includes(':')
+  const socket = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
+  socket.bind(v6 ? `[${host}]:0` : `${host}:0`)
+  refusingSockets.push(socket)
+  return socket.localAddr().port() as number
 }
 
 export function describeError(e: unknown): string {

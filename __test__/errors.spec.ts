@@ -74,9 +74,7 @@ test('TcpSocket.connect and StdTcpStream.connect report ConnectionRefused too', 
 })
 
 test('connect to a closed IPv6 port rejects with ConnectionRefused', async (t) => {
-  const l = await TcpListener.bind('[::1]:0')
-  const port = l.localAddr().port() as number
-  l.close()
+  const port = await refusedPort('::1')
   const e = await asyncErr(t, () => TcpStream.connect(`[::1]:${port}`), 'connect [::1]')
   assertRefused(t, e, 'connect [::1]')
 })
