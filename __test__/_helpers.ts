@@ -70,16 +70,16 @@ export async function pair(t: ExecutionContext, host = '127.0.0.1'): Promise<[Tc
   }
 }
 
-// Bound and never listening, for the whole run: a connect to the port is refused (no listener),
-// and no test running beside can bind the port meanwhile, as it could one closed again.
-const refusingSockets: TcpSocket[] = []
-
-/** A port of `host` that refuses connections: a socket bound to it that never listens. */
-export async function refusedPort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A port of `host` that refuses connections: a socket bound to it that never listens, closed
+ * when the test ends. Held for the test, no test running beside can bind the port meanwhile,
+ * as it could one closed again.
+ */
+export async function refusedPort(t: ExecutionContext, host = '127.0.0.1'): Promise<number> {
   const v6 = host.includes(':')
   const socket = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
+  t.teardown(() => socket.close())
   socket.bind(v6 ? `[${host}]:0` : `${host}:0`)
-  refusingSockets.push(socket)
   return socket.localAddr().port() as number
 }
 

@@ -58,14 +58,14 @@ function assertRefused(t: ExecutionContext, e: unknown, label: string): void {
 // Connection refused
 
 test('connect to a closed port rejects with ConnectionRefused / ECONNREFUSED / errno / syscall', async (t) => {
-  const port = await refusedPort()
+  const port = await refusedPort(t)
   const e = await asyncErr(t, () => TcpStream.connect(`127.0.0.1:${port}`), 'TcpStream.connect')
   assertRefused(t, e, 'TcpStream.connect')
   t.is(shape(e).syscall, 'connect')
 })
 
 test('TcpSocket.connect and StdTcpStream.connect report ConnectionRefused too', async (t) => {
-  const port = await refusedPort()
+  const port = await refusedPort(t)
   const sock = track(t, TcpSocket.newV4())
   const e1 = await asyncErr(t, () => sock.connect(`127.0.0.1:${port}`), 'TcpSocket.connect')
   assertRefused(t, e1, 'TcpSocket.connect')
@@ -74,7 +74,7 @@ test('TcpSocket.connect and StdTcpStream.connect report ConnectionRefused too', 
 })
 
 test('connect to a closed IPv6 port rejects with ConnectionRefused', async (t) => {
-  const port = await refusedPort('::1')
+  const port = await refusedPort(t, '::1')
   const e = await asyncErr(t, () => TcpStream.connect(`[::1]:${port}`), 'connect [::1]')
   assertRefused(t, e, 'connect [::1]')
 })
@@ -120,8 +120,8 @@ test('every address form of API.md connects', async (t) => {
 test('an array of addresses: earlier entries refuse, a later one works', async (t) => {
   const l = track(t, await TcpListener.bind('127.0.0.1:0'))
   const good = l.localAddr().port() as number
-  const r1 = await refusedPort()
-  const r2 = await refusedPort()
+  const r1 = await refusedPort(t)
+  const r2 = await refusedPort(t)
   await connectsWith(t, l, [`127.0.0.1:${r1}`, ['127.0.0.1', r2], { ip: '127.0.0.1', port: good }], 'string, tuple, then object')
   await connectsWith(t, l, [['127.0.0.1', r1], ['127.0.0.1', good]], 'two tuples (not one tuple)')
   await connectsWith(t, l, [SocketAddr.parse(`127.0.0.1:${r1}`), { ip: '127.0.0.1', port: r2 }, `127.0.0.1:${good}`], 'SocketAddr, object, string')
@@ -132,8 +132,8 @@ test('an array of addresses: earlier entries refuse, a later one works', async (
 })
 
 test('an array where every entry refuses reports the last error (ConnectionRefused)', async (t) => {
-  const r1 = await refusedPort()
-  const r2 = await refusedPort()
+  const r1 = await refusedPort(t)
+  const r2 = await refusedPort(t)
   const e = await asyncErr(t, () => TcpStream.connect([`127.0.0.1:${r1}`, { ip: '127.0.0.1', port: r2 }]), 'all refused')
   assertRefused(t, e, 'all refused')
 })

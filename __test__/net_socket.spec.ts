@@ -133,7 +133,7 @@ test('events in order for a full exchange: connect, ready, data, end, finish, cl
 })
 
 test('ECONNREFUSED has node:net shape: message, code, negative errno, syscall, address, port; then close(true)', async (t) => {
-  const port = await refusedPort()
+  const port = await refusedPort(t)
   const s = net.connect(port, '127.0.0.1')
   const seen = recordEvents(s, ['connect', 'error', 'close'])
   const closed = new Promise<boolean>((r) => s.on('close', r))

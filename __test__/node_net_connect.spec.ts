@@ -222,7 +222,7 @@ test('test-net-connect-immediate-finish: end() before a failing lookup: the look
 })
 
 test('test-net-connect-handle-econnrefused: a refused connection is an ECONNREFUSED error event', async (t) => {
-  const port = await refusedPort()
+  const port = await refusedPort(t)
   const c = net.createConnection(port, '127.0.0.1')
   c.on('connect', () => t.fail('connected'))
   const e = shape(await new Promise((r) => c.once('error', r)))

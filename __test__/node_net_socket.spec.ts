@@ -171,7 +171,7 @@ test('test-net-write-slow: many writes to a slow reader all arrive', async (t) =
 })
 
 test('test-net-socket-destroy-twice: destroying twice emits close once', async (t) => {
-  const port = await refusedPort()
+  const port = await refusedPort(t)
   const conn = net.createConnection(port, '127.0.0.1')
   conn.on('error', () => {
     conn.destroy()
@@ -534,7 +534,7 @@ test('test-net-pingpong: 100 ping/pong round trips over one connection', async (
 })
 
 test('test-net-reconnect-error: a socket that fails to connect can try again, several times', async (t) => {
-  const port = await refusedPort()
+  const port = await refusedPort(t)
   const c = net.createConnection(port, '127.0.0.1')
   let errors = 0
   for (let i = 0; i < 3; i++) {
