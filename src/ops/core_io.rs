@@ -231,8 +231,6 @@ pub fn take_over(
   }
 }
 
-/// Registers the wrapper `state` over what `take_over` took; the wrapper keeps the handle's
-/// parent and its `ref()`/`unref()` setting.
 /// What a buffered wrapper's registry entry holds: tokio's `BufReader` or `BufWriter`, locked by
 /// each call for its whole run (calls are served one at a time in call order, as the `&mut self`
 /// of tokio's methods serves them), the connection under it, and its capacity.
@@ -280,7 +278,9 @@ impl<T: Direction> Turn<T> {
   }
 }
 
-pub fn insert_wrapper<S: 'static>(state: S, taken: &crate::registry::Taken) -> u64 {
+/// Registers the wrapper `state` over what `take_over` took; the wrapper keeps the handle's
+/// parent and its `ref()`/`unref()` setting.
+pub(crate) fn insert_wrapper<T: 'static>(state: Wrapped<T>, taken: &crate::registry::Taken) -> u64 {
   crate::registry::insert_handed_over(
     crate::registry::Resource::Buffered(std::rc::Rc::new(state), taken.inner),
     taken.parent,
