@@ -181,7 +181,7 @@ export async function startNginx(t: ExecutionContext, files: Record<string, Buff
   return startOnFreePort(t, {
     what: 'nginx',
     spawn: (port) => {
-      fs.writeFileSync(conf, nginxConf(dir, root, port))
+      fs.writeFileSync(conf, nginxConf(dir, root, pidFile, port))
       fs.rmSync(pidFile, { force: true })
       return spawn(bin, ['-c', conf, '-p', dir, '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'], env: SERVER_ENV })
     },
@@ -190,10 +190,10 @@ export async function startNginx(t: ExecutionContext, files: Record<string, Buff
   })
 }
 
-function nginxConf(dir: string, root: string, port: number): string {
+function nginxConf(dir: string, root: string, pidFile: string, port: number): string {
   return `worker_processes 1;
 error_log ${dir}/error.log;
-pid ${dir}/nginx.pid;
+pid ${pidFile};
 events { worker_connections 64; }
 http {
   access_log off;

@@ -1,6 +1,7 @@
 // Real servers over tokio-net/net: node-postgres against PostgreSQL, ioredis against
 // redis-server, http.Agent against nginx. Each server is started by the test on loopback
-// (see _services.ts); without the Debian package the spec is skipped locally and fails under .ci/run, which installs them.
+// (see _services.ts); without the Debian package the spec is skipped locally, and fails under
+// .ci/run, which installs them.
 
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
