@@ -58,6 +58,7 @@ export type NetErrorCode =
   | 'ERR_TIMED_OUT' | 'ERR_TOO_MANY_LINKS' | 'ERR_UNCATEGORIZED' | 'ERR_UNEXPECTED_EOF'
   | 'ERR_UNSUPPORTED' | 'ERR_WOULD_BLOCK' | 'ERR_WRITE_ZERO'
   | 'ERR_ILLEGAL_CONSTRUCTOR' | 'ERR_CONSTRUCT_CALL_REQUIRED' | 'ERR_INVALID_THIS'
+  | 'ERR_STRING_TOO_LONG'
 
 /** The error every failing method throws or rejects with. */
 export interface NetError extends Error {

@@ -58,6 +58,7 @@ export type NetErrorCode =
   | 'ERR_TIMED_OUT' | 'ERR_TOO_MANY_LINKS' | 'ERR_UNCATEGORIZED' | 'ERR_UNEXPECTED_EOF'
   | 'ERR_UNSUPPORTED' | 'ERR_WOULD_BLOCK' | 'ERR_WRITE_ZERO'
   | 'ERR_ILLEGAL_CONSTRUCTOR' | 'ERR_CONSTRUCT_CALL_REQUIRED' | 'ERR_INVALID_THIS'
+  | 'ERR_STRING_TOO_LONG'
 
 /** The error every failing method throws or rejects with. */
 export interface NetError extends Error {
@@ -179,6 +180,12 @@ export declare class BufReader {
    * Reads up to and including the next line feed (LF) and resolves with that line as a string (the line
    * ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
    * UTF-8 rejects with `kind: 'InvalidData'`.
+   *
+   * A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
+   * bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
+   * (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
+   * Both failures consume the line: the next call reads the one after it. Where lines may be
+   * that long, read them with `readUntil(0x0a)`, which resolves with a `Buffer`.
    *
    * Cancel safety: not cancel safe. If aborted, the part of a line read so far is lost; use
    * `lines()`, whose `nextLine` is cancel safe.
@@ -377,6 +384,12 @@ export declare class BytesMut {
  * Iterating takes every complete line buffered at once, so a line costs no more than in a
  * `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the
  * next iteration or `nextLine()` starts with them. Closing the `Lines` ends an iteration.
+ *
+ * A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
+ * bytes of UTF-8, about 512 MiB, on 64-bit systems) fails the `nextLine()` or iteration step
+ * that reaches it with `code: 'ERR_STRING_TOO_LONG'` (`kind: 'InvalidData'`), once it has been
+ * read to its end; the message gives its length. The lines before it come first; the line is
+ * consumed, and the next `nextLine()` or iteration goes on with the line after it.
  */
 export declare class Lines {
   /**
@@ -394,6 +407,11 @@ export declare class Lines {
   /**
    * The next line without its line ending (LF or CRLF), or `null` at end of stream (tokio's
    * `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
+   *
+   * A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
+   * bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
+   * (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
+   * Both failures consume the line: the next call returns the one after it.
    *
    * Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
    * the next call returns the whole line. A call waiting behind earlier calls (or an iteration

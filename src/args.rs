@@ -16,6 +16,12 @@ use crate::js::{Js, Type};
 /// The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS.
 pub const MAX_BUFS: usize = 1024;
 
+/// The argument reader of a method that takes no argument, for [`crate::bridge::sync_with`] and
+/// the helpers built on it.
+pub fn no_args(_: Js) -> NetResult<()> {
+  Ok(())
+}
+
 impl Js {
   /// Where the bytes of a `Uint8Array` (a `Buffer` is one) are now: a detached or shrunk-away
   /// buffer has length 0.

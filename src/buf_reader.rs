@@ -157,6 +157,12 @@ impl BufReader {
   /// ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
   /// UTF-8 rejects with `kind: 'InvalidData'`.
   ///
+  /// A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
+  /// bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
+  /// (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
+  /// Both failures consume the line: the next call reads the one after it. Where lines may be
+  /// that long, read them with `readUntil(0x0a)`, which resolves with a `Buffer`.
+  ///
   /// Cancel safety: not cancel safe. If aborted, the part of a line read so far is lost; use
   /// `lines()`, whose `nextLine` is cancel safe.
   #[napi(
@@ -180,7 +186,7 @@ impl BufReader {
           .read_line(&mut line)
           .await
           .map_err(read_err("read"))?;
-        Ok(Lazy(move |js: Js| Ok(js.string(&line)?)))
+        Ok(Lazy(move |js: Js| js.text(&line)))
       },
     )
   }

@@ -8,7 +8,7 @@ use std::io;
 
 use napi::sys;
 
-use crate::js::Js;
+use crate::js::{Js, MAX_STRING_LENGTH};
 
 pub type NetResult<T> = Result<T, NetError>;
 
@@ -34,6 +34,10 @@ pub enum NetError {
   BufferDetached,
   /// `reunite` with halves of two different sockets (`ERR_REUNITE`); the JS side attaches them.
   Reunite,
+  /// Text read from the socket (a line) that is too long for a JavaScript string: more than
+  /// [`MAX_STRING_LENGTH`] bytes (`ERR_STRING_TOO_LONG`, Node's code for it). `len` is its length
+  /// in bytes; the line was consumed.
+  StringTooLong { len: usize },
   /// A class used the wrong way: `new` on one made only by factories, a call without `new`, a
   /// member called on something else (`TypeError` with Node's code for it).
   Usage { code: &'static str, message: String },
@@ -151,6 +155,16 @@ impl NetError {
         "ERR_REUNITE".into(),
         "Other".into(),
         "tried to reunite halves that are not from the same socket".into(),
+      ),
+      NetError::StringTooLong { len } => (
+        // Node's own `ERR_STRING_TOO_LONG` is a plain Error, with the message Node gives it.
+        ErrorCtor::Error,
+        "ERR_STRING_TOO_LONG".into(),
+        "InvalidData".into(),
+        format!(
+          "Cannot create a string longer than {MAX_STRING_LENGTH:#x} characters: the line read \
+           is {len} bytes long, and was consumed"
+        ),
       ),
       NetError::Pending => {
         return js

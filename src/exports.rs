@@ -173,7 +173,6 @@ const LINES_ITERATOR: &str = r#"(function installLines(proto) {
       (chunk) => {
         if (chunk === null) return false
         q.lines = chunk.split('\n')
-        q.lines.pop()
         q.at = 0
         return true
       },

@@ -13,6 +13,26 @@ use napi::{JsValue, sys};
 
 use crate::errors::{NetError, NetResult};
 
+/// The longest string V8 makes, in characters: its `String::kMaxLength`, which Node exports as
+/// `buffer.constants.MAX_STRING_LENGTH` (`2**29 - 24` on 64-bit systems, `2**28 - 16` on 32-bit
+/// ones). V8 makes a string from UTF-8 only if the bytes themselves are within it, whatever the
+/// count of characters they decode to, as Node's `buf.toString()` does. tokio-net holds every
+/// runtime to this limit, so a line that is a string on one is a string on all.
+pub const MAX_STRING_LENGTH: usize = if cfg!(target_pointer_width = "64") {
+  (1 << 29) - 24
+} else {
+  (1 << 28) - 16
+};
+
+/// Whether `len` bytes of UTF-8 can become a JS string (see [`MAX_STRING_LENGTH`]); if not,
+/// the `ERR_STRING_TOO_LONG` error that says so.
+pub fn string_fits(len: usize) -> NetResult<()> {
+  if len > MAX_STRING_LENGTH {
+    return Err(NetError::StringTooLong { len });
+  }
+  Ok(())
+}
+
 /// A Node-API environment, usable only on its own JS thread.
 #[derive(Clone, Copy)]
 pub struct Js(sys::napi_env);
@@ -97,6 +117,14 @@ impl Js {
       sys::napi_create_string_utf8(self.0, s.as_ptr().cast(), s.len() as isize, &mut out)
     })?;
     Ok(out)
+  }
+
+  /// A JS string of `text` that came from the socket, so may be of any length: more than
+  /// [`MAX_STRING_LENGTH`] bytes is `ERR_STRING_TOO_LONG` (with `len` in its message) rather than
+  /// a failed Node-API call.
+  pub fn text(self, text: &str) -> NetResult<sys::napi_value> {
+    string_fits(text.len())?;
+    Ok(self.string(text)?)
   }
 
   pub fn number(self, n: f64) -> napi::Result<sys::napi_value> {
@@ -395,5 +423,20 @@ impl napi::bindgen_prelude::TypeName for RawValue {
 impl napi::bindgen_prelude::ToNapiValue for RawValue {
   unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
     Ok(val.0)
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn a_string_fits_up_to_v8s_limit() {
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(MAX_STRING_LENGTH, 0x1fff_ffe8);
+    assert!(string_fits(0).is_ok());
+    assert!(string_fits(MAX_STRING_LENGTH).is_ok());
+    let over = string_fits(MAX_STRING_LENGTH + 1);
+    assert!(matches!(over, Err(NetError::StringTooLong { len }) if len == MAX_STRING_LENGTH + 1));
   }
 }

@@ -2,7 +2,7 @@
 //!
 //! tokio's `Lines` hands out one `String` per `next_line`. Handing each line to JS through its own
 //! native promise would cost more than the line, so the async iterator takes every complete line
-//! the buffer holds in one call (`iterChunk`: one string, a line feed after each line) and JS
+//! the buffer holds in one call (`iterChunk`: one string, the lines joined by line feeds) and JS
 //! splits it. The lines split and not yet yielded wait in a queue of the `Lines` object (in the JS
 //! of `exports.rs`), which `nextLine` serves first, so iteration and `nextLine` share one order.
 
@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 use crate::bridge::{self, Handle, Promise, Start};
 use crate::buf_reader::TokioBufReader;
 use crate::errors::{NetError, NetResult};
-use crate::js::{HeldRef, Js};
+use crate::js::{HeldRef, Js, MAX_STRING_LENGTH};
 use crate::registry::{self, Core, Inner, Resource};
 
 /// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
@@ -31,6 +31,12 @@ use crate::registry::{self, Core, Inner, Resource};
 /// Iterating takes every complete line buffered at once, so a line costs no more than in a
 /// `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the
 /// next iteration or `nextLine()` starts with them. Closing the `Lines` ends an iteration.
+///
+/// A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
+/// bytes of UTF-8, about 512 MiB, on 64-bit systems) fails the `nextLine()` or iteration step
+/// that reaches it with `code: 'ERR_STRING_TOO_LONG'` (`kind: 'InvalidData'`), once it has been
+/// read to its end; the message gives its length. The lines before it come first; the line is
+/// consumed, and the next `nextLine()` or iteration goes on with the line after it.
 #[napi]
 pub struct Lines {
   pub(crate) id: u64,
@@ -64,11 +70,6 @@ fn utf8(bytes: &[u8]) -> io::Result<&str> {
       "stream did not contain valid UTF-8",
     )
   })
-}
-
-/// One line's text without its `\r`, if any.
-fn line_text(line: &[u8]) -> io::Result<&str> {
-  utf8(line.strip_suffix(b"\r").unwrap_or(line))
 }
 
 /// The complete lines at the start of `bytes` when they can go to JS as they are: valid UTF-8
@@ -107,23 +108,44 @@ async fn more_ready(reader: &mut TokioBufReader, deferred: &mut Option<io::Error
 }
 
 /// Consumes the `used` bytes the lines handed over came from.
-fn finish(reader: &mut TokioBufReader, used: usize) -> io::Result<bool> {
+fn finish(reader: &mut TokioBufReader, used: usize) -> NetResult<bool> {
   reader.consume(used);
   Ok(true)
+}
+
+/// Whether a line of `len` bytes can join the lines in `out` (each followed by `\n`): the string
+/// JS gets is `out` with this line, less the last line feed, and it must be within V8's limit.
+fn fits(out: &str, len: usize) -> bool {
+  out.len().saturating_add(len) <= MAX_STRING_LENGTH
+}
+
+/// Empties `partial` once its line is handed over or has failed. A long line's memory is given
+/// back rather than kept for the lines after it; a small allocation is kept.
+fn clear_partial(partial: &mut Vec<u8>) {
+  if partial.capacity() > CHUNK_TEXT {
+    *partial = Vec::new();
+  } else {
+    partial.clear();
+  }
+}
+
+fn read_err(e: io::Error) -> NetError {
+  NetError::io(e, "read")
 }
 
 impl LinesInner {
   /// Appends up to `max` lines to `out`, each followed by `\n`, waiting only while there is no
   /// complete line; false at end of stream. The only wait is for more bytes, and whatever was
-  /// consumed before it is kept in `partial`: an abort loses nothing. A line that is not UTF-8 is
-  /// consumed and fails the call, as in tokio, unless lines before it are ready: then those are
-  /// returned and the next call fails.
-  async fn take_lines(&mut self, max: usize, out: &mut String) -> io::Result<bool> {
+  /// consumed before it is kept in `partial`: an abort loses nothing. A line that is not UTF-8,
+  /// or too long for a JS string (`ERR_STRING_TOO_LONG`), is consumed and fails the call, as in
+  /// tokio, unless lines before it are ready: then those are returned and the next call fails.
+  /// `out` never grows past what one JS string can hold.
+  async fn take_lines(&mut self, max: usize, out: &mut String) -> NetResult<bool> {
     // Lines taken, for the bound `max`; a block taken whole counts once, as only an unbounded
     // call takes blocks, and it only asks whether any line came.
     let mut count = 0;
     if let Some(e) = self.deferred.take() {
-      return Err(e);
+      return Err(read_err(e));
     }
     let LinesInner {
       reader,
@@ -132,15 +154,23 @@ impl LinesInner {
       ..
     } = self;
     loop {
-      let available = reader.fill_buf().await?;
+      let available = reader.fill_buf().await.map_err(read_err)?;
       if available.is_empty() {
         // End of stream: a last line without a line ending still counts.
         if partial.is_empty() {
           return Ok(false);
         }
+        if !fits(out, partial.len()) {
+          if count > 0 {
+            return Ok(true);
+          }
+          let len = partial.len();
+          clear_partial(partial);
+          return Err(NetError::StringTooLong { len });
+        }
         // As tokio does, a `\r` goes only with a line feed: this line keeps it.
         let line = std::mem::take(partial);
-        out.push_str(utf8(&line)?);
+        out.push_str(utf8(&line).map_err(read_err)?);
         out.push('\n');
         return Ok(true);
       }
@@ -150,7 +180,11 @@ impl LinesInner {
       let mut whole = max == usize::MAX;
       while count < max {
         if whole && partial.is_empty() {
-          if let Some(text) = whole_lines(&available[used..]) {
+          // (A block that might not fit, which only a buffer larger than the limit can hold,
+          // goes line by line, where each line is measured.)
+          if let Some(text) = whole_lines(&available[used..])
+            && fits(out, text.len())
+          {
             out.push_str(text);
             used += text.len();
             count += 1;
@@ -163,11 +197,17 @@ impl LinesInner {
         };
         let end = used + offset;
         let started = partial.len();
-        let text = if partial.is_empty() {
-          line_text(&available[used..end])
+        let line: &[u8] = if partial.is_empty() {
+          &available[used..end]
         } else {
           partial.extend_from_slice(&available[used..end]);
-          line_text(partial)
+          &partial[..]
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let text = if fits(out, line.len()) {
+          utf8(line).map_err(read_err)
+        } else {
+          Err(NetError::StringTooLong { len: line.len() })
         };
         match text {
           Ok(text) => out.push_str(text),
@@ -178,13 +218,13 @@ impl LinesInner {
             return finish(reader, used);
           }
           Err(e) => {
-            partial.clear();
+            clear_partial(partial);
             reader.consume(end + 1);
             return Err(e);
           }
         }
         out.push('\n');
-        partial.clear();
+        clear_partial(partial);
         used = end + 1;
         count += 1;
       }
@@ -226,8 +266,8 @@ impl Lines {
     Lines { id, _kept: kept }
   }
 
-  /// Takes up to `max` lines; `finish` turns them (joined, each followed by `\n`) into the
-  /// promise's value.
+  /// Takes up to `max` lines; `finish` turns them (each followed by `\n`) into the promise's
+  /// value.
   fn take(
     &self,
     env: &Env,
@@ -247,10 +287,7 @@ impl Lines {
           turn.wait().await;
           let mut inner = state.inner.lock().await;
           let mut out = String::new();
-          let took = inner
-            .take_lines(max, &mut out)
-            .await
-            .map_err(|e| NetError::io(e, "read"))?;
+          let took = inner.take_lines(max, &mut out).await?;
           Ok(took.then_some(out))
         };
         Ok(Start::Run(Some(closed), fut, finish))
@@ -263,6 +300,11 @@ impl Lines {
 impl Lines {
   /// The next line without its line ending (LF or CRLF), or `null` at end of stream (tokio's
   /// `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
+  ///
+  /// A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
+  /// bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
+  /// (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
+  /// Both failures consume the line: the next call returns the one after it.
   ///
   /// Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
   /// the next call returns the whole line. A call waiting behind earlier calls (or an iteration
@@ -280,18 +322,22 @@ impl Lines {
     self.take(&env, &this, options, 1, |js, outcome| match outcome? {
       Some(mut line) => {
         line.pop();
-        Ok(js.string(&line)?)
+        js.text(&line)
       }
       None => Ok(js.null()?),
     })
   }
 
   /// For the async iterator: every complete line buffered (waiting for one if there is none),
-  /// each followed by a line feed, as one string; `null` at end of stream or once closed.
+  /// joined by line feeds into one string; `null` at end of stream or once closed. (No line feed
+  /// after the last line: a line of the longest length a string can have is one chunk too.)
   #[napi(skip_typescript)]
   pub fn iter_chunk(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     self.take(&env, &this, None, usize::MAX, |js, outcome| match outcome {
-      Ok(Some(chunk)) => Ok(js.string(&chunk)?),
+      Ok(Some(mut chunk)) => {
+        chunk.pop();
+        js.text(&chunk)
+      }
       Ok(None) | Err(NetError::Closed) => Ok(js.null()?),
       Err(e) => Err(e),
     })

@@ -4,6 +4,7 @@ use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, sys};
 
 use crate::addr::{Targets, new_socket_addr};
+use crate::args::no_args;
 use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, raw};
@@ -33,20 +34,23 @@ pub struct TcpSocket {
 
 drop_releases_handle!(TcpSocket);
 
-/// Runs `f` on the socket `id`, outside the registry: `f` may read arguments, whose getters are
-/// user code that can call back into tokio-net.
-fn with_socket<T>(
+/// Runs `f` on the socket `id` with the arguments `args` reads, outside the registry. The
+/// arguments are read before `f` runs and the socket is looked up again after them (see
+/// [`bridge::sync_with`]): their getters are user code that can call back into tokio-net, and a
+/// getter that closes the socket makes the call throw `ERR_HANDLE_CLOSED`.
+fn with_socket<A, T>(
   env: &Env,
   id: u64,
-  f: impl FnOnce(Js, &tokio::net::TcpSocket) -> NetResult<T>,
+  args: impl FnOnce(Js) -> NetResult<A>,
+  f: impl FnOnce(Js, A, &tokio::net::TcpSocket) -> NetResult<T>,
 ) -> napi::Result<T> {
-  sync(env, |js| {
-    let socket = registry::with(id, |resource, _| match resource {
+  let lookup = || {
+    registry::with(id, |resource, _| match resource {
       Resource::Socket(s) => Ok(s.clone()),
       _ => Err(NetError::Closed),
-    })?;
-    f(js, &socket)
-  })
+    })
+  };
+  bridge::sync_with(env, lookup, args, |js, args, socket| f(js, args, socket))
 }
 
 /// Takes the socket `id` out of the registry, for the methods that consume it.
@@ -83,16 +87,20 @@ macro_rules! bool_option {
       #[doc = $get_doc]
       #[napi]
       pub fn $get(&self, env: Env) -> napi::Result<bool> {
-        with_socket(&env, self.id, |_, s| opt($gate!($what, s.$get()), "getsockopt"))
+        with_socket(&env, self.id, no_args, |_, (), s| {
+          opt($gate!($what, s.$get()), "getsockopt")
+        })
       }
 
       #[doc = $set_doc]
       #[napi(ts_args_type = "on: boolean")]
       pub fn $set(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
-        with_socket(&env, self.id, |js, s| {
-          let on = js.bool_arg(raw(&on), "on")?;
-          opt($gate!($what, s.$set(on)), "setsockopt")
-        })
+        with_socket(
+          &env,
+          self.id,
+          |js| js.bool_arg(raw(&on), "on"),
+          |_, on, s| opt($gate!($what, s.$set(on)), "setsockopt"),
+        )
       }
     }
   };
@@ -106,16 +114,20 @@ macro_rules! size_option {
       #[doc = $get_doc]
       #[napi]
       pub fn $get(&self, env: Env) -> napi::Result<u32> {
-        with_socket(&env, self.id, |_, s| opt(s.$get(), "getsockopt"))
+        with_socket(&env, self.id, no_args, |_, (), s| {
+          opt(s.$get(), "getsockopt")
+        })
       }
 
       #[doc = $set_doc]
       #[napi(ts_args_type = "size: number")]
       pub fn $set(&self, env: Env, size: Unknown<'_>) -> napi::Result<()> {
-        with_socket(&env, self.id, |js, s| {
-          let size = js.uint_arg(raw(&size), "size", f64::from(u32::MAX))? as u32;
-          opt(s.$set(size), "setsockopt")
-        })
+        with_socket(
+          &env,
+          self.id,
+          |js| Ok(js.uint_arg(raw(&size), "size", f64::from(u32::MAX))? as u32),
+          |_, size, s| opt(s.$set(size), "setsockopt"),
+        )
       }
     }
   };
@@ -177,10 +189,12 @@ impl TcpSocket {
     ts_args_type = "addr: string | SocketAddr | [string, number] | { ip: string, port: number }"
   )]
   pub fn bind(&self, env: Env, addr: Unknown<'_>) -> napi::Result<()> {
-    with_socket(&env, self.id, |js, s| {
-      let addr = one_addr(js, raw(&addr))?;
-      opt(s.bind(addr), "bind")
-    })
+    with_socket(
+      &env,
+      self.id,
+      |js| one_addr(js, raw(&addr)),
+      |_, addr, s| opt(s.bind(addr), "bind"),
+    )
   }
 
   /// Connects to `addr`, consuming the socket; resolves with the `TcpStream`. Until it settles,
@@ -231,7 +245,7 @@ impl TcpSocket {
   /// of tokio's `TcpSocket` (socket2's `only_v6`); `net.Server`'s `ipv6Only` needs it.
   #[napi]
   pub fn only_v6(&self, env: Env) -> napi::Result<bool> {
-    with_socket(&env, self.id, |_, s| {
+    with_socket(&env, self.id, no_args, |_, (), s| {
       opt(socket2::SockRef::from(s).only_v6(), "getsockopt")
     })
   }
@@ -240,23 +254,29 @@ impl TcpSocket {
   /// socket refuses it with the OS's error.
   #[napi(ts_args_type = "on: boolean")]
   pub fn set_only_v6(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
-    with_socket(&env, self.id, |js, s| {
-      let on = js.bool_arg(raw(&on), "on")?;
-      opt(socket2::SockRef::from(s).set_only_v6(on), "setsockopt")
-    })
+    with_socket(
+      &env,
+      self.id,
+      |js| js.bool_arg(raw(&on), "on"),
+      |_, on, s| opt(socket2::SockRef::from(s).set_only_v6(on), "setsockopt"),
+    )
   }
 
   /// Sets `SO_KEEPALIVE` with the given probe timing, as `setTcpKeepalive` on a `TcpStream`
   /// does (socket2's `set_tcp_keepalive`; not part of tokio's `TcpSocket`).
   #[napi(ts_args_type = "params: TcpKeepaliveParams")]
   pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
-    with_socket(&env, self.id, |js, s| {
-      let params = crate::stream::tcp_keepalive_arg(js, raw(&params))?;
-      opt(
-        socket2::SockRef::from(s).set_tcp_keepalive(&params),
-        "setsockopt",
-      )
-    })
+    with_socket(
+      &env,
+      self.id,
+      |js| crate::stream::tcp_keepalive_arg(js, raw(&params)),
+      |_, params, s| {
+        opt(
+          socket2::SockRef::from(s).set_tcp_keepalive(&params),
+          "setsockopt",
+        )
+      },
+    )
   }
 
   /// Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`.
@@ -289,7 +309,7 @@ impl TcpSocket {
   /// The local address the socket is bound to.
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
-    with_socket(&env, self.id, |js, s| {
+    with_socket(&env, self.id, no_args, |js, (), s| {
       new_socket_addr(js, opt(s.local_addr(), "getsockname")?)
     })
   }
@@ -297,7 +317,7 @@ impl TcpSocket {
   /// The pending socket error (`SO_ERROR`), cleared by reading it, or `null`.
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
-    with_socket(&env, self.id, |js, s| {
+    with_socket(&env, self.id, no_args, |js, (), s| {
       match opt(s.take_error(), "getsockopt")? {
         Some(err) => Ok(NetError::io(err, "getsockopt").to_js(js)?),
         None => Ok(js.null()?),
@@ -308,7 +328,7 @@ impl TcpSocket {
   /// `SO_LINGER` in milliseconds, or `null` when it is off.
   #[napi]
   pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
-    with_socket(&env, self.id, |_, s| {
+    with_socket(&env, self.id, no_args, |_, (), s| {
       Ok(opt(s.linger(), "getsockopt")?.map(|d| d.as_millis() as f64))
     })
   }
@@ -320,16 +340,20 @@ impl TcpSocket {
   /// `setZeroLinger()` for a reset.
   #[napi(ts_args_type = "ms: number | null")]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
-    with_socket(&env, self.id, |js, s| {
-      let dur = linger_arg(js, raw(&ms))?;
-      opt(socket2::SockRef::from(s).set_linger(dur), "setsockopt")
-    })
+    with_socket(
+      &env,
+      self.id,
+      |js| linger_arg(js, raw(&ms)),
+      |_, dur, s| opt(socket2::SockRef::from(s).set_linger(dur), "setsockopt"),
+    )
   }
 
   /// Sets `SO_LINGER` to zero: closing resets the connection.
   #[napi]
   pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
-    with_socket(&env, self.id, |_, s| opt(s.set_zero_linger(), "setsockopt"))
+    with_socket(&env, self.id, no_args, |_, (), s| {
+      opt(s.set_zero_linger(), "setsockopt")
+    })
   }
 
   /// Closes the socket.
@@ -354,7 +378,7 @@ impl TcpSocket {
   /// `kind: 'Unsupported'`.
   #[napi]
   pub fn tos(&self, env: Env) -> napi::Result<u32> {
-    with_socket(&env, self.id, |_, s| {
+    with_socket(&env, self.id, no_args, |_, (), s| {
       opt(unix_only!("IP_TOS", s.tos_v4()), "getsockopt")
     })
   }
@@ -363,9 +387,11 @@ impl TcpSocket {
   /// `kind: 'Unsupported'`.
   #[napi(ts_args_type = "tos: number")]
   pub fn set_tos(&self, env: Env, tos: Unknown<'_>) -> napi::Result<()> {
-    with_socket(&env, self.id, |js, s| {
-      let tos = js.uint_arg(raw(&tos), "tos", 255.0)? as u32;
-      opt(unix_only!("IP_TOS", s.set_tos_v4(tos)), "setsockopt")
-    })
+    with_socket(
+      &env,
+      self.id,
+      |js| Ok(js.uint_arg(raw(&tos), "tos", 255.0)? as u32),
+      |_, tos, s| opt(unix_only!("IP_TOS", s.set_tos_v4(tos)), "setsockopt"),
+    )
   }
 }

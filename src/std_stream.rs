@@ -7,6 +7,7 @@ use napi::bindgen_prelude::Unknown;
 use napi::{Env, sys};
 
 use crate::addr::{Targets, new_socket_addr};
+use crate::args::no_args;
 use crate::bridge::sync;
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, raw};
@@ -56,20 +57,24 @@ pub(crate) fn dup_std(stream: &tokio::net::TcpStream) -> NetResult<std::net::Tcp
   Ok(std)
 }
 
-/// Runs `f` on the std stream `id`, outside the registry: a blocking read holds nothing that
-/// another call (or another env) could wait for.
-fn with_std<T>(
+/// Runs `f` on the std stream `id` with the arguments `args` reads, outside the registry: a
+/// blocking read holds nothing that another call (or another env) could wait for. The arguments
+/// are read before `f` runs and the stream is looked up again after them (see
+/// [`crate::bridge::sync_with`]), so a getter that closes or consumes it makes the call throw
+/// `ERR_HANDLE_CLOSED`.
+fn with_std<A, T>(
   env: &Env,
   id: u64,
-  f: impl FnOnce(Js, &std::net::TcpStream) -> NetResult<T>,
+  args: impl FnOnce(Js) -> NetResult<A>,
+  f: impl FnOnce(Js, A, &std::net::TcpStream) -> NetResult<T>,
 ) -> napi::Result<T> {
-  sync(env, |js| {
-    let stream = registry::with(id, |resource, _| match resource {
+  let lookup = || {
+    registry::with(id, |resource, _| match resource {
       Resource::Std(s) => Ok(s.clone()),
       _ => Err(NetError::Closed),
-    })?;
-    f(js, &stream)
-  })
+    })
+  };
+  crate::bridge::sync_with(env, lookup, args, |js, args, stream| f(js, args, stream))
 }
 
 fn io<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
@@ -92,57 +97,71 @@ impl StdTcpStream {
   /// Moves the socket into or out of non-blocking mode. `TcpStream.fromStd` needs `true`.
   #[napi(ts_args_type = "nonblocking: boolean")]
   pub fn set_nonblocking(&self, env: Env, nonblocking: Unknown<'_>) -> napi::Result<()> {
-    with_std(&env, self.id, |js, s| {
-      let on = js.bool_arg(raw(&nonblocking), "nonblocking")?;
-      io(s.set_nonblocking(on), "fcntl")
-    })
+    with_std(
+      &env,
+      self.id,
+      |js| js.bool_arg(raw(&nonblocking), "nonblocking"),
+      |_, on, s| io(s.set_nonblocking(on), "fcntl"),
+    )
   }
 
   /// Reads into `buf`, blocking until some bytes arrive (in non-blocking mode, throws
   /// `kind: 'WouldBlock'` instead). Returns the count; 0 at end of stream.
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
-    with_std(&env, self.id, |js, s| {
-      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
-      let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
-      Ok(io((&mut &*s).read(target), "read")? as f64)
-    })
+    with_std(
+      &env,
+      self.id,
+      // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
+      // taking it and the read.
+      |js| unsafe { js.bytes_mut(raw(&buf), "buf") },
+      |_, target, s| Ok(io((&mut &*s).read(target), "read")? as f64),
+    )
   }
 
   /// Fills `buf` completely, blocking; throws `kind: 'UnexpectedEof'` if the stream ends first.
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn read_exact(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
-    with_std(&env, self.id, |js, s| {
-      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
-      let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
-      io((&mut &*s).read_exact(target), "read")
-    })
+    with_std(
+      &env,
+      self.id,
+      // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
+      // taking it and the read.
+      |js| unsafe { js.bytes_mut(raw(&buf), "buf") },
+      |_, target, s| io((&mut &*s).read_exact(target), "read"),
+    )
   }
 
   /// Writes some of `buf`, blocking until the socket takes it; returns the count.
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
-    with_std(&env, self.id, |js, s| {
-      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
-      let data = unsafe { js.bytes(raw(&buf), "buf")? };
-      Ok(io((&mut &*s).write(data), "write")? as f64)
-    })
+    with_std(
+      &env,
+      self.id,
+      // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
+      // taking it and the write.
+      |js| unsafe { js.bytes(raw(&buf), "buf") },
+      |_, data, s| Ok(io((&mut &*s).write(data), "write")? as f64),
+    )
   }
 
   /// Writes all of `buf`, blocking.
   #[napi(ts_args_type = "buf: Uint8Array")]
   pub fn write_all(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
-    with_std(&env, self.id, |js, s| {
-      // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
-      let data = unsafe { js.bytes(raw(&buf), "buf")? };
-      io((&mut &*s).write_all(data), "write")
-    })
+    with_std(
+      &env,
+      self.id,
+      // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
+      // taking it and the write.
+      |js| unsafe { js.bytes(raw(&buf), "buf") },
+      |_, data, s| io((&mut &*s).write_all(data), "write"),
+    )
   }
 
   /// The local address of the socket.
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
-    with_std(&env, self.id, |js, s| {
+    with_std(&env, self.id, no_args, |js, (), s| {
       new_socket_addr(js, io(s.local_addr(), "getsockname")?)
     })
   }
@@ -150,7 +169,7 @@ impl StdTcpStream {
   /// The address of the remote peer.
   #[napi(ts_return_type = "SocketAddr")]
   pub fn peer_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
-    with_std(&env, self.id, |js, s| {
+    with_std(&env, self.id, no_args, |js, (), s| {
       new_socket_addr(js, io(s.peer_addr(), "getpeername")?)
     })
   }
@@ -168,7 +187,7 @@ impl StdTcpStream {
   /// `kind: 'Unsupported'` (use `asRawSocket()`).
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
-    with_std(&env, self.id, |_, s| {
+    with_std(&env, self.id, no_args, |_, (), s| {
       crate::platform::raw_fd(s).map_err(|e| NetError::io(e, "asRawFd"))
     })
   }
@@ -177,7 +196,7 @@ impl StdTcpStream {
   /// `kind: 'Unsupported'` (use `asRawFd()`).
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
-    with_std(&env, self.id, |_, s| {
+    with_std(&env, self.id, no_args, |_, (), s| {
       crate::platform::raw_socket(s).map_err(|e| NetError::io(e, "asRawSocket"))
     })
   }

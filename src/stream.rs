@@ -6,6 +6,7 @@ use napi::bindgen_prelude::{This, Unknown};
 use napi::{Env, JsValue, sys};
 
 use crate::addr::Targets;
+use crate::args::no_args;
 use crate::bridge::{self, Lazy, Promise, sync};
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, raw};
@@ -56,11 +57,18 @@ pub(crate) fn view_of(env: &Env, id: u64, half: sys::napi_value) -> napi::Result
   })
 }
 
-fn with_core<T>(env: &Env, id: u64, f: impl FnOnce(Js, &Core) -> NetResult<T>) -> napi::Result<T> {
-  sync(env, |js| {
-    let (core, _) = registry::core(id)?;
-    f(js, &core)
-  })
+/// Runs `f` on the connection of `id` with the arguments `args` reads. The arguments are read
+/// before `f` runs and the connection is looked up again after them (see
+/// [`bridge::sync_with`]): a getter of theirs that closes or consumes the stream makes the call
+/// throw `ERR_HANDLE_CLOSED`.
+fn with_core<A, T>(
+  env: &Env,
+  id: u64,
+  args: impl FnOnce(Js) -> NetResult<A>,
+  f: impl FnOnce(Js, A, &Core) -> NetResult<T>,
+) -> napi::Result<T> {
+  let lookup = || registry::core(id).map(|(core, _)| core);
+  bridge::sync_with(env, lookup, args, |js, args, core| f(js, args, core))
 }
 
 fn sockopt<T>(result: std::io::Result<T>, call: &'static str) -> NetResult<T> {
@@ -157,7 +165,7 @@ impl TcpStream {
   /// socket2 (`SockRef::from(&stream).keepalive()`); `net.Socket.setKeepAlive` needs it.
   #[napi]
   pub fn keepalive(&self, env: Env) -> napi::Result<bool> {
-    with_core(&env, self.id, |_, core| {
+    with_core(&env, self.id, no_args, |_, (), core| {
       sockopt(socket2::SockRef::from(&*core.io).keepalive(), "getsockopt")
     })
   }
@@ -166,13 +174,17 @@ impl TcpStream {
   /// `set_keepalive`; `setTcpKeepalive` also sets the timing).
   #[napi(ts_args_type = "on: boolean")]
   pub fn set_keepalive(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
-    with_core(&env, self.id, |js, core| {
-      let on = js.bool_arg(raw(&on), "on")?;
-      sockopt(
-        socket2::SockRef::from(&*core.io).set_keepalive(on),
-        "setsockopt",
-      )
-    })
+    with_core(
+      &env,
+      self.id,
+      |js| js.bool_arg(raw(&on), "on"),
+      |_, on, core| {
+        sockopt(
+          socket2::SockRef::from(&*core.io).set_keepalive(on),
+          "setsockopt",
+        )
+      },
+    )
   }
 
   /// Turns keepalive on with the given timing, as socket2's `set_tcp_keepalive` does:
@@ -190,19 +202,23 @@ impl TcpStream {
   /// ```
   #[napi(ts_args_type = "params: TcpKeepaliveParams")]
   pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
-    with_core(&env, self.id, |js, core| {
-      let params = tcp_keepalive_arg(js, raw(&params))?;
-      sockopt(
-        socket2::SockRef::from(&*core.io).set_tcp_keepalive(&params),
-        "setsockopt",
-      )
-    })
+    with_core(
+      &env,
+      self.id,
+      |js| tcp_keepalive_arg(js, raw(&params)),
+      |_, params, core| {
+        sockopt(
+          socket2::SockRef::from(&*core.io).set_tcp_keepalive(&params),
+          "setsockopt",
+        )
+      },
+    )
   }
 
   /// The pending socket error (`SO_ERROR`), cleared by reading it, or `null`.
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
-    with_core(&env, self.id, |js, core| {
+    with_core(&env, self.id, no_args, |js, (), core| {
       match sockopt(core.io.take_error(), "getsockopt")? {
         Some(err) => Ok(NetError::io(err, "getsockopt").to_js(js)?),
         None => Ok(js.null()?),
@@ -303,7 +319,7 @@ impl TcpStream {
   /// Whether `TCP_NODELAY` is set (Nagle's algorithm off).
   #[napi]
   pub fn nodelay(&self, env: Env) -> napi::Result<bool> {
-    with_core(&env, self.id, |_, core| {
+    with_core(&env, self.id, no_args, |_, (), core| {
       sockopt(core.io.nodelay(), "getsockopt")
     })
   }
@@ -311,32 +327,36 @@ impl TcpStream {
   /// Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced.
   #[napi(ts_args_type = "nodelay: boolean")]
   pub fn set_nodelay(&self, env: Env, nodelay: Unknown<'_>) -> napi::Result<()> {
-    with_core(&env, self.id, |js, core| {
-      let on = js.bool_arg(raw(&nodelay), "nodelay")?;
-      sockopt(core.io.set_nodelay(on), "setsockopt")
-    })
+    with_core(
+      &env,
+      self.id,
+      |js| js.bool_arg(raw(&nodelay), "nodelay"),
+      |_, on, core| sockopt(core.io.set_nodelay(on), "setsockopt"),
+    )
   }
 
   /// Whether `TCP_QUICKACK` is set. Linux only; elsewhere throws `kind: 'Unsupported'`.
   #[napi]
   pub fn quickack(&self, env: Env) -> napi::Result<bool> {
-    with_core(&env, self.id, |_, core| quickack(core))
+    with_core(&env, self.id, no_args, |_, (), core| quickack(core))
   }
 
   /// Sets `TCP_QUICKACK` (send ACKs at once). The kernel may clear it again by itself.
   /// Linux only; elsewhere throws `kind: 'Unsupported'`.
   #[napi(ts_args_type = "quickack: boolean")]
   pub fn set_quickack(&self, env: Env, quickack: Unknown<'_>) -> napi::Result<()> {
-    with_core(&env, self.id, |js, core| {
-      let on = js.bool_arg(raw(&quickack), "quickack")?;
-      set_quickack(core, on)
-    })
+    with_core(
+      &env,
+      self.id,
+      |js| js.bool_arg(raw(&quickack), "quickack"),
+      |_, on, core| set_quickack(core, on),
+    )
   }
 
   /// `SO_LINGER` in milliseconds, or `null` when it is off.
   #[napi]
   pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
-    with_core(&env, self.id, |_, core| {
+    with_core(&env, self.id, no_args, |_, (), core| {
       Ok(sockopt(core.io.linger(), "getsockopt")?.map(|d| d.as_millis() as f64))
     })
   }
@@ -350,19 +370,23 @@ impl TcpStream {
   /// `setZeroLinger()` for a reset, or `shutdown()` and wait for the peer for a graceful close.
   #[napi(ts_args_type = "ms: number | null")]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
-    with_core(&env, self.id, |js, core| {
-      let dur = linger_arg(js, raw(&ms))?;
-      sockopt(
-        socket2::SockRef::from(&*core.io).set_linger(dur),
-        "setsockopt",
-      )
-    })
+    with_core(
+      &env,
+      self.id,
+      |js| linger_arg(js, raw(&ms)),
+      |_, dur, core| {
+        sockopt(
+          socket2::SockRef::from(&*core.io).set_linger(dur),
+          "setsockopt",
+        )
+      },
+    )
   }
 
   /// Sets `SO_LINGER` to zero: closing then resets the connection (an RST) instead of a FIN.
   #[napi]
   pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
-    with_core(&env, self.id, |_, core| {
+    with_core(&env, self.id, no_args, |_, (), core| {
       sockopt(core.io.set_zero_linger(), "setsockopt")
     })
   }
@@ -370,7 +394,7 @@ impl TcpStream {
   /// The IP time-to-live of outgoing packets.
   #[napi]
   pub fn ttl(&self, env: Env) -> napi::Result<u32> {
-    with_core(&env, self.id, |_, core| {
+    with_core(&env, self.id, no_args, |_, (), core| {
       sockopt(core.io.ttl(), "getsockopt")
     })
   }
@@ -378,10 +402,12 @@ impl TcpStream {
   /// Sets the IP time-to-live (1 to 255).
   #[napi(ts_args_type = "ttl: number")]
   pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
-    with_core(&env, self.id, |js, core| {
-      let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;
-      sockopt(core.io.set_ttl(ttl), "setsockopt")
-    })
+    with_core(
+      &env,
+      self.id,
+      |js| Ok(js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32),
+      |_, ttl, core| sockopt(core.io.set_ttl(ttl), "setsockopt"),
+    )
   }
 
   /// Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
@@ -463,7 +489,7 @@ impl TcpStream {
   /// it throws `kind: 'Unsupported'` (use `asRawSocket()`).
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
-    with_core(&env, self.id, |_, core| {
+    with_core(&env, self.id, no_args, |_, (), core| {
       sockopt(crate::platform::raw_fd(&*core.io), "asRawFd")
     })
   }
@@ -472,7 +498,7 @@ impl TcpStream {
   /// it throws `kind: 'Unsupported'` (use `asRawFd()`).
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
-    with_core(&env, self.id, |_, core| {
+    with_core(&env, self.id, no_args, |_, (), core| {
       sockopt(crate::platform::raw_socket(&*core.io), "asRawSocket")
     })
   }

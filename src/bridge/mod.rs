@@ -224,6 +224,29 @@ pub fn sync<T>(env: &Env, f: impl FnOnce(Js) -> NetResult<T>) -> napi::Result<T>
   }
 }
 
+/// Runs a synchronous method of a handle that reads arguments: `lookup` finds what the method
+/// acts on, `args` reads the arguments, and `f` acts on what `lookup` found, with them.
+///
+/// Reading arguments can run user code (an options object's getters) that uses the handle. What
+/// `lookup` found is held while they are read, as `&self` stays borrowed through a Rust method
+/// call, so a method that consumes only a handle nothing else holds refuses it there
+/// (`TcpSocket.listen`: `kind: 'ResourceBusy'`). A close, or any other consumption, is seen by
+/// a second `lookup` once the arguments are read: the method throws `ERR_HANDLE_CLOSED` and `f`
+/// never acts on the handle.
+pub fn sync_with<R, A, T>(
+  env: &Env,
+  lookup: impl Fn() -> NetResult<R>,
+  args: impl FnOnce(Js) -> NetResult<A>,
+  f: impl FnOnce(Js, A, &R) -> NetResult<T>,
+) -> napi::Result<T> {
+  sync(env, |js| {
+    let held = lookup()?;
+    let args = args(js)?;
+    lookup()?;
+    f(js, args, &held)
+  })
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;
