@@ -36,7 +36,10 @@ test('test-net-server-address: address() for 127.0.0.1, ::1, and the default (::
   t.is(any.address()?.family, 'IPv6')
 })
 
-test('test-net-server-close: close() with open connections: server close after both sockets close', async (t) => {
+// node:net counts a connection gone in its destroy() and emits the server's 'close' on the next
+// tick, before the sockets' own 'close' (which waits for the handle to close): Node 20, 22 and 24
+// all print ['server', 'client', 'client'] for this program.
+test('test-net-server-close: close() with open connections: the server closes once both sockets are destroyed, before their close events', async (t) => {
   const events: string[] = []
   const sockets: Socket[] = []
   const server = net.createServer((c) => {
@@ -53,7 +56,8 @@ test('test-net-server-close: close() with open connections: server close after b
   own(t, net.createConnection(port, '127.0.0.1')).on('error', () => {})
   own(t, net.createConnection(port, '127.0.0.1')).on('error', () => {})
   await done
-  t.deepEqual(events, ['client', 'client', 'server'])
+  await waitFor(sockets[1] as Socket, 'close')
+  t.deepEqual(events, ['server', 'client', 'client'])
 })
 
 test('test-net-server-listen-options: listen({port}), listen({port, host}), bad options throw', async (t) => {

@@ -81,3 +81,24 @@ export function isWouldBlock(e: unknown): boolean {
 export function isHandleClosed(e: unknown): boolean {
   return !!e && typeof e === 'object' && (e as { code?: unknown }).code === 'ERR_HANDLE_CLOSED'
 }
+
+/**
+ * Reports an exception thrown by user code (an event handler, a write callback) that ran inside
+ * one of our promise continuations. node:net calls those handlers from the event loop, where a
+ * throw reaches `process.on('uncaughtException')` and the socket goes on; thrown here it would
+ * only reject a promise nobody holds, and stop whatever the continuation was about to do next.
+ */
+export function reportUncaught(err: unknown): void {
+  process.nextTick(() => {
+    throw err
+  })
+}
+
+/** `emitter.emit(...)`, with a throwing listener reported as uncaught instead of thrown at the caller. */
+export function emitGuarded(emitter: { emit(event: string, ...args: unknown[]): boolean }, event: string, ...args: unknown[]): void {
+  try {
+    emitter.emit(event, ...args)
+  } catch (e) {
+    reportUncaught(e)
+  }
+}

@@ -2,21 +2,40 @@
 // unchanged program's TCP through tokio-net. It replaces `net.connect`/`net.createConnection`,
 // `net.createServer` and `http.Agent.prototype.createConnection` (the default agent's way to open
 // a connection). `net.Socket`, `net.Server` and servers Node builds itself (`http.createServer`)
-// stay node:net's: replacing those classes would break Node's own `instanceof` checks.
+// stay node:net's: replacing those classes would break Node's own `instanceof` checks. What
+// tokio-net/net does not take (Unix socket paths, fds, handles, `blockList`, ...) is handed to
+// the node:net functions replaced here (`handover.ts`).
 
 import http from 'node:http'
 import { syncBuiltinESMExports } from 'node:module'
 import nodeNet from 'node:net'
 
+import { connectNeedsNodeNet, handOverTo, serverNeedsNodeNet } from './handover.js'
 import { connect, createServer } from './index.js'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
+const original = {
+  connect: nodeNet.connect as (...args: unknown[]) => nodeNet.Socket,
+  createServer: nodeNet.createServer as (...args: unknown[]) => nodeNet.Server,
+}
+handOverTo(original)
+
+function connectOrHandOver(...args: unknown[]): unknown {
+  if (connectNeedsNodeNet(args)) return original.connect(...args)
+  return (connect as (...a: unknown[]) => unknown)(...args)
+}
+
+function createServerOrHandOver(...args: unknown[]): unknown {
+  if (serverNeedsNodeNet(args[0])) return original.createServer(...args)
+  return (createServer as (...a: unknown[]) => unknown)(...args)
+}
+
 const target = nodeNet as unknown as Mutable<Record<'connect' | 'createConnection' | 'createServer', unknown>>
-target.connect = connect
-target.createConnection = connect
-target.createServer = createServer
-;(http.Agent.prototype as unknown as { createConnection: unknown }).createConnection = connect
+target.connect = connectOrHandOver
+target.createConnection = connectOrHandOver
+target.createServer = createServerOrHandOver
+;(http.Agent.prototype as unknown as { createConnection: unknown }).createConnection = connectOrHandOver
 // `import { connect } from 'node:net'` sees the replacement too.
 syncBuiltinESMExports()
 

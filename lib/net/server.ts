@@ -2,14 +2,18 @@
 
 import dns from 'node:dns'
 import { EventEmitter } from 'node:events'
+import fs from 'node:fs'
 import { isIP } from 'node:net'
+import type { Server as NodeNetServer } from 'node:net'
+import os from 'node:os'
 
 import { TcpSocket } from '../../index.js'
 import type { SocketAddr, TcpListener, TcpStream } from '../../index.js'
 
 import { type ListenOptions, normalizeListenArgs } from './args.js'
-import { codedError, isHandleClosed, netError } from './errors.js'
-import { type AddressInfo, type ConnectionOwner, Socket, kServer } from './socket.js'
+import { codedError, emitGuarded, isHandleClosed, netError } from './errors.js'
+import { type NodeNetFunctions, listenNeedsNodeNet, nodeNetFallback } from './handover.js'
+import { type AddressInfo, type ConnectionOwner, Socket, enableKeepAlive, kServer } from './socket.js'
 
 /** Options of `createServer()` / `new Server()`. */
 export interface ServerOptions {
@@ -27,8 +31,7 @@ export type ConnectionListener = (socket: Socket) => void
 const DEFAULT_BACKLOG = 511
 
 export class Server extends EventEmitter implements ConnectionOwner {
-  /** Connections beyond this many are closed at once (and reported with a 'drop' event). */
-  maxConnections: number | undefined = undefined
+  #maxConnections: number | undefined = undefined
   #options: ServerOptions
   #listener: TcpListener | null = null
   /** Aborts the pending accept on close(): dropping the accept future first keeps it from taking one more connection. */
@@ -41,6 +44,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #acceptLoopDone: Promise<void> | null = null
   /** Bumped by close(): a bind still in flight then knows to give its listener back. */
   #generation = 0
+  /** Under the preload, the node:net server a `listen()` tokio-net does not serve went to (a Unix socket path, ...). */
+  #nodeNetServer: NodeNetServer | null = null
 
   constructor(connectionListener?: ConnectionListener)
   constructor(options?: ServerOptions, connectionListener?: ConnectionListener)
@@ -56,8 +61,18 @@ export class Server extends EventEmitter implements ConnectionOwner {
     if (connectionListener) this.on('connection', connectionListener)
   }
 
+  /** Connections beyond this many are closed at once (and reported with a 'drop' event). */
+  get maxConnections(): number | undefined {
+    return this.#nodeNetServer ? this.#nodeNetServer.maxConnections : this.#maxConnections
+  }
+
+  set maxConnections(max: number | undefined) {
+    this.#maxConnections = max
+    if (this.#nodeNetServer && max !== undefined) this.#nodeNetServer.maxConnections = max
+  }
+
   get listening(): boolean {
-    return this.#listener !== null
+    return this.#nodeNetServer ? this.#nodeNetServer.listening : this.#listener !== null
   }
 
   listen(port?: number | string, hostname?: string, backlog?: number, listeningListener?: () => void): this
@@ -67,10 +82,15 @@ export class Server extends EventEmitter implements ConnectionOwner {
   listen(options: ListenOptions, listeningListener?: () => void): this
   listen(listeningListener?: () => void): this
   listen(...args: unknown[]): this {
-    const [options, cb] = normalizeListenArgs(args)
-    if (this.#listener || this.#binding) {
+    if (this.#listener || this.#binding || this.#nodeNetServer) {
       throw codedError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.')
     }
+    const nodeNet = nodeNetFallback()
+    if (nodeNet && listenNeedsNodeNet(args)) {
+      this.#listenOnNodeNet(nodeNet, args)
+      return this
+    }
+    const [options, cb] = normalizeListenArgs(args)
     if (cb) this.once('listening', cb)
     if (options.signal) {
       const signal = options.signal
@@ -80,42 +100,66 @@ export class Server extends EventEmitter implements ConnectionOwner {
       }
       signal.addEventListener('abort', () => this.close(), { once: true })
     }
-    this.#binding = true
+    keepReserveFd()
     const generation = this.#generation
-    this.#bind(options).then(
+    if (options.host === undefined) {
+      // No host: bound now, as node:net binds it, so address() answers right after listen();
+      // 'listening' (or 'error') follows on the next tick.
+      let listener: TcpListener
+      try {
+        listener = this.#bindAnyAddress(options)
+      } catch (err) {
+        process.nextTick(() => {
+          if (generation === this.#generation) this.emit('error', err)
+        })
+        return this
+      }
+      this.#start(listener)
+      process.nextTick(() => {
+        if (this.#listener === listener) this.emit('listening')
+      })
+      return this
+    }
+    this.#binding = true
+    this.#bindHost(options.host, options).then(
       (listener) => {
         this.#binding = false
         if (generation !== this.#generation) {
           listener.close()
           return
         }
-        this.#listener = listener
-        const a = listener.localAddr()
-        this.#address = { address: a.ip(), family: a.isIpv6() ? 'IPv6' : 'IPv4', port: a.port() }
-        if (this.#unrefed) listener.unref()
-        this.emit('listening')
-        this.#acceptLoopDone = this.#acceptLoop(listener)
+        this.#start(listener)
+        emitGuarded(this, 'listening')
       },
       (err: unknown) => {
         this.#binding = false
         if (generation !== this.#generation) return
-        this.emit('error', err)
+        emitGuarded(this, 'error', err)
       },
     )
     return this
   }
 
-  async #bind(options: ListenOptions): Promise<TcpListener> {
-    const port = typeof options.port === 'number' ? options.port : 0
-    let host = options.host
-    if (host && !isIP(host)) host = (await dns.promises.lookup(host)).address
-    const backlog = options.backlog !== undefined && options.backlog >= 0 ? options.backlog : DEFAULT_BACKLOG
-    const ipv6Only = Boolean(options.ipv6Only)
-    if (host) return this.#listenOn(host, port, backlog, ipv6Only)
-    // No host: the IPv6 any-address (dual-stack on Linux unless ipv6Only), or IPv4's where IPv6
-    // is missing, as Node does.
+  /** Listening from now on: the address is known and connections are accepted. */
+  #start(listener: TcpListener): void {
+    this.#listener = listener
+    const a = listener.localAddr()
+    this.#address = { address: a.ip(), family: a.isIpv6() ? 'IPv6' : 'IPv4', port: a.port() }
+    if (this.#unrefed) listener.unref()
+    this.#acceptLoopDone = this.#acceptLoop(listener)
+  }
+
+  async #bindHost(host: string, options: ListenOptions): Promise<TcpListener> {
+    const ip = isIP(host) ? host : (await dns.promises.lookup(host)).address
+    return this.#listenOn(ip, listenPort(options), listenBacklog(options), Boolean(options.ipv6Only))
+  }
+
+  /** No host: the IPv6 any-address (dual-stack on Linux unless ipv6Only), or IPv4's where IPv6 is missing, as Node does. */
+  #bindAnyAddress(options: ListenOptions): TcpListener {
+    const port = listenPort(options)
+    const backlog = listenBacklog(options)
     try {
-      return await this.#listenOn('::', port, backlog, ipv6Only)
+      return this.#listenOn('::', port, backlog, Boolean(options.ipv6Only))
     } catch (e) {
       const code = (e as { code?: string }).code
       if (code !== 'EAFNOSUPPORT' && code !== 'EADDRNOTAVAIL') throw e
@@ -123,7 +167,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
     }
   }
 
-  async #listenOn(host: string, port: number, backlog: number, ipv6Only: boolean): Promise<TcpListener> {
+  #listenOn(host: string, port: number, backlog: number, ipv6Only: boolean): TcpListener {
     let sock: TcpSocket | null = null
     try {
       const v6 = isIP(host) === 6
@@ -132,9 +176,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       sock.setReuseaddr(true)
       if (v6 && ipv6Only) sock.setOnlyV6(true)
       // Accepted connections inherit keepalive and its idle time from the listening socket.
-      const delay = this.#options.keepAliveInitialDelay
-      if (this.#options.keepAlive && delay && delay > 0) sock.setTcpKeepalive({ time: Math.floor(delay) })
-      else if (this.#options.keepAlive) sock.setKeepalive(true)
+      if (this.#options.keepAlive) enableKeepAlive(sock, Number(this.#options.keepAliveInitialDelay ?? 0))
       if (this.#options.noDelay) sock.setNodelay(true)
       sock.bind([host, port])
       const listener = sock.listen(backlog)
@@ -143,6 +185,31 @@ export class Server extends EventEmitter implements ConnectionOwner {
     } catch (e) {
       sock?.close()
       throw netError(e, 'listen', host, port, true)
+    }
+  }
+
+  /** Under the preload: a `listen()` tokio-net does not serve goes to a node:net server, whose events become ours. */
+  #listenOnNodeNet(nodeNet: NodeNetFunctions, args: unknown[]): void {
+    const rest = [...args]
+    const cb = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as () => void) : undefined
+    const inner = nodeNet.createServer(this.#options)
+    if (this.#maxConnections !== undefined) inner.maxConnections = this.#maxConnections
+    if (this.#unrefed) inner.unref()
+    for (const event of ['listening', 'connection', 'error', 'drop']) {
+      inner.on(event, (...a: unknown[]) => this.emit(event, ...a))
+    }
+    inner.on('close', () => {
+      if (this.#nodeNetServer === inner) this.#nodeNetServer = null
+      this.emit('close')
+    })
+    this.#nodeNetServer = inner
+    if (cb) this.once('listening', cb)
+    try {
+      ;(inner.listen as (...a: unknown[]) => unknown)(...rest)
+    } catch (e) {
+      this.#nodeNetServer = null
+      if (cb) this.removeListener('listening', cb)
+      throw e
     }
   }
 
@@ -156,15 +223,21 @@ export class Server extends EventEmitter implements ConnectionOwner {
         ;[stream, peer] = await listener.accept({ signal: abort.signal })
       } catch (e) {
         if (listener !== this.#listener || abort.signal.aborted || isHandleClosed(e)) return
-        this.emit('error', netError(e, 'accept'))
-        // EMFILE and the like: let the event loop run before trying again.
-        await new Promise((r) => setImmediate(r))
+        const code = (e as { code?: unknown }).code
+        // A client that gave up while queued: nothing to report, as libuv reports nothing.
+        if (code === 'ECONNABORTED') continue
+        const outOfFds = code === 'EMFILE' || code === 'ENFILE'
+        if (outOfFds && (await shedBacklog(listener))) continue
+        emitGuarded(this, 'error', netError(e, 'accept'))
+        // Let the event loop run (and descriptors free up) before trying again, rather than spin.
+        await new Promise((r) => (outOfFds ? setTimeout(r, OUT_OF_FDS_RETRY_MS) : setImmediate(r)))
         continue
       }
-      if (this.maxConnections !== undefined && this.#connections >= this.maxConnections) {
+      const max = this.#maxConnections
+      if (max !== undefined && this.#connections >= max) {
         const dropped = { remoteAddress: peer.ip(), remotePort: peer.port(), remoteFamily: peer.isIpv6() ? 'IPv6' : 'IPv4' }
         stream.close()
-        this.emit('drop', { ...dropped, localAddress: this.#address?.address, localPort: this.#address?.port, localFamily: this.#address?.family })
+        emitGuarded(this, 'drop', { ...dropped, localAddress: this.#address?.address, localPort: this.#address?.port, localFamily: this.#address?.family })
         continue
       }
       const o = this.#options
@@ -177,7 +250,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
       if (o.noDelay) socket.setNoDelay(true)
       socket[kServer](this, peer)
       this.#connections++
-      this.emit('connection', socket)
+      // A 'connection' listener that throws does not stop the server, as on node:net.
+      emitGuarded(this, 'connection', socket)
     }
   }
 
@@ -187,14 +261,26 @@ export class Server extends EventEmitter implements ConnectionOwner {
     this.#emitCloseIfDrained()
   }
 
+  /**
+   * The bound address, or null before listening and after closing. (Under the preload, a server
+   * handed to node:net for a Unix socket path answers with the path, as node:net does; its type
+   * there is node:net's.)
+   */
   address(): AddressInfo | null {
+    if (this.#nodeNetServer) return this.#nodeNetServer.address() as AddressInfo | null
     return this.#listener && this.#address ? { ...this.#address } : null
   }
 
   /** Stops accepting; 'close' (and `cb`) follow once every accepted connection has ended. */
   close(cb?: (err?: Error) => void): this {
+    const inner = this.#nodeNetServer
+    if (inner) {
+      inner.close(typeof cb === 'function' ? (err?: Error) => cb.call(this, err) : undefined)
+      return this
+    }
     if (typeof cb === 'function') {
-      if (!this.#listener && !this.#binding) {
+      if (!this.#listener) {
+        // Not listening yet (or any more), as node:net says even while a host is looked up.
         this.once('close', () => cb(codedError(Error, 'ERR_SERVER_NOT_RUNNING', 'Server is not running.')))
       } else {
         this.once('close', cb)
@@ -219,13 +305,17 @@ export class Server extends EventEmitter implements ConnectionOwner {
       // The listening socket is released once its pending accept has settled: 'close' after that,
       // so a close callback can bind the same port again.
       this.#acceptLoopDone = null
-      void loop.then(() => this.emit('close'))
+      void loop.then(() => emitGuarded(this, 'close'))
       return
     }
     process.nextTick(() => this.emit('close'))
   }
 
   getConnections(cb: (err: Error | null, count: number) => void): this {
+    if (this.#nodeNetServer) {
+      this.#nodeNetServer.getConnections(cb)
+      return this
+    }
     const count = this.#connections
     process.nextTick(() => cb(null, count))
     return this
@@ -234,17 +324,79 @@ export class Server extends EventEmitter implements ConnectionOwner {
   ref(): this {
     this.#unrefed = false
     this.#listener?.ref()
+    this.#nodeNetServer?.ref()
     return this
   }
 
   unref(): this {
     this.#unrefed = true
     this.#listener?.unref()
+    this.#nodeNetServer?.unref()
     return this
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    if (!this.#listener && !this.#binding) return
+    if (!this.listening && !this.#binding) return
     await new Promise<void>((resolve) => this.close(() => resolve()))
+  }
+}
+
+function listenPort(options: ListenOptions): number {
+  return typeof options.port === 'number' ? options.port : 0
+}
+
+function listenBacklog(options: ListenOptions): number {
+  return options.backlog !== undefined && options.backlog >= 0 ? options.backlog : DEFAULT_BACKLOG
+}
+
+/** How long an accept that failed for want of a descriptor, with none in reserve, waits before trying again. */
+const OUT_OF_FDS_RETRY_MS = 100
+
+/**
+ * One descriptor held in reserve for `shedBacklog`, as libuv holds one per loop; opened by the
+ * first `listen()` (of this thread), and again after each use. `null`: none held.
+ */
+let reserveFd: number | null = null
+
+function keepReserveFd(): void {
+  if (reserveFd !== null) return
+  try {
+    reserveFd = fs.openSync(os.devNull, 'r')
+  } catch {
+    // Out of descriptors already: the next listen() or shed tries again.
+  }
+}
+
+/**
+ * libuv's answer to an accept that fails with EMFILE/ENFILE: free the reserved descriptor,
+ * accept and close every connection already queued, and take the descriptor back. The clients
+ * see their connection closed instead of waiting in a backlog that keeps the listener ready,
+ * and the server neither spins on the failing accept nor reports an error. Returns false when
+ * there was no descriptor to spend (the caller reports the error and waits).
+ */
+async function shedBacklog(listener: TcpListener): Promise<boolean> {
+  if (reserveFd === null) return false
+  fs.closeSync(reserveFd)
+  reserveFd = null
+  let shed = 0
+  try {
+    for (;;) {
+      const take = new AbortController()
+      const next = listener.accept({ signal: take.signal })
+      // A connection already queued is taken within the call; one not queued yet is not waited for.
+      take.abort()
+      let stream: TcpStream
+      try {
+        ;[stream] = await next
+      } catch (e) {
+        // Aborted: the queue is empty. EMFILE again: something else took the freed descriptor.
+        const code = (e as { code?: unknown }).code
+        return shed > 0 || (code !== 'EMFILE' && code !== 'ENFILE')
+      }
+      stream.close()
+      shed++
+    }
+  } finally {
+    keepReserveFd()
   }
 }

@@ -2,9 +2,9 @@
 //
 // Reads pull: `_read` reads once and pushes what it gets, so a paused socket holds at most one
 // highWaterMark plus one read. Until the first byte arrives a read waits for readiness and
-// holds no buffer; after that it is one `read(room)` call. Writes go to the socket synchronously
-// first (`tryWrite`/`tryWriteVectored`) and fall back to one `writeAll`/`writeVectored` loop;
-// the later writes of a burst made in one tick are handed over together, as `cork()`ed writes
+// holds no buffer; after that it is one `read(room)` call into a small room. Writes go to the
+// socket synchronously first (`tryWrite`/`tryWriteVectored`) and fall back to one
+// `writeAll`/`writeVectored` loop; the later writes of a burst made in one tick are handed over together, as `cork()`ed writes
 // are, and leave in one `writev`.
 
 import dns from 'node:dns'
@@ -15,7 +15,7 @@ import { TcpSocket, TcpStream } from '../../index.js'
 import type { SocketAddr } from '../../index.js'
 
 import { type ConnectArgs, type ConnectCallback, type ConnectOptions, type LookupAddress, type LookupFunction, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
-import { codedError, isHandleClosed, isWouldBlock, netError, socketClosed } from './errors.js'
+import { codedError, emitGuarded, isHandleClosed, isWouldBlock, netError, reportUncaught, socketClosed } from './errors.js'
 
 /** Node's `AddressInfo`. */
 export interface AddressInfo {
@@ -50,6 +50,8 @@ const READ_SIZE = 64 * 1024
 const MIN_READ_ROOM = 8 * 1024
 /** The most buffers one vectored call into the addon takes (`IOV_MAX`; the addon refuses more). */
 const MAX_BUFS = 1024
+/** The room of a read that waits for data (see `#waitRoom`): under Node's pool limit, so it is pooled. */
+const WAIT_READ_SIZE = 2 * 1024
 /** Reads in a row without waiting, before the event loop gets a turn (libuv reads up to 32). */
 const MAX_SYNC_READS = 32
 
@@ -103,12 +105,14 @@ export class Socket extends Duplex {
   #syncReads = 0
   #readWanted = false
   #readBuf: Buffer | null = null
+  /** Whether a byte ever arrived: until then a read waits without holding a buffer. */
+  #received = false
   #readOffset = 0
   #onread: OnReadOptions | null = null
   #timer: NodeJS.Timeout | null = null
   #noDelay: boolean | undefined
   #keepAlive = false
-  /** `keepAliveInitialDelay` / `setKeepAlive`'s `initialDelay`, in ms; 0: the system's. */
+  /** `keepAliveInitialDelay` / `setKeepAlive`'s `initialDelay`, in ms. */
   #keepAliveDelay = 0
   #unrefed = false
   /** Whether ref()/unref() was ever called: only then does a new stream need telling. */
@@ -217,7 +221,11 @@ export class Socket extends Duplex {
         this.once('close', () => signal.removeEventListener('abort', onAbort))
       }
     }
-    this.#open(options.host || 'localhost', port, options, abort).catch((err: unknown) => {
+    const host = options.host || 'localhost'
+    const literal = isIP(host)
+    // A name is looked up now, as node:net does: a lookup function that throws throws here.
+    const addresses = literal ? [{ address: host, family: literal }] : this.#lookup(host, options)
+    this.#open(addresses, port, options, abort).catch((err: unknown) => {
       if (abort.aborted) return
       this.destroy(err instanceof Error ? err : new Error(String(err)))
     })
@@ -231,6 +239,7 @@ export class Socket extends Duplex {
     this.#bytesRead = 0
     this.#bytesDispatched = 0
     this.#reading = false
+    this.#received = false
     this.#pendingWrite = null
     this.#held = null
     this.#peer = null
@@ -239,38 +248,39 @@ export class Socket extends Duplex {
     this.#resetOnClose = false
   }
 
-  async #open(host: string, port: number, options: ConnectOptions, signal: ConnectCancel): Promise<void> {
-    let addresses: LookupAddress[]
-    const literal = isIP(host)
-    if (literal) {
-      addresses = [{ address: host, family: literal }]
-    } else {
-      addresses = await this.#lookup(host, options)
-      if (signal.aborted) return
-    }
+  async #open(lookedUp: LookupAddress[] | Promise<LookupAddress[]>, port: number, options: ConnectOptions, signal: ConnectCancel): Promise<void> {
+    const addresses = await lookedUp
+    if (signal.aborted) return
     const errors: Error[] = []
     const tried: string[] | null = addresses.length > 1 ? [] : null
     this.#tried = tried
     for (const { address } of addresses) {
       if (tried) tried.push(`${address}:${port}`)
       else this.#tried = `${address}:${port}`
+      let stream: TcpStream
       try {
-        const stream = await this.#connectOne(address, port, options, signal)
-        if (signal.aborted) {
-          stream.close()
-          return
-        }
-        this.connecting = false
-        this.#connectAbort = null
-        this.#attach(stream)
-        this.#peer = { address, family: familyName(isIP(address) === 6), port }
-        this.emit('connect')
-        this.emit('ready')
-        return
+        stream = await this.#connectOne(address, port, options, signal)
       } catch (e) {
         if (signal.aborted) return
         errors.push(netError(e, 'connect', address, port))
+        continue
       }
+      if (signal.aborted) {
+        stream.close()
+        return
+      }
+      this.connecting = false
+      this.#connectAbort = null
+      this.#attach(stream)
+      this.#peer = { address, family: familyName(isIP(address) === 6), port }
+      // A 'connect' listener that throws does not undo the connection, as on node:net.
+      try {
+        this.emit('connect')
+        this.emit('ready')
+      } catch (e) {
+        reportUncaught(e)
+      }
+      return
     }
     if (errors.length === 1) throw errors[0]
     const last = errors[errors.length - 1] as Error & { code?: string }
@@ -279,26 +289,30 @@ export class Socket extends Duplex {
     throw agg
   }
 
+  /** Calls the lookup function now (a throw reaches the caller of `connect()`); settles with the usable addresses. */
   #lookup(host: string, options: ConnectOptions): Promise<LookupAddress[]> {
     const lookup: LookupFunction = options.lookup ?? (dns.lookup as unknown as LookupFunction)
     const family = options.family ? Number(options.family) : 0
-    return new Promise((resolve, reject) => {
-      lookup(host, { family, hints: options.hints ?? 0, all: true }, (err, address, fam) => {
-        if (err) {
-          this.emit('lookup', err, undefined, undefined, host)
-          reject(err)
-          return
-        }
-        const list = Array.isArray(address) ? address : [{ address, family: fam ?? isIP(address) }]
-        const usable = list.filter((a) => isIP(a.address) && (!family || a.family === family))
-        for (const a of usable) this.emit('lookup', null, a.address, a.family, host)
-        if (usable.length === 0) {
-          reject(codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(list[0]?.address)}`))
-          return
-        }
-        resolve(usable)
-      })
+    let settle!: { resolve(a: LookupAddress[]): void; reject(e: unknown): void }
+    const found = new Promise<LookupAddress[]>((resolve, reject) => {
+      settle = { resolve, reject }
     })
+    lookup(host, { family, hints: options.hints ?? 0, all: true }, (err, address, fam) => {
+      if (err) {
+        this.emit('lookup', err, undefined, undefined, host)
+        settle.reject(err)
+        return
+      }
+      const list = Array.isArray(address) ? address : [{ address, family: fam ?? isIP(address) }]
+      const usable = list.filter((a) => isIP(a.address) && (!family || a.family === family))
+      for (const a of usable) this.emit('lookup', null, a.address, a.family, host)
+      if (usable.length === 0) {
+        settle.reject(codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(list[0]?.address)}`))
+        return
+      }
+      settle.resolve(usable)
+    })
+    return found
   }
 
   async #connectOne(address: string, port: number, options: ConnectOptions, cancel: ConnectCancel): Promise<TcpStream> {
@@ -325,10 +339,8 @@ export class Socket extends Duplex {
     }
   }
 
-  /** Keepalive on, with `initialDelay` as the idle time before the first probe when one was given. */
   #applyKeepAlive(target: TcpSocket | TcpStream): void {
-    if (this.#keepAliveDelay > 0) target.setTcpKeepalive({ time: this.#keepAliveDelay })
-    else target.setKeepalive(true)
+    enableKeepAlive(target, this.#keepAliveDelay)
   }
 
   #attach(stream: TcpStream): void {
@@ -359,11 +371,12 @@ export class Socket extends Duplex {
   //
   // Until the first byte arrives, a read waits for readiness and then reads with `tryRead`:
   // no buffer is held while a fresh (often idle) connection waits, on either side. From then on
-  // a read is one `read(room)` call: tokio tries the socket at once and otherwise waits and reads
-  // into `room`, so a round trip costs one call into the addon where readable-then-tryRead cost
-  // two (plus a thrown WouldBlock whenever tokio's cached readiness was stale). `#mayHaveData`
-  // reads synchronously with `tryRead` when the last read filled its room: a bulk transfer then
-  // moves without a promise per chunk.
+  // a read that waits is one `read(room)` call into a small pooled room (`#waitRoom`): tokio
+  // tries the socket at once and otherwise waits and reads into it, so a round trip costs one
+  // call into the addon where readable-then-tryRead cost two (plus a thrown WouldBlock whenever
+  // tokio's cached readiness was stale), and an idle connection holds no large buffer. When a
+  // read fills its room (`#mayHaveData`), the next one is a synchronous `tryRead` into a 64 KiB
+  // buffer: a bulk transfer then moves without a promise per chunk.
 
   override _read(): void {
     if (!this.#handle) {
@@ -392,7 +405,7 @@ export class Socket extends Duplex {
       if (this.#tryReadOnce(h)) return
     }
     this.#reading = true
-    if (this.#onread === null && this.#readBuf === null) {
+    if (this.#onread === null && !this.#received) {
       // `pollReadReady` rather than `readable()`: the same wait, and about 250 bytes less of the
       // addon's memory per waiting connection (2.2 KB against 2.46 KB, measured).
       h.pollReadReady().then(
@@ -407,13 +420,14 @@ export class Socket extends Duplex {
       )
       return
     }
-    const room = this.#room()
+    const onread = this.#onread
+    const room = onread ? onreadRoom(onread) : this.#waitRoom()
     h.read(room).then(
       (n: number) => {
         if (h !== this.#handle) return
         this.#reading = false
         this.#syncReads = 0
-        this.#deliver(n, room)
+        this.#deliver(n, room, false)
       },
       (err: unknown) => this.#readFailed(h, err),
     )
@@ -425,10 +439,22 @@ export class Socket extends Duplex {
     this.destroy(netError(err, 'read'))
   }
 
-  /** Where the next read goes: the `onread` buffer, or what is left of our read buffer. */
+  /**
+   * The room of a read that waits: the socket is drained, so it may stay idle for long. A small
+   * buffer from Node's shared pool, not the 64 KiB one: an idle connection then holds a few
+   * hundred bytes' share of a pool slab, as node:net holds nothing between reads. A message
+   * that fills it is followed at once by a synchronous read into the large buffer.
+   */
+  #waitRoom(): Buffer {
+    this.#readBuf = null
+    this.#readOffset = 0
+    return Buffer.allocUnsafe(WAIT_READ_SIZE)
+  }
+
+  /** Where a synchronous read goes: the `onread` buffer, or what is left of our read buffer. */
   #room(): Uint8Array {
     const onread = this.#onread
-    if (onread) return typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer
+    if (onread) return onreadRoom(onread)
     let buf = this.#readBuf
     if (!buf || buf.length - this.#readOffset < MIN_READ_ROOM) {
       // Chunks already pushed keep the old buffer alive for as long as their consumers hold them.
@@ -452,23 +478,31 @@ export class Socket extends Duplex {
       this.destroy(netError(e, 'read'))
       return true
     }
-    this.#deliver(n, room)
+    this.#deliver(n, room, this.#onread === null)
     return true
   }
 
-  /** Hands `n` bytes read into `room` to the reader (0: end of stream). */
-  #deliver(n: number, room: Uint8Array): void {
+  /** Hands `n` bytes read into `room` to the reader (0: end of stream); `inReadBuf`: `room` is the rest of `#readBuf`. */
+  #deliver(n: number, room: Uint8Array, inReadBuf: boolean): void {
     if (n === 0) {
       this.#mayHaveData = false
       this.#onEof()
       return
     }
+    this.#received = true
     this.#mayHaveData = n === room.length
     this.#bytesRead += n
     this.#activity()
     const onread = this.#onread
     if (onread) {
-      if (onread.callback.call(this, n, room) === false) {
+      let more: boolean | void = true
+      try {
+        more = onread.callback.call(this, n, room)
+      } catch (e) {
+        // As on node:net, a throwing callback does not stop the reads.
+        reportUncaught(e)
+      }
+      if (more === false) {
         this.pause()
         this.once('resume', () => this.#startRead())
       } else {
@@ -476,14 +510,36 @@ export class Socket extends Duplex {
       }
       return
     }
-    this.#readOffset += n
-    this.push((room as Buffer).subarray(0, n))
+    if (inReadBuf) this.#readOffset += n
+    this.#push((room as Buffer).subarray(0, n))
+  }
+
+  /**
+   * `push()`, with a listener that throws inside it ('data', 'readable') reported as uncaught.
+   * Readable stops pulling when that happens; node:net's handle goes on reading, so we ask for
+   * the next read as Readable would have.
+   */
+  #push(chunk: Buffer | null): void {
+    try {
+      this.push(chunk)
+    } catch (e) {
+      reportUncaught(e)
+      process.nextTick(() => {
+        if (!this.destroyed) this.read(0)
+      })
+    }
   }
 
   #onEof(): void {
-    this.push(null)
+    // Our read buffer is no longer needed: an ended socket may be kept around for long.
+    this.#readBuf = null
+    this.#push(null)
     // Nothing reads 'end' out of the buffer while paused; node:net still reports EOF to the write side.
-    this.read(0)
+    try {
+      this.read(0)
+    } catch (e) {
+      reportUncaught(e)
+    }
   }
 
   /** Bytes received so far. */
@@ -668,12 +724,13 @@ export class Socket extends Duplex {
       writeCb(socketClosed())
     }
     cb(err)
+    // The server counts the connection gone now, as node:net does in its _destroy: a server
+    // closed meanwhile emits its 'close' before this socket's.
+    this._server?._connectionClosed(this)
     // node:net emits 'close' from the handle's close callback: after 'error', on a later turn
-    // (a connecting socket has a handle there too). The server hears of it after the socket's
-    // own 'close', so its 'close' comes last.
+    // (a connecting socket has a handle there too).
     const emitClose = (): void => {
       this.emit('close', hadError)
-      this._server?._connectionClosed(this)
     }
     if (h || wasConnecting) setImmediate(emitClose)
     else process.nextTick(emitClose)
@@ -741,13 +798,13 @@ export class Socket extends Duplex {
   }
 
   /**
-   * `SO_KEEPALIVE`, with `initialDelay` (ms, whole seconds as the OS keeps it) as the idle time
-   * before the first probe; 0 leaves the system's. Before connecting it applies once connected.
+   * `SO_KEEPALIVE`, with `initialDelay` (ms) as the idle time before the first probe, in whole
+   * seconds as node:net passes it (see `enableKeepAlive`). Before connecting it applies once
+   * connected.
    */
   setKeepAlive(enable = false, initialDelay = 0): this {
     this.#keepAlive = Boolean(enable)
-    const delay = Number(initialDelay)
-    this.#keepAliveDelay = Number.isFinite(delay) && delay > 0 ? Math.floor(delay) : 0
+    this.#keepAliveDelay = Number(initialDelay)
     if (this.#handle) {
       if (this.#keepAlive) this.#applyKeepAlive(this.#handle)
       else this.#handle.setKeepalive(false)
@@ -888,6 +945,29 @@ function abortError(reason: unknown): Error {
   e.name = 'AbortError'
   e.code = 'ABORT_ERR'
   return e
+}
+
+/**
+ * Keepalive on, as node:net sets it: the delay is truncated to whole seconds (`~~(ms / 1000)`),
+ * and one that comes to less than a second, or that the OS refuses (Linux takes 1 to 32,767 s),
+ * leaves the system's idle time, where libuv ignores the failed `setsockopt` too.
+ */
+export function enableKeepAlive(target: TcpSocket | TcpStream, delayMs: number): void {
+  const seconds = ~~(delayMs / 1000)
+  if (seconds > 0) {
+    try {
+      target.setTcpKeepalive({ time: seconds * 1000 })
+      return
+    } catch (e) {
+      if (isHandleClosed(e)) throw e
+    }
+  }
+  target.setKeepalive(true)
+}
+
+/** The buffer an `onread` option gives for the next read. */
+function onreadRoom(onread: OnReadOptions): Uint8Array {
+  return typeof onread.buffer === 'function' ? onread.buffer() : onread.buffer
 }
 
 /** Below this many bytes a write costs more in the call and syscall than in copying: worth holding. */

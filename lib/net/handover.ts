@@ -1,0 +1,50 @@
+// The preload's hand-over to node:net. tokio-net/net serves TCP; what it does not take (a Unix
+// socket path, an `fd` or `handle`, a `blockList`, `reusePort`)
+// goes, under `tokio-net/register`, to the node:net functions the preload replaced, so an
+// unchanged program keeps working where tokio-net cannot serve it. Used directly, tokio-net/net
+// refuses those instead (see `onlyTcp`): a silent fallback would hide that tokio is not underneath.
+
+import type { Server as NodeNetServer, Socket as NodeNetSocket } from 'node:net'
+
+import { isPipeName } from './args.js'
+
+/** The node:net functions the preload replaced. */
+export interface NodeNetFunctions {
+  connect(...args: unknown[]): NodeNetSocket
+  createServer(...args: unknown[]): NodeNetServer
+}
+
+let nodeNet: NodeNetFunctions | null = null
+
+/** Called by the preload with node:net's own functions, before it replaces them. */
+export function handOverTo(functions: NodeNetFunctions): void {
+  nodeNet = functions
+}
+
+/** node:net's functions when the preload is on, to take what tokio-net/net does not; else null. */
+export function nodeNetFallback(): NodeNetFunctions | null {
+  return nodeNet
+}
+
+function has(o: object, key: string): boolean {
+  return (o as Record<string, unknown>)[key] !== undefined && (o as Record<string, unknown>)[key] !== null
+}
+
+/** `connect()`/`createConnection()` arguments tokio-net/net does not serve. */
+export function connectNeedsNodeNet(args: readonly unknown[]): boolean {
+  const first = args[0]
+  if (first === null || typeof first !== 'object') return isPipeName(first)
+  return typeof (first as { path?: unknown }).path === 'string' || has(first, 'fd') || has(first, 'handle') || has(first, 'blockList')
+}
+
+/** `createServer()` options tokio-net/net does not serve. */
+export function serverNeedsNodeNet(options: unknown): boolean {
+  return options !== null && typeof options === 'object' && has(options, 'blockList')
+}
+
+/** `listen()` arguments tokio-net/net does not serve: a path, a handle or fd, or options only node:net has. */
+export function listenNeedsNodeNet(args: readonly unknown[]): boolean {
+  const first = args[0]
+  if (first === null || typeof first !== 'object') return isPipeName(first)
+  return typeof (first as { path?: unknown }).path === 'string' || ['fd', 'handle', '_handle', 'reusePort'].some((k) => has(first, k))
+}
