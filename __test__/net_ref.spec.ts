@@ -131,9 +131,10 @@ listener.unref()
 const port = listener.localAddr().port()
 `
 
-test('an unref()ed socket that is still connecting does not keep the process alive; ref() again does', async (t) => {
-  for (const refAgain of [false, true]) {
-    const r = await run(`${HANGING_LISTENER}
+// libuv counts a connect in flight as an active request, whatever the socket's ref state: node:net
+// (checked with this very program on Node 20) stays alive until the connect ends.
+test('a connect in flight keeps the process alive even on an unref()ed socket, as on node:net', async (t) => {
+  const r = await run(`${HANGING_LISTENER}
 const filler = nodeNet.connect(port, '127.0.0.1', () => {
   filler.unref()
   const c = net.connect(port, '127.0.0.1')
@@ -141,11 +142,9 @@ const filler = nodeNet.connect(port, '127.0.0.1', () => {
   c.on('error', () => {})
   setTimeout(() => {
     c.unref()
-    ${refAgain ? 'c.ref()' : ''}
     ${WATCH}
   }, 100)
 })`)
-    t.is(r.code, 0, r.stderr)
-    t.is(r.stdout.trim(), refAgain ? 'still alive' : '')
-  }
+  t.is(r.code, 0, r.stderr)
+  t.is(r.stdout.trim(), 'still alive')
 })

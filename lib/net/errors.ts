@@ -102,3 +102,12 @@ export function emitGuarded(emitter: { emit(event: string, ...args: unknown[]): 
     reportUncaught(e)
   }
 }
+
+/** `cb(err)`, with an exception it throws reported as uncaught instead of thrown at the caller. */
+export function callGuarded(cb: (err?: Error | null) => void, err?: Error | null): void {
+  try {
+    cb(err)
+  } catch (e) {
+    reportUncaught(e)
+  }
+}

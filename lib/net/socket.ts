@@ -15,7 +15,7 @@ import { TcpSocket, TcpStream } from '../../index.js'
 import type { SocketAddr } from '../../index.js'
 
 import { type ConnectArgs, type ConnectCallback, type ConnectOptions, type LookupAddress, type LookupFunction, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
-import { codedError, emitGuarded, isHandleClosed, isWouldBlock, netError, reportUncaught, socketClosed } from './errors.js'
+import { callGuarded, codedError, isHandleClosed, isWouldBlock, netError, reportUncaught, socketClosed } from './errors.js'
 
 /** Node's `AddressInfo`. */
 export interface AddressInfo {
@@ -115,8 +115,6 @@ export class Socket extends Duplex {
   /** `keepAliveInitialDelay` / `setKeepAlive`'s `initialDelay`, in ms. */
   #keepAliveDelay = 0
   #unrefed = false
-  /** Whether ref()/unref() was ever called: only then does a new stream need telling. */
-  #refTouched = false
   #resetOnClose = false
   #connectAbort: ConnectCancel | null = null
   #peer: AddressInfo | null = null
@@ -316,8 +314,9 @@ export class Socket extends Duplex {
   }
 
   async #connectOne(address: string, port: number, options: ConnectOptions, cancel: ConnectCancel): Promise<TcpStream> {
-    // Always through a TcpSocket: closing it cancels the attempt (destroy() while connecting),
-    // and unref() reaches it while it connects, as on node:net.
+    // Always through a TcpSocket: closing it cancels the attempt (destroy() while connecting).
+    // It is never unref'd: a pending connect keeps the process alive even on an unref'd socket,
+    // as libuv's connect request does; unref() applies to the stream once connected.
     const v6 = isIP(address) === 6
     const sock = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
     try {
@@ -326,7 +325,6 @@ export class Socket extends Duplex {
         const local = options.localAddress ?? (v6 ? '::' : '0.0.0.0')
         sock.bind([local, options.localPort ?? 0])
       }
-      if (this.#unrefed) sock.unref()
     } catch (e) {
       sock.close()
       throw e
@@ -348,10 +346,7 @@ export class Socket extends Duplex {
     this.#peer = null
     this.#mayHaveData = false
     if (this.#noDelay !== undefined) stream.setNodelay(this.#noDelay)
-    // The stream keeps the connecting socket's setting; a ref()/unref() that came as the connect
-    // finished may not have reached it.
     if (this.#unrefed) stream.unref()
-    else if (this.#refTouched) stream.ref()
     this.#activity()
     if (this.#pendingWrite) {
       const { bufs, cb } = this.#pendingWrite
@@ -636,14 +631,15 @@ export class Socket extends Duplex {
       return
     }
     const rest = remainder(bufs, written)
+    // The callback runs Writable's bookkeeping and the user's write callbacks and 'drain'
+    // listeners: one that throws is reported, not turned into a rejection nobody sees.
     writeLoop(h, rest).then(
       () => {
         this.#activity()
-        cb()
+        callGuarded(cb)
       },
       (err: unknown) => {
-        if (h !== this.#handle || isHandleClosed(err)) cb(socketClosed())
-        else cb(netError(err, 'write'))
+        callGuarded(cb, h !== this.#handle || isHandleClosed(err) ? socketClosed() : netError(err, 'write'))
       },
     )
   }
@@ -676,10 +672,9 @@ export class Socket extends Duplex {
       return
     }
     h.shutdown().then(
-      () => cb(),
+      () => callGuarded(cb),
       (err: unknown) => {
-        if (h !== this.#handle || isHandleClosed(err)) cb()
-        else cb(netError(err, 'shutdown'))
+        callGuarded(cb, h !== this.#handle || isHandleClosed(err) ? null : netError(err, 'shutdown'))
       },
     )
   }
@@ -814,17 +809,13 @@ export class Socket extends Duplex {
 
   ref(): this {
     this.#unrefed = false
-    this.#refTouched = true
     this.#handle?.ref()
-    refConnecting(this.#connectAbort?.socket, true)
     return this
   }
 
   unref(): this {
     this.#unrefed = true
-    this.#refTouched = true
     this.#handle?.unref()
-    refConnecting(this.#connectAbort?.socket, false)
     return this
   }
 
@@ -916,16 +907,6 @@ function writeAfterFIN(this: Socket, chunk: unknown, encoding?: unknown, cb?: un
  * `AbortController` per connect cost more than the connect itself (53 µs against 61 µs of CPU
  * per connect on the JS-thread driver, measured with the raw API); this costs 18 µs.
  */
-/** ref()/unref() on a socket still connecting; a connect that just finished consumed it. */
-function refConnecting(socket: TcpSocket | null | undefined, on: boolean): void {
-  try {
-    if (on) socket?.ref()
-    else socket?.unref()
-  } catch {
-    // Consumed by the connect that just finished: #attach gives the stream the setting.
-  }
-}
-
 /** The connect attempts of one `connect()` call: `abort()` stops them. */
 class ConnectCancel {
   aborted = false
