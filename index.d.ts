@@ -517,7 +517,11 @@ export declare class OwnedReadHalf {
   /**
    * Reads what is available now into `buf` without waiting, returning the byte count.
    * 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness.
+   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
+   * does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
+   * readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
+   * `readable()` waits for new data (or the end of the stream) instead of settling at once
+   * and leaving `tryRead` to throw `WouldBlock`.
    */
   tryRead(buf: Uint8Array): number
   /** `tryRead` into several buffers in order (`readv`), returning the total byte count. */
@@ -786,7 +790,11 @@ export declare class ReadHalf {
   /**
    * Reads what is available now into `buf` without waiting, returning the byte count.
    * 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness.
+   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
+   * does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
+   * readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
+   * `readable()` waits for new data (or the end of the stream) instead of settling at once
+   * and leaving `tryRead` to throw `WouldBlock`.
    */
   tryRead(buf: Uint8Array): number
   /** `tryRead` into several buffers in order (`readv`), returning the total byte count. */
@@ -1225,7 +1233,11 @@ export declare class TcpStream {
   /**
    * Reads what is available now into `buf` without waiting, returning the byte count.
    * 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness.
+   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
+   * does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
+   * readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
+   * `readable()` waits for new data (or the end of the stream) instead of settling at once
+   * and leaving `tryRead` to throw `WouldBlock`.
    */
   tryRead(buf: Uint8Array): number
   /** `tryRead` into several buffers in order (`readv`), returning the total byte count. */

@@ -42,24 +42,45 @@ test('a host name is looked up: one lookup event per address, then connect and r
   t.deepEqual(lookups[0], [null, '127.0.0.1', 4, 'localhost'])
 })
 
-test('a custom lookup function is used, with all: true, and single-address answers work too', async (t) => {
+test('a custom lookup function is called as node:net calls it: all: true by default (a list answers), one address when a family is given', async (t) => {
   const [, port] = await echoServer(t)
-  const hosts: string[] = []
+  const asked: Array<[string, boolean | undefined, number | undefined]> = []
   const s = own(
     t,
     net.connect({
       port,
       host: 'my-service.internal',
       lookup: (host, opts, cb) => {
-        hosts.push(host)
-        t.true(opts.all)
-        cb(null, '127.0.0.1', 4)
+        asked.push([host, opts.all, opts.family])
+        cb(null, [{ address: '127.0.0.1', family: 4 }])
       },
     }),
   )
   await waitFor(s, 'connect')
-  t.deepEqual(hosts, ['my-service.internal'])
   t.is(s.remoteAddress, '127.0.0.1')
+  const single = own(
+    t,
+    net.connect({
+      port,
+      host: 'my-service.internal',
+      family: 4,
+      lookup: (host, opts, cb) => {
+        asked.push([host, opts.all, opts.family])
+        cb(null, '127.0.0.1', 4)
+      },
+    }),
+  )
+  await waitFor(single, 'connect')
+  t.deepEqual(asked, [
+    ['my-service.internal', true, undefined],
+    ['my-service.internal', undefined, 4],
+  ])
+})
+
+test('a lookup asked for all addresses that answers a single one fails as on node:net, with ERR_INVALID_IP_ADDRESS', async (t) => {
+  const s = net.connect({ port: 1, host: 'my-service.internal', lookup: (_host, _opts, cb) => cb(null, '127.0.0.1', 4) })
+  const [err] = await waitFor<[Error & { code?: string }]>(s, 'error').catch((e: unknown) => [e as Error & { code?: string }])
+  t.is(err.code, 'ERR_INVALID_IP_ADDRESS')
 })
 
 test('a name with several addresses: a refused one is skipped, and autoSelectFamilyAttemptedAddresses lists both tries, connected one last', async (t) => {

@@ -37,12 +37,17 @@ export interface LookupAddress {
 }
 
 export interface LookupOptions {
+  /** 0, 4 or 6; undefined when `connect()` was given no family, as node:net passes it. */
   family?: number
   hints?: number
+  /** Set when `connect()` wants every address (no family asked for, `autoSelectFamily` on). */
   all?: boolean
 }
 
-/** `dns.lookup`'s shape; called with `all: true`, and a single-address answer is accepted too. */
+/**
+ * `dns.lookup`'s shape. Called as node:net calls it: with `all: true` (answer a list) unless a
+ * family, a local address or `autoSelectFamily: false` was given (answer one address).
+ */
 export type LookupFunction = (
   hostname: string,
   options: LookupOptions,
@@ -126,9 +131,6 @@ export function validateConnectOptions(o: ConnectOptions): void {
   }
   if (o.localPort != null && typeof o.localPort !== 'number') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.localPort" property must be of type number. Received ${util.inspect(o.localPort)}`)
-  }
-  if (o.family !== undefined && o.family !== null && ![0, 4, 6].includes(Number(o.family))) {
-    throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `The property 'options.family' must be one of: 0, 4, 6. Received ${util.inspect(o.family)}`)
   }
   if (o.lookup != null && typeof o.lookup !== 'function') {
     throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.lookup" property must be of type function. Received ${util.inspect(o.lookup)}`)

@@ -1,20 +1,20 @@
 // `Socket`: node:net's Socket (a Duplex) over a tokio-net TcpStream.
 //
 // Reads pull: `_read` reads once and pushes what it gets, so a paused socket holds at most one
-// highWaterMark plus one read. Until the first byte arrives a read waits for readiness and
-// holds no buffer; after that it is one `read(room)` call into a small room. Writes go to the
-// socket synchronously first (`tryWrite`/`tryWriteVectored`) and fall back to one
-// `writeAll`/`writeVectored` loop; the later writes of a burst made in one tick are handed over together, as `cork()`ed writes
-// are, and leave in one `writev`.
+// highWaterMark plus one read. A read waits for readiness holding no buffer, whether the socket
+// is new or idle after traffic. Writes go to the socket synchronously first
+// (`tryWrite`/`tryWriteVectored`) and fall back to one `writeAll`/`writeVectored` loop; the later
+// writes of a burst made in one tick are handed over together, as `cork()`ed writes are, and
+// leave in one `writev`.
 
 import dns from 'node:dns'
-import { isIP } from 'node:net'
+import { getDefaultAutoSelectFamily, isIP } from 'node:net'
 import { Duplex, addAbortSignal } from 'node:stream'
 
 import { TcpSocket, TcpStream } from '../../index.js'
 import type { SocketAddr } from '../../index.js'
 
-import { type ConnectArgs, type ConnectCallback, type ConnectOptions, type LookupAddress, type LookupFunction, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
+import { type ConnectArgs, type ConnectCallback, type ConnectOptions, type LookupAddress, type LookupFunction, type LookupOptions, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
 import { callGuarded, codedError, isHandleClosed, isWouldBlock, netError, reportUncaught, socketClosed } from './errors.js'
 
 /** Node's `AddressInfo`. */
@@ -46,12 +46,8 @@ export interface ConnectionOwner {
 
 /** The size of one read: libuv's, so large transfers move in the same chunks as on node:net. */
 const READ_SIZE = 64 * 1024
-/** A read buffer with less room than this left is replaced rather than reused. */
-const MIN_READ_ROOM = 8 * 1024
 /** The most buffers one vectored call into the addon takes (`IOV_MAX`; the addon refuses more). */
 const MAX_BUFS = 1024
-/** The room of a read that waits for data (see `#waitRoom`): under Node's pool limit, so it is pooled. */
-const WAIT_READ_SIZE = 2 * 1024
 /** Reads in a row without waiting, before the event loop gets a turn (libuv reads up to 32). */
 const MAX_SYNC_READS = 32
 
@@ -104,10 +100,6 @@ export class Socket extends Duplex {
   #mayHaveData = false
   #syncReads = 0
   #readWanted = false
-  #readBuf: Buffer | null = null
-  /** Whether a byte ever arrived: until then a read waits without holding a buffer. */
-  #received = false
-  #readOffset = 0
   #onread: OnReadOptions | null = null
   #timer: NodeJS.Timeout | null = null
   #noDelay: boolean | undefined
@@ -117,14 +109,13 @@ export class Socket extends Duplex {
   #unrefed = false
   #resetOnClose = false
   #connectAbort: ConnectCancel | null = null
+  /** The peer's address, once asked for while connected (node:net remembers it only then). */
   #peer: AddressInfo | null = null
-  /** The peer as the listener reported it, turned into `#peer` when first asked for. */
-  #acceptedFrom: SocketAddr | null = null
+  /** The peer as `accept()` or `connect()` knew it, turned into `#peer` when first asked for. */
+  #peerKnown: SocketAddr | AddressInfo | null = null
   #local: AddressInfo | null = null
   #pauseOnCreate: boolean
   #attempted = false
-  /** `ip:port` of every address `connect()` tried, in order: one string for a single address, which is the usual case and the cheapest to keep. */
-  #tried: string | string[] | null = null
 
   constructor(options: SocketOptions = {}) {
     if (typeof options === 'number') throw codedError(TypeError, 'ERR_INVALID_ARG_VALUE', 'tokio-net/net Socket cannot open a file descriptor; use Socket.from(tcpStream)')
@@ -163,12 +154,10 @@ export class Socket extends Duplex {
 
   /**
    * The addresses `connect()` tried, as `ip:port`, in order: the last one is the one connected
-   * to. node:net fills it when it tries the addresses of a name in turn; here every connect does.
+   * to. As on node:net, it is set only when a name's lookup gave several addresses to try in
+   * turn (undefined otherwise, whatever the type says: node:net's type says the same).
    */
-  get autoSelectFamilyAttemptedAddresses(): string[] {
-    const tried = this.#tried
-    return tried === null ? [] : typeof tried === 'string' ? [tried] : [...tried]
-  }
+  declare autoSelectFamilyAttemptedAddresses: string[]
 
   /** The `TcpStream` underneath (for `ttl`, `takeError`, ...), or `null` before connecting and after closing. */
   get tcpStream(): TcpStream | null {
@@ -179,7 +168,7 @@ export class Socket extends Duplex {
   [kServer](owner: ConnectionOwner, peer: SocketAddr): void {
     this.server = owner
     this._server = owner
-    this.#acceptedFrom = peer
+    this.#peerKnown = peer
   }
 
   connect(options: ConnectOptions, connectListener?: ConnectCallback): this
@@ -222,7 +211,7 @@ export class Socket extends Duplex {
     const host = options.host || 'localhost'
     const literal = isIP(host)
     // A name is looked up now, as node:net does: a lookup function that throws throws here.
-    const addresses = literal ? [{ address: host, family: literal }] : this.#lookup(host, options)
+    const addresses = literal ? [{ address: host, family: literal }] : this.#lookup(host, port, options)
     this.#open(addresses, port, options, abort).catch((err: unknown) => {
       if (abort.aborted) return
       this.destroy(err instanceof Error ? err : new Error(String(err)))
@@ -237,11 +226,11 @@ export class Socket extends Duplex {
     this.#bytesRead = 0
     this.#bytesDispatched = 0
     this.#reading = false
-    this.#received = false
     this.#pendingWrite = null
     this.#held = null
     this.#peer = null
-    this.#acceptedFrom = null
+    this.#peerKnown = null
+    delete (this as { autoSelectFamilyAttemptedAddresses?: string[] }).autoSelectFamilyAttemptedAddresses
     this.#local = null
     this.#resetOnClose = false
   }
@@ -251,16 +240,15 @@ export class Socket extends Duplex {
     if (signal.aborted) return
     const errors: Error[] = []
     const tried: string[] | null = addresses.length > 1 ? [] : null
-    this.#tried = tried
+    if (tried) this.autoSelectFamilyAttemptedAddresses = tried
     for (const { address } of addresses) {
-      if (tried) tried.push(`${address}:${port}`)
-      else this.#tried = `${address}:${port}`
+      tried?.push(`${address}:${port}`)
       let stream: TcpStream
       try {
         stream = await this.#connectOne(address, port, options, signal)
       } catch (e) {
         if (signal.aborted) return
-        errors.push(netError(e, 'connect', address, port))
+        errors.push(e instanceof LocalBindError ? e.error : netError(e, 'connect', address, port))
         continue
       }
       if (signal.aborted) {
@@ -270,7 +258,7 @@ export class Socket extends Duplex {
       this.connecting = false
       this.#connectAbort = null
       this.#attach(stream)
-      this.#peer = { address, family: familyName(isIP(address) === 6), port }
+      this.#peerKnown = { address, family: familyName(isIP(address) === 6), port }
       // A 'connect' listener that throws does not undo the connection, as on node:net.
       try {
         this.emit('connect')
@@ -287,28 +275,59 @@ export class Socket extends Duplex {
     throw agg
   }
 
-  /** Calls the lookup function now (a throw reaches the caller of `connect()`); settles with the usable addresses. */
-  #lookup(host: string, options: ConnectOptions): Promise<LookupAddress[]> {
+  /**
+   * Looks `host` up as node:net does, calling the lookup function now (a throw reaches the caller
+   * of `connect()`). With no family asked for, no local address and `autoSelectFamily` on (the
+   * default), every address is asked for (`all: true`) and they are tried in turn, the families
+   * alternating; otherwise the one address the lookup gives. Settles with the addresses to try.
+   */
+  #lookup(host: string, port: number, options: ConnectOptions): Promise<LookupAddress[]> {
     const lookup: LookupFunction = options.lookup ?? (dns.lookup as unknown as LookupFunction)
-    const family = options.family ? Number(options.family) : 0
+    const family = dnsFamily(options.family)
+    const dnsopts: LookupOptions = { family, hints: options.hints || 0 }
+    if (process.platform !== 'win32' && family !== 4 && family !== 6 && dnsopts.hints === 0) dnsopts.hints = dns.ADDRCONFIG
+    const autoSelect = options.autoSelectFamily ?? getDefaultAutoSelectFamily()
+    const all = family !== 4 && family !== 6 && !options.localAddress && autoSelect
+    if (all) dnsopts.all = true
     let settle!: { resolve(a: LookupAddress[]): void; reject(e: unknown): void }
     const found = new Promise<LookupAddress[]>((resolve, reject) => {
       settle = { resolve, reject }
     })
-    lookup(host, { family, hints: options.hints ?? 0, all: true }, (err, address, fam) => {
+    lookup(host, dnsopts, (err, answer, answerFamily) => {
       if (err) {
         this.emit('lookup', err, undefined, undefined, host)
         settle.reject(err)
         return
       }
-      const list = Array.isArray(address) ? address : [{ address, family: fam ?? isIP(address) }]
-      const usable = list.filter((a) => isIP(a.address) && (!family || a.family === family))
-      for (const a of usable) this.emit('lookup', null, a.address, a.family, host)
-      if (usable.length === 0) {
-        settle.reject(codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(list[0]?.address)}`))
+      if (!all) {
+        this.emit('lookup', err, answer, answerFamily, host)
+        const bad = lookupAnswerError([{ address: answer as string, family: answerFamily as number }], host, port)
+        if (bad) settle.reject(bad)
+        else settle.resolve([{ address: answer as string, family: answerFamily as number }])
         return
       }
-      settle.resolve(usable)
+      // node:net reads the answer as a list whatever it is, entry by entry.
+      const list = Array.from(answer as ArrayLike<LookupAddress>, (a) => (a !== null && typeof a === 'object' ? a : ({} as LookupAddress)))
+      const byFamily: [LookupAddress[], LookupAddress[]] = [[], []]
+      let firstFamily = 0
+      for (const a of list) {
+        this.emit('lookup', null, a.address, a.family, host)
+        if (!isIP(a.address) || (a.family !== 4 && a.family !== 6)) continue
+        firstFamily ||= a.family
+        const group = byFamily[a.family === firstFamily ? 0 : 1]
+        if (!group.some((b) => b.address === a.address)) group.push(a)
+      }
+      if (byFamily[0].length === 0) {
+        settle.reject(lookupAnswerError(list, host, port) ?? codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', 'Invalid IP address: undefined'))
+        return
+      }
+      const [first, second] = byFamily
+      const toTry: LookupAddress[] = []
+      for (let i = 0; i < Math.max(first.length, second.length); i++) {
+        if (i < first.length) toTry.push(first[i] as LookupAddress)
+        if (i < second.length) toTry.push(second[i] as LookupAddress)
+      }
+      settle.resolve(toTry)
     })
     return found
   }
@@ -323,7 +342,13 @@ export class Socket extends Duplex {
       if (this.#keepAlive) this.#applyKeepAlive(sock)
       if (options.localAddress != null || options.localPort != null) {
         const local = options.localAddress ?? (v6 ? '::' : '0.0.0.0')
-        sock.bind([local, options.localPort ?? 0])
+        const localPort = options.localPort ?? 0
+        try {
+          sock.bind([local, localPort])
+        } catch (e) {
+          // node:net reports this as the bind it is, with the local address.
+          throw new LocalBindError(netError(e, 'bind', local, localPort))
+        }
       }
     } catch (e) {
       sock.close()
@@ -337,6 +362,13 @@ export class Socket extends Duplex {
     }
   }
 
+  #flushPendingWrite = (): void => {
+    const pending = this.#pendingWrite
+    if (!pending) return
+    this.#pendingWrite = null
+    this.#writeGeneric(pending.bufs, pending.cb)
+  }
+
   #applyKeepAlive(target: TcpSocket | TcpStream): void {
     enableKeepAlive(target, this.#keepAliveDelay)
   }
@@ -348,11 +380,6 @@ export class Socket extends Duplex {
     if (this.#noDelay !== undefined) stream.setNodelay(this.#noDelay)
     if (this.#unrefed) stream.unref()
     this.#activity()
-    if (this.#pendingWrite) {
-      const { bufs, cb } = this.#pendingWrite
-      this.#pendingWrite = null
-      this.#writeGeneric(bufs, cb)
-    }
     if (this.#pauseOnCreate) {
       this.pause()
     } else if (this.#readWanted || !this.isPaused()) {
@@ -364,14 +391,16 @@ export class Socket extends Duplex {
 
   // ---- reading ---------------------------------------------------------------------------
   //
-  // Until the first byte arrives, a read waits for readiness and then reads with `tryRead`:
-  // no buffer is held while a fresh (often idle) connection waits, on either side. From then on
-  // a read that waits is one `read(room)` call into a small pooled room (`#waitRoom`): tokio
-  // tries the socket at once and otherwise waits and reads into it, so a round trip costs one
-  // call into the addon where readable-then-tryRead cost two (plus a thrown WouldBlock whenever
-  // tokio's cached readiness was stale), and an idle connection holds no large buffer. When a
-  // read fills its room (`#mayHaveData`), the next one is a synchronous `tryRead` into a 64 KiB
-  // buffer: a bulk transfer then moves without a promise per chunk.
+  // A read waits for readiness without a buffer (`pollReadReady`), then reads synchronously with
+  // `tryRead` into the thread's one read buffer (`readScratch`), which no two reads can use at
+  // once. What a read returns leaves in a buffer of its own: the whole read buffer when the read
+  // filled it (and a new one takes its place), a copy of its size otherwise (from Node's pool
+  // when small). No socket holds read memory between reads, as node:net's sockets hold none, so
+  // an idle connection costs no buffer. A short read drained the socket, and the addon's
+  // `tryRead` then clears tokio's readiness, so the next wait is a real one rather than a wake-up
+  // that ends in `WouldBlock`. When a read fills its room (`#mayHaveData`), the next one is tried
+  // at once: a bulk transfer moves without a promise per chunk. With `onread`, the caller's
+  // buffer is read into, with one `read(buffer)` call per wait.
 
   override _read(): void {
     if (!this.#handle) {
@@ -400,7 +429,8 @@ export class Socket extends Duplex {
       if (this.#tryReadOnce(h)) return
     }
     this.#reading = true
-    if (this.#onread === null && !this.#received) {
+    const onread = this.#onread
+    if (onread === null) {
       // `pollReadReady` rather than `readable()`: the same wait, and about 250 bytes less of the
       // addon's memory per waiting connection (2.2 KB against 2.46 KB, measured).
       h.pollReadReady().then(
@@ -415,14 +445,14 @@ export class Socket extends Duplex {
       )
       return
     }
-    const onread = this.#onread
-    const room = onread ? onreadRoom(onread) : this.#waitRoom()
+    const room = onreadRoom(onread)
     h.read(room).then(
       (n: number) => {
         if (h !== this.#handle) return
         this.#reading = false
         this.#syncReads = 0
-        this.#deliver(n, room, false)
+        this.#mayHaveData = n === room.length
+        this.#deliver(n, room)
       },
       (err: unknown) => this.#readFailed(h, err),
     )
@@ -434,34 +464,10 @@ export class Socket extends Duplex {
     this.destroy(netError(err, 'read'))
   }
 
-  /**
-   * The room of a read that waits: the socket is drained, so it may stay idle for long. A small
-   * buffer from Node's shared pool, not the 64 KiB one: an idle connection then holds a few
-   * hundred bytes' share of a pool slab, as node:net holds nothing between reads. A message
-   * that fills it is followed at once by a synchronous read into the large buffer.
-   */
-  #waitRoom(): Buffer {
-    this.#readBuf = null
-    this.#readOffset = 0
-    return Buffer.allocUnsafe(WAIT_READ_SIZE)
-  }
-
-  /** Where a synchronous read goes: the `onread` buffer, or what is left of our read buffer. */
-  #room(): Uint8Array {
-    const onread = this.#onread
-    if (onread) return onreadRoom(onread)
-    let buf = this.#readBuf
-    if (!buf || buf.length - this.#readOffset < MIN_READ_ROOM) {
-      // Chunks already pushed keep the old buffer alive for as long as their consumers hold them.
-      buf = this.#readBuf = Buffer.allocUnsafe(READ_SIZE)
-      this.#readOffset = 0
-    }
-    return buf.subarray(this.#readOffset)
-  }
-
   /** One `tryRead`: delivers data, EOF or an error and returns true, or returns false on WouldBlock. */
   #tryReadOnce(h: TcpStream): boolean {
-    const room = this.#room()
+    const onread = this.#onread
+    const room = onread ? onreadRoom(onread) : readScratch
     let n: number
     try {
       n = h.tryRead(room)
@@ -473,26 +479,25 @@ export class Socket extends Duplex {
       this.destroy(netError(e, 'read'))
       return true
     }
-    this.#deliver(n, room, this.#onread === null)
+    this.#mayHaveData = n === room.length
+    this.#deliver(n, onread || n === 0 ? room : takeRead(n))
     return true
   }
 
-  /** Hands `n` bytes read into `room` to the reader (0: end of stream); `inReadBuf`: `room` is the rest of `#readBuf`. */
-  #deliver(n: number, room: Uint8Array, inReadBuf: boolean): void {
+  /** Hands `n` bytes to the reader (0: end of stream): `data` is the chunk, or with `onread` the buffer read into. */
+  #deliver(n: number, data: Uint8Array): void {
     if (n === 0) {
       this.#mayHaveData = false
       this.#onEof()
       return
     }
-    this.#received = true
-    this.#mayHaveData = n === room.length
     this.#bytesRead += n
     this.#activity()
     const onread = this.#onread
     if (onread) {
       let more: boolean | void = true
       try {
-        more = onread.callback.call(this, n, room)
+        more = onread.callback.call(this, n, data)
       } catch (e) {
         // As on node:net, a throwing callback does not stop the reads.
         reportUncaught(e)
@@ -505,8 +510,7 @@ export class Socket extends Duplex {
       }
       return
     }
-    if (inReadBuf) this.#readOffset += n
-    this.#push((room as Buffer).subarray(0, n))
+    this.#push(data as Buffer)
   }
 
   /**
@@ -526,8 +530,6 @@ export class Socket extends Duplex {
   }
 
   #onEof(): void {
-    // Our read buffer is no longer needed: an ended socket may be kept around for long.
-    this.#readBuf = null
     this.#push(null)
     // Nothing reads 'end' out of the buffer while paused; node:net still reports EOF to the write side.
     try {
@@ -607,7 +609,10 @@ export class Socket extends Duplex {
 
   #writeGeneric(bufs: Buffer[], cb: WriteCallback): void {
     if (this.connecting) {
+      // node:net writes it from a 'connect' listener added now: after the listeners added
+      // before, and before 'ready'.
       this.#pendingWrite = { bufs, cb }
+      this.once('connect', this.#flushPendingWrite)
       return
     }
     const h = this.#handle
@@ -724,11 +729,9 @@ export class Socket extends Duplex {
     this._server?._connectionClosed(this)
     // node:net emits 'close' from the handle's close callback: after 'error', on a later turn
     // (a connecting socket has a handle there too).
-    const emitClose = (): void => {
-      this.emit('close', hadError)
-    }
-    if (h || wasConnecting) setImmediate(emitClose)
-    else process.nextTick(emitClose)
+    // A socket that never had a connection emits it with no argument, as node:net does.
+    if (h || wasConnecting) setImmediate(() => this.emit('close', hadError))
+    else process.nextTick(() => this.emit('close'))
   }
 
   /** Ends the write side, then destroys the socket once the writes are flushed. */
@@ -847,12 +850,18 @@ export class Socket extends Duplex {
 
   /** The peer's address, looked up once while connected and remembered after closing, as node:net does. */
   #peerInfo(): AddressInfo | null {
-    if (!this.#peer && (this.#handle || this.#acceptedFrom)) {
-      try {
-        const peer = this.#acceptedFrom ?? (this.#handle as TcpStream).peerAddr()
-        this.#peer = { address: peer.ip(), family: familyName(peer.isIpv6()), port: peer.port() }
-      } catch {
-        return null
+    const h = this.#handle
+    if (!this.#peer && h && !this.connecting) {
+      const known = this.#peerKnown
+      if (known && 'address' in known) {
+        this.#peer = known
+      } else {
+        try {
+          const peer = known ?? h.peerAddr()
+          this.#peer = { address: peer.ip(), family: familyName(peer.isIpv6()), port: peer.port() }
+        } catch {
+          return null
+        }
       }
     }
     return this.#peer
@@ -907,6 +916,30 @@ function writeAfterFIN(this: Socket, chunk: unknown, encoding?: unknown, cb?: un
  * `AbortController` per connect cost more than the connect itself (53 µs against 61 µs of CPU
  * per connect on the JS-thread driver, measured with the raw API); this costs 18 µs.
  */
+/** node:net's `family` option as a lookup takes it: 'IPv4' and 'IPv6' become 4 and 6. */
+function dnsFamily(family: unknown): number {
+  if (family === 'IPv4') return 4
+  if (family === 'IPv6') return 6
+  return family as number
+}
+
+/** What node:net says of a lookup answer's first entry when none of it can be connected to. */
+function lookupAnswerError(answer: LookupAddress[], host: string, port: number): Error | null {
+  const first = answer[0]
+  if (!isIP(first?.address as string)) return codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(first?.address)}`)
+  if (first?.family !== 4 && first?.family !== 6) {
+    return codedError(RangeError, 'ERR_INVALID_ADDRESS_FAMILY', `Invalid address family: ${String(first?.family)} ${host}:${port}`)
+  }
+  return null
+}
+
+/** A connect whose local `bind` failed: its error is reported as the bind's, not the connect's. */
+class LocalBindError extends Error {
+  constructor(readonly error: Error) {
+    super(error.message)
+  }
+}
+
 /** The connect attempts of one `connect()` call: `abort()` stops them. */
 class ConnectCancel {
   aborted = false
@@ -944,6 +977,17 @@ export function enableKeepAlive(target: TcpSocket | TcpStream, delayMs: number):
     }
   }
   target.setKeepalive(true)
+}
+
+/** Where every synchronous read of this thread lands (see "reading" in `Socket`). */
+let readScratch = Buffer.allocUnsafe(READ_SIZE)
+
+/** The `n` bytes a read just put in `readScratch`, in a buffer of their own. */
+function takeRead(n: number): Buffer {
+  if (n < readScratch.length) return Buffer.from(readScratch.subarray(0, n))
+  const full = readScratch
+  readScratch = Buffer.allocUnsafe(READ_SIZE)
+  return full
 }
 
 /** The buffer an `onread` option gives for the next read. */

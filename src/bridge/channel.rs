@@ -172,6 +172,18 @@ unsafe extern "C" fn call_js(
   let _ = catch_unwind(AssertUnwindSafe(|| resume_all(Js::new(env), &woken)));
 }
 
+/// Settles, now, the tasks that JS code on this thread just woke (an `AbortSignal`'s abort):
+/// their wake-ups would otherwise wait for the threadsafe function's call on a later turn of
+/// the event loop, where node:net's equivalents finish within the turn. Called from a JS
+/// callback, so the promise reactions run when it returns.
+pub fn resume_woken_here(js: Js) {
+  let Some(channel) = LOCAL.with(|l| l.borrow().as_ref().map(|l| l.channel.clone())) else {
+    return;
+  };
+  let woken = channel.drain();
+  resume_all(js, &woken);
+}
+
 /// Resumes each woken task. Each one is isolated: an exception that user code left pending
 /// while one settled (a throwing getter on its `AbortSignal`, say) is reported as Node reports
 /// an exception thrown in a callback, and cannot stop the others from settling.

@@ -239,8 +239,10 @@ fn attach_signal(env: &Env, js: Js, opts: sys::napi_value) -> NetResult<Option<A
   }
   let on_abort = token.clone();
   let listener =
-    env.create_function_from_closure::<(), _, _>("onAbort", move |_ctx: FunctionCallContext| {
+    env.create_function_from_closure::<(), _, _>("onAbort", move |ctx: FunctionCallContext| {
       on_abort.cancel();
+      // The operation rejects with AbortError within this turn, not on the next one.
+      super::channel::resume_woken_here(Js::new(ctx.env.raw()));
       Ok(())
     })?;
   let name = js.string("abort")?;

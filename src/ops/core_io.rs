@@ -108,7 +108,7 @@ const EDGE_TRIGGERED: bool = cfg!(all(
 /// the next read waits for the next readiness event instead of spending a syscall to learn
 /// `WouldBlock`. The readiness is cleared through `try_io`, which took its readiness tick
 /// before the read: readiness that arrived after that is kept.
-fn read_draining(io: &tokio::net::TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_draining(io: &tokio::net::TcpStream, buf: &mut [u8]) -> io::Result<usize> {
   if !EDGE_TRIGGERED {
     return io.try_read(buf);
   }

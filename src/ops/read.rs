@@ -14,6 +14,7 @@ use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::bytes_mut::BytesMut;
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
+use crate::ops::core_io::read_draining;
 use crate::registry::{self, Core};
 
 use super::{Attempt, Count, io_err};
@@ -96,7 +97,11 @@ macro_rules! read_methods {
 
       /// Reads what is available now into `buf` without waiting, returning the byte count.
       /// 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-      /// (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness.
+      /// (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
+      /// does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
+      /// readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
+      /// `readable()` waits for new data (or the end of the stream) instead of settling at once
+      /// and leaving `tryRead` to throw `WouldBlock`.
       #[napi(ts_args_type = "buf: Uint8Array")]
       pub fn try_read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_read(&env, self.id, buf)
@@ -200,7 +205,7 @@ pub fn try_read(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
     // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
     let (core, _) = registry::core(id)?;
-    Ok(core.io.try_read(target).map_err(io_err("read"))? as Count)
+    Ok(read_draining(&core.io, target).map_err(io_err("read"))? as Count)
   })
 }
 

@@ -1,0 +1,182 @@
+// ref()/unref() and process exit. Each runs in a child of its own, without an uncaughtException
+// handler unless it says so; the outcome's `exit` is `exited code=N` when the process ended by
+// itself, or `kept alive` when it was still running `aliveMs` (800 ms: the one bounded wait
+// here, showing that something keeps the process alive) after the scenario's setup resolved.
+
+import type { Ctx, Scenario, Socket } from '../harness.js'
+
+/** A server on 127.0.0.1 whose accepted sockets are unref'd and which is itself unref'd: it never holds the process. */
+async function quietServer(ctx: Ctx, onConnection: (s: Socket) => void = () => {}): Promise<number> {
+  const server = ctx.net.createServer((s: Socket) => {
+    s.unref()
+    s.on('error', () => {})
+    onConnection(s)
+  })
+  const listening = ctx.once(server, 'listening', 'server')
+  server.listen(0, '127.0.0.1')
+  await listening
+  server.unref()
+  const a = server.address()
+  return a && typeof a === 'object' ? a.port : 0
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'exit/unref-listening-server-lets-the-process-exit',
+    isolated: {},
+    async run(ctx) {
+      const server = ctx.net.createServer()
+      const listening = ctx.once(server, 'listening', 'server')
+      server.listen(0, '127.0.0.1')
+      await listening
+      ctx.call('server', 'unref()', () => server.unref(), server)
+    },
+  },
+  {
+    name: 'exit/listening-server-keeps-the-process-alive',
+    isolated: {},
+    async run(ctx) {
+      const server = ctx.net.createServer()
+      const listening = ctx.once(server, 'listening', 'server')
+      server.listen(0, '127.0.0.1')
+      await listening
+      ctx.log('server', 'listening')
+    },
+  },
+  {
+    name: 'exit/unref-before-listen-lets-the-process-exit',
+    isolated: {},
+    async run(ctx) {
+      const server = ctx.net.createServer()
+      ctx.call('server', 'unref() before listen', () => server.unref(), server)
+      const listening = ctx.once(server, 'listening', 'server')
+      server.listen(0, '127.0.0.1')
+      await listening
+      ctx.log('server', 'listening')
+    },
+  },
+  {
+    name: 'exit/unref-connected-socket-lets-the-process-exit',
+    isolated: {},
+    async run(ctx) {
+      const port = await quietServer(ctx)
+      const c = ctx.net.connect(port, '127.0.0.1')
+      await ctx.once(c, 'connect', 'client')
+      ctx.call('client', 'unref()', () => c.unref(), c)
+    },
+  },
+  {
+    name: 'exit/connected-socket-keeps-the-process-alive',
+    isolated: {},
+    async run(ctx) {
+      const port = await quietServer(ctx)
+      const c = ctx.net.connect(port, '127.0.0.1')
+      await ctx.once(c, 'connect', 'client')
+      ctx.log('client', 'connected')
+    },
+  },
+  {
+    name: 'exit/unref-before-connect-then-ref-keeps-the-process-alive',
+    isolated: {},
+    async run(ctx) {
+      const port = await quietServer(ctx)
+      const c = ctx.net.connect(port, '127.0.0.1')
+      ctx.call('client', 'unref() while connecting', () => c.unref(), c)
+      await ctx.once(c, 'connect', 'client')
+      ctx.call('client', 'ref()', () => c.ref(), c)
+    },
+  },
+  {
+    name: 'exit/unref-socket-with-an-idle-timeout-lets-the-process-exit',
+    isolated: {},
+    async run(ctx) {
+      const port = await quietServer(ctx)
+      const c = ctx.net.connect(port, '127.0.0.1')
+      await ctx.once(c, 'connect', 'client')
+      c.setTimeout(10_000)
+      ctx.call('client', 'unref()', () => c.unref(), c)
+    },
+  },
+  {
+    name: 'exit/everything-closed-process-exits-with-its-exitCode',
+    isolated: {},
+    async run(ctx) {
+      const server = ctx.net.createServer((s: Socket) => s.pipe(s))
+      const listening = ctx.once(server, 'listening', 'server')
+      server.listen(0, '127.0.0.1')
+      await listening
+      const a = server.address()
+      const c = ctx.net.connect(a && typeof a === 'object' ? a.port : 0, '127.0.0.1')
+      ctx.watchSocket(c, 'client')
+      c.end('bye')
+      await ctx.once(c, 'close', 'client')
+      const serverClosed = ctx.once(server, 'close', 'server')
+      server.close()
+      await serverClosed
+      ctx.log('client', 'all closed')
+      process.exitCode = 3
+    },
+  },
+  {
+    name: 'exit/error-without-listener-crashes-with-code-1',
+    isolated: {},
+    async run(ctx) {
+      const port = await ctx.refusedPort()
+      const c = ctx.net.connect(port, '127.0.0.1')
+      ctx.watch(c, 'client', ['connect', 'close'])
+      ctx.log('client', 'connecting, no error listener')
+    },
+  },
+  {
+    name: 'exit/throw-in-data-handler-without-uncaughtException-handler-crashes',
+    isolated: {},
+    async run(ctx) {
+      const port = await quietServer(ctx, (s) => s.end('data'))
+      const c = ctx.net.connect(port, '127.0.0.1')
+      c.on('data', () => {
+        ctx.log('client', 'data: throwing')
+        throw new Error('boom without a handler')
+      })
+      await ctx.once(c, 'connect', 'client')
+    },
+  },
+  {
+    name: 'exit/uncaughtException-handler-keeps-the-process-going',
+    isolated: { handleUncaught: true },
+    async run(ctx) {
+      const port = await quietServer(ctx, (s) => s.end('data'))
+      const c = ctx.net.connect(port, '127.0.0.1')
+      ctx.watchSocket(c, 'client')
+      c.on('data', () => {
+        throw new Error('boom with a handler')
+      })
+      await ctx.once(c, 'close', 'client')
+      process.exitCode = 4
+    },
+  },
+  {
+    name: 'exit/http-agent-keepAlive-idle-socket-lets-the-process-exit',
+    isolated: {},
+    async run(ctx) {
+      // node:http's server, never holding the process: unref'd, as are its accepted sockets.
+      const server = ctx.http.createServer((req, res) => res.end('pong'))
+      server.on('connection', (s: Socket) => s.unref())
+      const listening = ctx.once(server, 'listening', 'server')
+      server.listen(0, '127.0.0.1')
+      await listening
+      server.unref()
+      const a = server.address()
+      const agent = ctx.agent({ keepAlive: true })
+      const freed = ctx.once(agent, 'free', 'agent')
+      const body = await new Promise<string>((resolve) => {
+        ctx.http.get({ host: '127.0.0.1', port: a && typeof a === 'object' ? a.port : 0, path: '/', agent }, (res) => {
+          let b = ''
+          res.on('data', (d: Buffer) => (b += d.toString()))
+          res.on('end', () => resolve(b))
+        })
+      })
+      await freed
+      ctx.log('http', `body=${body}; the pooled socket is idle`)
+    },
+  },
+]
