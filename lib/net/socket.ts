@@ -362,7 +362,7 @@ export class Socket extends Duplex {
     }
   }
 
-  #flushPendingWrite = (): void => {
+  #flushPendingWrite(): void {
     const pending = this.#pendingWrite
     if (!pending) return
     this.#pendingWrite = null
@@ -612,7 +612,7 @@ export class Socket extends Duplex {
       // node:net writes it from a 'connect' listener added now: after the listeners added
       // before, and before 'ready'.
       this.#pendingWrite = { bufs, cb }
-      this.once('connect', this.#flushPendingWrite)
+      this.once('connect', () => this.#flushPendingWrite())
       return
     }
     const h = this.#handle
