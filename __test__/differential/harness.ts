@@ -81,6 +81,12 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     mustMatch: /TypeError\{code=ERR_INVALID_ARG_VALUE/,
   },
   {
+    scenario: 'unix/listen-again-after-EADDRINUSE-on-a-path',
+    impl: 'tokio',
+    reason: 'README "What differs from node:net": tokio-net/net is TCP only; listen(path) is refused with a TypeError ERR_INVALID_ARG_VALUE. Under the preload the server hands the path to node:net and listens again after EADDRINUSE.',
+    mustMatch: /TypeError\{code=ERR_INVALID_ARG_VALUE/,
+  },
+  {
     scenario: 'unix/http-get-socketPath',
     impl: 'tokio',
     reason: 'README "What differs from node:net": an http.Agent whose createConnection is tokio-net/net\'s refuses { socketPath } (TCP only). Under the preload, http.get({ socketPath }) must reach node:net.',

@@ -3,6 +3,7 @@
 // goes, under `tokio-net/register`, to the node:net functions the preload replaced, so an
 // unchanged program keeps working where tokio-net cannot serve it. Used directly, tokio-net/net
 // refuses those instead (see `onlyTcp`): a silent fallback would hide that tokio is not underneath.
+// So the hand-over is the preload's alone: its own `connect`, and the servers it makes.
 
 import type { Server as NodeNetServer, Socket as NodeNetSocket } from 'node:net'
 
@@ -14,17 +15,8 @@ export interface NodeNetFunctions {
   createServer(...args: unknown[]): NodeNetServer
 }
 
-let nodeNet: NodeNetFunctions | null = null
-
-/** Called by the preload with node:net's own functions, before it replaces them. */
-export function handOverTo(functions: NodeNetFunctions): void {
-  nodeNet = functions
-}
-
-/** node:net's functions when the preload is on, to take what tokio-net/net does not; else null. */
-export function nodeNetFallback(): NodeNetFunctions | null {
-  return nodeNet
-}
+/** Set by the preload on each server it makes: the node:net to hand a `listen()` it cannot serve to. */
+export const kHandOver = Symbol('tokio-net.handOver')
 
 function has(o: object, key: string): boolean {
   return (o as Record<string, unknown>)[key] !== undefined && (o as Record<string, unknown>)[key] !== null
@@ -46,5 +38,5 @@ export function serverNeedsNodeNet(options: unknown): boolean {
 export function listenNeedsNodeNet(args: readonly unknown[]): boolean {
   const first = args[0]
   if (first === null || typeof first !== 'object') return isPipeName(first)
-  return typeof (first as { path?: unknown }).path === 'string' || ['fd', 'handle', '_handle', 'reusePort'].some((k) => has(first, k))
+  return typeof (first as { path?: unknown }).path === 'string' || ['fd', 'handle', '_handle'].some((k) => has(first, k)) || Boolean((first as { reusePort?: unknown }).reusePort)
 }

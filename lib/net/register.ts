@@ -10,8 +10,8 @@ import http from 'node:http'
 import { syncBuiltinESMExports } from 'node:module'
 import nodeNet from 'node:net'
 
-import { connectNeedsNodeNet, handOverTo, serverNeedsNodeNet } from './handover.js'
-import { connect, createServer } from './index.js'
+import { connectNeedsNodeNet, kHandOver, serverNeedsNodeNet } from './handover.js'
+import { type Server, connect, createServer } from './index.js'
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -19,7 +19,6 @@ const original = {
   connect: nodeNet.connect as (...args: unknown[]) => nodeNet.Socket,
   createServer: nodeNet.createServer as (...args: unknown[]) => nodeNet.Server,
 }
-handOverTo(original)
 
 function connectOrHandOver(...args: unknown[]): unknown {
   if (connectNeedsNodeNet(args)) return original.connect(...args)
@@ -28,7 +27,9 @@ function connectOrHandOver(...args: unknown[]): unknown {
 
 function createServerOrHandOver(...args: unknown[]): unknown {
   if (serverNeedsNodeNet(args[0])) return original.createServer(...args)
-  return (createServer as (...a: unknown[]) => unknown)(...args)
+  const server = (createServer as (...a: unknown[]) => Server)(...args)
+  server[kHandOver] = original
+  return server
 }
 
 const target = nodeNet as unknown as Mutable<Record<'connect' | 'createConnection' | 'createServer', unknown>>

@@ -11,8 +11,8 @@ import { TcpSocket } from '../../index.js'
 import type { SocketAddr, TcpListener, TcpStream } from '../../index.js'
 
 import { type ListenOptions, normalizeListenArgs } from './args.js'
-import { codedError, emitGuarded, isHandleClosed, netError } from './errors.js'
-import { type NodeNetFunctions, listenNeedsNodeNet, nodeNetFallback } from './handover.js'
+import { codedError, emitGuarded, isHandleClosed, netError, reportUncaught } from './errors.js'
+import { type NodeNetFunctions, kHandOver, listenNeedsNodeNet } from './handover.js'
 import { type AddressInfo, type ConnectionOwner, Socket, enableKeepAlive, kServer } from './socket.js'
 
 /** Options of `createServer()` / `new Server()`. */
@@ -46,6 +46,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #generation = 0
   /** Under the preload, the node:net server a `listen()` tokio-net does not serve went to (a Unix socket path, ...). */
   #nodeNetServer: NodeNetServer | null = null
+  /** @internal Set by the preload on the servers it makes: where such a `listen()` goes. */
+  declare [kHandOver]: NodeNetFunctions | undefined
 
   constructor(connectionListener?: ConnectionListener)
   constructor(options?: ServerOptions, connectionListener?: ConnectionListener)
@@ -58,6 +60,14 @@ export class Server extends EventEmitter implements ConnectionOwner {
       throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options" argument must be of type object. Received ${typeof options}`)
     }
     this.#options = { ...(options ?? {}) }
+    const hwm = this.#options.highWaterMark
+    if (hwm !== undefined) {
+      if (typeof hwm !== 'number' || Number.isNaN(hwm)) {
+        throw codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "options.highWaterMark" property must be of type number. Received ${typeof hwm}`)
+      }
+      // node:net takes a negative one as the default.
+      if (hwm < 0) this.#options.highWaterMark = undefined
+    }
     if (connectionListener) this.on('connection', connectionListener)
   }
 
@@ -82,14 +92,16 @@ export class Server extends EventEmitter implements ConnectionOwner {
   listen(options: ListenOptions, listeningListener?: () => void): this
   listen(listeningListener?: () => void): this
   listen(...args: unknown[]): this {
-    if (this.#listener || this.#binding || this.#nodeNetServer) {
+    if (this.#listener || this.#binding || this.#nodeNetServer?.listening) {
       throw codedError(Error, 'ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.')
     }
-    const nodeNet = nodeNetFallback()
+    const nodeNet = this[kHandOver]
     if (nodeNet && listenNeedsNodeNet(args)) {
       this.#listenOnNodeNet(nodeNet, args)
       return this
     }
+    // A node:net server that failed to listen (or was closed) is let go: this listen is tokio's.
+    this.#nodeNetServer = null
     const [options, cb] = normalizeListenArgs(args)
     if (cb) this.once('listening', cb)
     if (options.signal) {
@@ -102,7 +114,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
     }
     keepReserveFd()
     const generation = this.#generation
-    if (options.host === undefined) {
+    if (!options.host) {
       // No host: bound now, as node:net binds it, so address() answers right after listen();
       // 'listening' (or 'error') follows on the next tick.
       let listener: TcpListener
@@ -121,7 +133,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return this
     }
     this.#binding = true
-    this.#bindHost(options.host, options).then(
+    const host = options.host
+    this.#bindHost(host, options).then(
       (listener) => {
         this.#binding = false
         if (generation !== this.#generation) {
@@ -146,7 +159,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
     const a = listener.localAddr()
     this.#address = { address: a.ip(), family: a.isIpv6() ? 'IPv6' : 'IPv4', port: a.port() }
     if (this.#unrefed) listener.unref()
-    this.#acceptLoopDone = this.#acceptLoop(listener)
+    // The loop reports what goes wrong inside it; this only keeps a bug there from passing unseen.
+    this.#acceptLoopDone = this.#acceptLoop(listener).catch(reportUncaught)
   }
 
   async #bindHost(host: string, options: ListenOptions): Promise<TcpListener> {
@@ -192,6 +206,13 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #listenOnNodeNet(nodeNet: NodeNetFunctions, args: unknown[]): void {
     const rest = [...args]
     const cb = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as () => void) : undefined
+    const earlier = this.#nodeNetServer
+    if (earlier) {
+      // Listening again after an error (EADDRINUSE on a path, say) or a close: the same server.
+      if (cb) this.once('listening', cb)
+      ;(earlier.listen as (...a: unknown[]) => unknown)(...rest)
+      return
+    }
     const inner = nodeNet.createServer(this.#options)
     if (this.#maxConnections !== undefined) inner.maxConnections = this.#maxConnections
     if (this.#unrefed) inner.unref()
@@ -240,19 +261,32 @@ export class Server extends EventEmitter implements ConnectionOwner {
         emitGuarded(this, 'drop', { ...dropped, localAddress: this.#address?.address, localPort: this.#address?.port, localFamily: this.#address?.family })
         continue
       }
-      const o = this.#options
-      const socket = Socket.from(stream, {
-        allowHalfOpen: o.allowHalfOpen,
-        pauseOnCreate: o.pauseOnConnect,
-        highWaterMark: o.highWaterMark,
-        noDelay: o.noDelay,
-      })
-      if (o.noDelay) socket.setNoDelay(true)
-      socket[kServer](this, peer)
+      let socket: Socket
+      try {
+        socket = this.#wrap(stream, peer)
+      } catch (e) {
+        // Nothing a connection brings should stop the server: this one is dropped and reported.
+        stream.close()
+        reportUncaught(e)
+        continue
+      }
       this.#connections++
       // A 'connection' listener that throws does not stop the server, as on node:net.
       emitGuarded(this, 'connection', socket)
     }
+  }
+
+  #wrap(stream: TcpStream, peer: SocketAddr): Socket {
+    const o = this.#options
+    const socket = Socket.from(stream, {
+      allowHalfOpen: o.allowHalfOpen,
+      pauseOnCreate: o.pauseOnConnect,
+      highWaterMark: o.highWaterMark,
+      noDelay: o.noDelay,
+    })
+    if (o.noDelay) socket.setNoDelay(true)
+    socket[kServer](this, peer)
+    return socket
   }
 
   /** @internal Called by an accepted socket when it is destroyed. */
@@ -276,6 +310,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
     const inner = this.#nodeNetServer
     if (inner) {
       inner.close(typeof cb === 'function' ? (err?: Error) => cb.call(this, err) : undefined)
+      if (!inner.listening) this.#nodeNetServer = null
       return this
     }
     if (typeof cb === 'function') {
@@ -375,6 +410,24 @@ function keepReserveFd(): void {
  * there was no descriptor to spend (the caller reports the error and waits).
  */
 async function shedBacklog(listener: TcpListener): Promise<boolean> {
+  // Another server of this thread is spending the reserve: wait for it, then try again.
+  if (shedding) {
+    await shedding
+    return true
+  }
+  if (reserveFd === null) return false
+  shedding = shedWithReserve(listener)
+  try {
+    return await shedding
+  } finally {
+    shedding = null
+  }
+}
+
+/** A shed in progress, while the reserved descriptor is spent. */
+let shedding: Promise<boolean> | null = null
+
+async function shedWithReserve(listener: TcpListener): Promise<boolean> {
   if (reserveFd === null) return false
   fs.closeSync(reserveFd)
   reserveFd = null

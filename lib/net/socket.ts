@@ -484,6 +484,23 @@ export class Socket extends Duplex {
     return true
   }
 
+  /**
+   * Readable's `read()`, which also emits buffered chunks as 'data' while flowing. A listener
+   * that throws there (a chunk read synchronously inside `_read` is buffered and emitted from
+   * here) leaves Readable flowing with a full buffer and nothing to drain it: the flow goes on
+   * next tick, as node:net's handle goes on reading, and the exception goes on to the caller.
+   */
+  override read(size?: number): ReturnType<Duplex['read']> {
+    try {
+      return super.read(size)
+    } catch (e) {
+      process.nextTick(() => {
+        while (!this.destroyed && this.readableFlowing && this.read() !== null);
+      })
+      throw e
+    }
+  }
+
   /** Hands `n` bytes to the reader (0: end of stream): `data` is the chunk, or with `onread` the buffer read into. */
   #deliver(n: number, data: Uint8Array): void {
     if (n === 0) {
@@ -962,15 +979,17 @@ function abortError(reason: unknown): Error {
 }
 
 /**
- * Keepalive on, as node:net sets it: the delay is truncated to whole seconds (`~~(ms / 1000)`),
- * and one that comes to less than a second, or that the OS refuses (Linux takes 1 to 32,767 s),
- * leaves the system's idle time, where libuv ignores the failed `setsockopt` too.
+ * Keepalive on, as node:net (libuv) sets it: the delay is truncated to whole seconds
+ * (`~~(ms / 1000)`) and becomes the idle time before the first probe, then a probe a second,
+ * ten of them, so a dead peer is found about ten seconds after the delay. A delay that comes to
+ * less than a second, or one the OS refuses (Linux takes 1 to 32,767 s), leaves the system's
+ * timing, where libuv ignores the failed `setsockopt` too.
  */
 export function enableKeepAlive(target: TcpSocket | TcpStream, delayMs: number): void {
   const seconds = ~~(delayMs / 1000)
   if (seconds > 0) {
     try {
-      target.setTcpKeepalive({ time: seconds * 1000 })
+      target.setTcpKeepalive({ time: seconds * 1000, interval: 1000, retries: 10 })
       return
     } catch (e) {
       if (isHandleClosed(e)) throw e

@@ -2,7 +2,7 @@
 // bytesRead/bytesWritten after an exchange, a Socket connected again after it closed.
 
 import type { Scenario, Socket } from '../harness.js'
-import { closed, echo, echoServer, peerSide } from './_util.js'
+import { closed, echo, echoServer, servePeer, watchedClient, watchedSocket } from './_util.js'
 
 function addr(s: Socket): string {
   const a = s.address()
@@ -73,13 +73,10 @@ export const scenarios: Scenario[] = [
     name: 'addr/readyState-through-a-connection',
     async run(ctx) {
       // The half-open peer ends back only when the scenario says so, after the client's 'finish'.
-      const side = peerSide(ctx)
-      const { port: p } = await ctx.serve({ allowHalfOpen: true }, (s) => side.accept(s))
-      const s = ctx.own(new ctx.net.Socket())
-      ctx.watchSocket(s, 's', ['finish'])
+      const { port: p, side } = await servePeer(ctx, { options: { allowHalfOpen: true }, watch: [] })
+      const [s, done] = watchedSocket(ctx, new ctx.net.Socket(), 's', ['finish'])
       s.on('connect', () => ctx.state('s', 'at connect', s))
       s.on('end', () => ctx.state('s', 'at end', s))
-      const done = closed(ctx, s, 's')
       ctx.state('s', 'new', s)
       s.connect(p, '127.0.0.1')
       ctx.state('s', 'connecting', s)
@@ -98,14 +95,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'addr/bytesRead-bytesWritten-after-an-exchange',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port: p } = await ctx.serve({}, (s) => {
-        side.accept(s)
-        echo(s)
-      })
-      const c = ctx.own(ctx.net.connect(p, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
+      const { port: p, side } = await servePeer(ctx, { watch: [], onConnection: echo })
+      const [c, done] = watchedClient(ctx, p)
       ctx.bytes('client', 'before connect', c)
       c.write('hello')
       ctx.bytes('client', 'after a write while connecting', c)

@@ -1,15 +1,26 @@
 // destroy() in every state, with and without an error; resetAndDestroy; destroySoon.
 
-import type { Scenario, Socket } from '../harness.js'
-import { closed, echoServer, peerSide } from './_util.js'
+import type { Ctx, Scenario, Socket } from '../harness.js'
+import { type WatchedSocket, closed, connectedClient, echoServer, pairWithWatchedClient, servePeer, watchedClient, watchedSocket } from './_util.js'
+
+/** A connected pair, both sides recorded ('client' and 'peer'); `bothClosed` resolves once both have closed. */
+async function pairWatchedOnBothSides(ctx: Ctx): Promise<{ client: Socket; bothClosed: Promise<unknown> }> {
+  const { client, peer, clientClosed } = await pairWithWatchedClient(ctx)
+  ctx.watchSocket(peer, 'peer')
+  return { client, bothClosed: Promise.all([clientClosed, closed(ctx, peer, 'peer')]) }
+}
+
+/** A socket connecting to an echo server, recorded as 's', with the wait for its 'close'. */
+async function connectingSocket(ctx: Ctx): Promise<WatchedSocket> {
+  const { port } = await echoServer(ctx)
+  return watchedClient(ctx, port, 's')
+}
 
 export const scenarios: Scenario[] = [
   {
     name: 'destroy/before-connect',
     async run(ctx) {
-      const s = ctx.own(new ctx.net.Socket())
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = watchedSocket(ctx, new ctx.net.Socket(), 's')
       ctx.state('s', 'new', s)
       ctx.call('s', 'destroy()', () => s.destroy(), s)
       ctx.state('s', 'after destroy()', s)
@@ -20,10 +31,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/while-connecting',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const s = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = await connectingSocket(ctx)
       ctx.state('s', 'connecting', s)
       ctx.call('s', 'destroy()', () => s.destroy(), s)
       ctx.state('s', 'after destroy()', s)
@@ -36,13 +44,10 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/connected',
     async run(ctx) {
-      const { client, peer } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
-      ctx.watchSocket(peer, 'peer')
-      const done = Promise.all([closed(ctx, client, 'client'), closed(ctx, peer, 'peer')])
+      const { client, bothClosed } = await pairWatchedOnBothSides(ctx)
       ctx.call('client', 'destroy()', () => client.destroy(), client)
       ctx.state('client', 'after destroy()', client)
-      await done
+      await bothClosed
       ctx.state('client', 'after close', client)
     },
   },
@@ -67,11 +72,9 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/after-close-is-a-no-op',
     async run(ctx) {
-      const { client } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
-      const done = closed(ctx, client, 'client')
+      const { client, clientClosed } = await pairWithWatchedClient(ctx)
       client.end()
-      await done
+      await clientClosed
       ctx.call('client', 'destroy() again', () => client.destroy(), client)
       ctx.call('client', 'destroy(err) again', () => client.destroy(new Error('late')), client)
       // Bounded: shows a destroy after close emits neither 'error' nor a second 'close'.
@@ -82,22 +85,17 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/with-error-connected',
     async run(ctx) {
-      const { client, peer } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
-      ctx.watchSocket(peer, 'peer')
-      const done = Promise.all([closed(ctx, client, 'client'), closed(ctx, peer, 'peer')])
+      const { client, bothClosed } = await pairWatchedOnBothSides(ctx)
       ctx.call('client', 'destroy(err)', () => client.destroy(new Error('boom')), client)
       ctx.state('client', 'after destroy(err)', client)
-      await done
+      await bothClosed
       ctx.log('client', `errored=${fmtErrored(client)}`)
     },
   },
   {
     name: 'destroy/with-error-before-connect',
     async run(ctx) {
-      const s = ctx.own(new ctx.net.Socket())
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = watchedSocket(ctx, new ctx.net.Socket(), 's')
       ctx.call('s', 'destroy(err)', () => s.destroy(new Error('early')), s)
       await done
       ctx.state('s', 'after close', s)
@@ -106,10 +104,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/with-error-while-connecting',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const s = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = await connectingSocket(ctx)
       ctx.call('s', 'destroy(err)', () => s.destroy(new Error('midway')), s)
       await done
       await ctx.quiet(50, "no 'connect' after a destroy while connecting")
@@ -119,27 +114,18 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/twice-with-two-errors-reports-the-first',
     async run(ctx) {
-      const { client } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
-      const done = closed(ctx, client, 'client')
+      const { client, clientClosed } = await pairWithWatchedClient(ctx)
       client.destroy(new Error('first'))
       client.destroy(new Error('second'))
-      await done
+      await clientClosed
       await ctx.quiet(30, 'no second error')
     },
   },
   {
     name: 'destroy/write-then-destroy-delivers-the-write',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watchSocket(s, 'peer')
-        side.accept(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const { port, side } = await servePeer(ctx)
+      const [c, done] = await connectedClient(ctx, port)
       ctx.call('client', "write('abc')", () => c.write('abc'))
       ctx.call('client', 'destroy()', () => c.destroy(), c)
       await done
@@ -149,18 +135,11 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/destroySoon-after-write',
     async run(ctx) {
-      const side = peerSide(ctx)
       // Half-open peer: it does not end back, so the client closes because of destroySoon alone
       // (and no peer FIN races the client's own 'finish').
-      const { port } = await ctx.serve({ allowHalfOpen: true }, (s) => {
-        ctx.watch(s, 'peer', ['data', 'end'])
-        side.accept(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
+      const { port, side } = await servePeer(ctx, { options: { allowHalfOpen: true }, watch: ['data', 'end'] })
+      const [c, done] = await connectedClient(ctx, port)
       ctx.watch(c, 'client', ['finish'], { channel: 'client.w' })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
       c.write('data')
       ctx.call('client', 'destroySoon()', () => c.destroySoon())
       ctx.state('client', 'after destroySoon()', c)
@@ -172,21 +151,16 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/resetAndDestroy-peer-sees-ECONNRESET',
     async run(ctx) {
-      const { client, peer } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
-      ctx.watchSocket(peer, 'peer')
-      const done = Promise.all([closed(ctx, client, 'client'), closed(ctx, peer, 'peer')])
+      const { client, bothClosed } = await pairWatchedOnBothSides(ctx)
       ctx.call('client', 'resetAndDestroy()', () => client.resetAndDestroy(), client)
       ctx.state('client', 'after resetAndDestroy()', client)
-      await done
+      await bothClosed
     },
   },
   {
     name: 'destroy/resetAndDestroy-never-connected',
     async run(ctx) {
-      const s = ctx.own(new ctx.net.Socket())
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = watchedSocket(ctx, new ctx.net.Socket(), 's')
       ctx.call('s', 'resetAndDestroy()', () => s.resetAndDestroy(), s)
       await done
       ctx.state('s', 'after close', s)
@@ -195,10 +169,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'destroy/resetAndDestroy-while-connecting',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const s = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = await connectingSocket(ctx)
       ctx.call('s', 'resetAndDestroy()', () => s.resetAndDestroy(), s)
       ctx.state('s', 'after resetAndDestroy()', s)
       await done

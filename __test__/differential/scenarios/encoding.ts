@@ -1,7 +1,7 @@
 // setEncoding on the reading side and encodings on write: utf8 split multibyte, hex, base64, latin1.
 
 import type { Scenario } from '../harness.js'
-import { closed, peerSide } from './_util.js'
+import { closed, connectedClient, servePeer } from './_util.js'
 
 export const scenarios: Scenario[] = [
   {
@@ -37,17 +37,15 @@ export const scenarios: Scenario[] = [
   {
     name: 'encoding/write-with-hex-base64-latin1-utf8-and-default-encoding',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        const chunks: Buffer[] = []
-        s.on('data', (d: Buffer) => chunks.push(d))
-        s.on('end', () => ctx.log('peer', `received hex ${Buffer.concat(chunks).toString('hex')}`))
-        side.accept(s)
+      const { port, side } = await servePeer(ctx, {
+        watch: [],
+        onConnection: (s) => {
+          const chunks: Buffer[] = []
+          s.on('data', (d: Buffer) => chunks.push(d))
+          s.on('end', () => ctx.log('peer', `received hex ${Buffer.concat(chunks).toString('hex')}`))
+        },
       })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedClient(ctx, port)
       ctx.call('client', "write('deadbeef', 'hex')", () => c.write('deadbeef', 'hex'))
       ctx.call('client', "write('aGk=', 'base64')", () => c.write('aGk=', 'base64'))
       ctx.call('client', "write('é', 'latin1')", () => c.write('é', 'latin1'))

@@ -3,7 +3,7 @@
 // ended, read ECONNRESET, argument validation, an 'error' with no listener.
 
 import type { Scenario } from '../harness.js'
-import { closed, echoServer } from './_util.js'
+import { closeRecorded, closed, echoServer, pairWithWatchedClient, watchedClient, watchedSocket } from './_util.js'
 
 /** An address that is no interface of this machine (TEST-NET-1): binding it fails at once, nothing is sent. */
 const NOT_LOCAL = '192.0.2.1'
@@ -13,9 +13,7 @@ export const scenarios: Scenario[] = [
     name: 'error/connect-ECONNREFUSED',
     async run(ctx) {
       const port = await ctx.refusedPort()
-      const s = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = watchedClient(ctx, port, 's')
       ctx.state('s', 'connecting', s)
       await done
       ctx.state('s', 'after close', s)
@@ -26,18 +24,15 @@ export const scenarios: Scenario[] = [
     name: 'error/connect-ECONNREFUSED-ipv6',
     async run(ctx) {
       const port = await ctx.refusedPort('::1')
-      const s = ctx.own(ctx.net.connect(port, '::1'))
-      ctx.watchSocket(s, 's')
-      await closed(ctx, s, 's')
+      const [, done] = watchedSocket(ctx, ctx.net.connect(port, '::1'), 's')
+      await done
     },
   },
   {
     name: 'error/connect-ECONNREFUSED-new-Socket-connect-callback-not-called',
     async run(ctx) {
       const port = await ctx.refusedPort()
-      const s = ctx.own(new ctx.net.Socket())
-      ctx.watchSocket(s, 's')
-      const done = closed(ctx, s, 's')
+      const [s, done] = watchedSocket(ctx, new ctx.net.Socket(), 's')
       ctx.call('s', 'connect(port, host, cb)', () => s.connect(port, '127.0.0.1', ctx.cb('s', 'connect callback')), s)
       await done
     },
@@ -52,9 +47,7 @@ export const scenarios: Scenario[] = [
       ctx.call('second', 'listen(port, 127.0.0.1)', () => second.listen(port, '127.0.0.1'), second)
       await failed
       ctx.log('second', `listening=${String(second.listening)} address=${JSON.stringify(second.address())}`)
-      const closing = ctx.once(second, 'close', 'second')
-      ctx.call('second', 'close(cb)', () => second.close(ctx.cb('second', 'close callback')), second)
-      await closing
+      await closeRecorded(ctx, second, 'second')
       await ctx.turns()
     },
   },
@@ -73,9 +66,8 @@ export const scenarios: Scenario[] = [
     name: 'error/connect-localAddress-EADDRNOTAVAIL',
     async run(ctx) {
       const { port } = await echoServer(ctx)
-      const s = ctx.own(ctx.net.connect({ port, host: '127.0.0.1', localAddress: NOT_LOCAL }))
-      ctx.watchSocket(s, 's')
-      await closed(ctx, s, 's')
+      const [, done] = watchedSocket(ctx, ctx.net.connect({ port, host: '127.0.0.1', localAddress: NOT_LOCAL }), 's')
+      await done
     },
   },
   {
@@ -87,20 +79,17 @@ export const scenarios: Scenario[] = [
         s.on('error', () => {})
         s.end()
       })
-      const s = ctx.own(ctx.net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.1' }))
-      ctx.watchSocket(s, 's')
+      const [s, done] = watchedSocket(ctx, ctx.net.connect({ port, host: '127.0.0.1', localAddress: '127.0.0.1' }), 's')
       await ctx.once(s, 'connect', 's')
       ctx.log('s', `localAddress=${String(s.localAddress)}`)
-      await closed(ctx, s, 's')
+      await done
       ctx.log('s', peerInfo)
     },
   },
   {
     name: 'error/write-after-end',
     async run(ctx) {
-      const { client } = await ctx.pair({ allowHalfOpen: true })
-      ctx.watchSocket(client, 'client')
-      const done = closed(ctx, client, 'client')
+      const { client, clientClosed: done } = await pairWithWatchedClient(ctx, { allowHalfOpen: true })
       client.end()
       ctx.call('client', "write('x', cb) after end()", () => client.write('x', ctx.cb('client', 'write callback')))
       await done
@@ -115,9 +104,7 @@ export const scenarios: Scenario[] = [
         s.resume()
         s.end()
       })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
+      const [c, done] = watchedClient(ctx, port)
       c.on('end', () => {
         ctx.state('client', 'at end', c)
         setImmediate(() => {
@@ -132,9 +119,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'error/read-ECONNRESET-from-peer-resetAndDestroy',
     async run(ctx) {
-      const { client, peer } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
-      const done = closed(ctx, client, 'client')
+      const { client, peer, clientClosed: done } = await pairWithWatchedClient(ctx)
       peer.resetAndDestroy()
       await done
       ctx.state('client', 'after close', client)

@@ -3,21 +3,34 @@
 // itself, or `kept alive` when it was still running `aliveMs` (800 ms: the one bounded wait
 // here, showing that something keeps the process alive) after the scenario's setup resolved.
 
-import type { Ctx, Scenario, Socket } from '../harness.js'
+import type { Ctx, Scenario, Server, Socket } from '../harness.js'
 
-/** A server on 127.0.0.1 whose accepted sockets are unref'd and which is itself unref'd: it never holds the process. */
-async function quietServer(ctx: Ctx, onConnection: (s: Socket) => void = () => {}): Promise<number> {
+/**
+ * `server.listen(0, '127.0.0.1')`; resolves with the port once listening. Not `ctx.listen`, which
+ * hands the server to the scenario's cleanup: here its handle decides whether the process exits,
+ * so it stays as the scenario leaves it.
+ */
+async function listenOnLoopback(ctx: Ctx, server: Server): Promise<number> {
+  const listening = ctx.once(server, 'listening', 'server')
+  server.listen(0, '127.0.0.1')
+  await listening
+  const a = server.address()
+  return a && typeof a === 'object' ? a.port : 0
+}
+
+/**
+ * A client connecting (not yet connected) to a server on 127.0.0.1 whose accepted sockets are
+ * unref'd and which is itself unref'd: only the client can hold the process.
+ */
+async function clientOfAQuietServer(ctx: Ctx, onConnection: (s: Socket) => void = () => {}): Promise<Socket> {
   const server = ctx.net.createServer((s: Socket) => {
     s.unref()
     s.on('error', () => {})
     onConnection(s)
   })
-  const listening = ctx.once(server, 'listening', 'server')
-  server.listen(0, '127.0.0.1')
-  await listening
+  const port = await listenOnLoopback(ctx, server)
   server.unref()
-  const a = server.address()
-  return a && typeof a === 'object' ? a.port : 0
+  return ctx.net.connect(port, '127.0.0.1')
 }
 
 export const scenarios: Scenario[] = [
@@ -26,9 +39,7 @@ export const scenarios: Scenario[] = [
     isolated: {},
     async run(ctx) {
       const server = ctx.net.createServer()
-      const listening = ctx.once(server, 'listening', 'server')
-      server.listen(0, '127.0.0.1')
-      await listening
+      await listenOnLoopback(ctx, server)
       ctx.call('server', 'unref()', () => server.unref(), server)
     },
   },
@@ -37,9 +48,7 @@ export const scenarios: Scenario[] = [
     isolated: {},
     async run(ctx) {
       const server = ctx.net.createServer()
-      const listening = ctx.once(server, 'listening', 'server')
-      server.listen(0, '127.0.0.1')
-      await listening
+      await listenOnLoopback(ctx, server)
       ctx.log('server', 'listening')
     },
   },
@@ -49,9 +58,7 @@ export const scenarios: Scenario[] = [
     async run(ctx) {
       const server = ctx.net.createServer()
       ctx.call('server', 'unref() before listen', () => server.unref(), server)
-      const listening = ctx.once(server, 'listening', 'server')
-      server.listen(0, '127.0.0.1')
-      await listening
+      await listenOnLoopback(ctx, server)
       ctx.log('server', 'listening')
     },
   },
@@ -59,8 +66,7 @@ export const scenarios: Scenario[] = [
     name: 'exit/unref-connected-socket-lets-the-process-exit',
     isolated: {},
     async run(ctx) {
-      const port = await quietServer(ctx)
-      const c = ctx.net.connect(port, '127.0.0.1')
+      const c = await clientOfAQuietServer(ctx)
       await ctx.once(c, 'connect', 'client')
       ctx.call('client', 'unref()', () => c.unref(), c)
     },
@@ -69,8 +75,7 @@ export const scenarios: Scenario[] = [
     name: 'exit/connected-socket-keeps-the-process-alive',
     isolated: {},
     async run(ctx) {
-      const port = await quietServer(ctx)
-      const c = ctx.net.connect(port, '127.0.0.1')
+      const c = await clientOfAQuietServer(ctx)
       await ctx.once(c, 'connect', 'client')
       ctx.log('client', 'connected')
     },
@@ -79,8 +84,7 @@ export const scenarios: Scenario[] = [
     name: 'exit/unref-before-connect-then-ref-keeps-the-process-alive',
     isolated: {},
     async run(ctx) {
-      const port = await quietServer(ctx)
-      const c = ctx.net.connect(port, '127.0.0.1')
+      const c = await clientOfAQuietServer(ctx)
       ctx.call('client', 'unref() while connecting', () => c.unref(), c)
       await ctx.once(c, 'connect', 'client')
       ctx.call('client', 'ref()', () => c.ref(), c)
@@ -90,8 +94,7 @@ export const scenarios: Scenario[] = [
     name: 'exit/unref-socket-with-an-idle-timeout-lets-the-process-exit',
     isolated: {},
     async run(ctx) {
-      const port = await quietServer(ctx)
-      const c = ctx.net.connect(port, '127.0.0.1')
+      const c = await clientOfAQuietServer(ctx)
       await ctx.once(c, 'connect', 'client')
       c.setTimeout(10_000)
       ctx.call('client', 'unref()', () => c.unref(), c)
@@ -102,11 +105,8 @@ export const scenarios: Scenario[] = [
     isolated: {},
     async run(ctx) {
       const server = ctx.net.createServer((s: Socket) => s.pipe(s))
-      const listening = ctx.once(server, 'listening', 'server')
-      server.listen(0, '127.0.0.1')
-      await listening
-      const a = server.address()
-      const c = ctx.net.connect(a && typeof a === 'object' ? a.port : 0, '127.0.0.1')
+      const port = await listenOnLoopback(ctx, server)
+      const c = ctx.net.connect(port, '127.0.0.1')
       ctx.watchSocket(c, 'client')
       c.end('bye')
       await ctx.once(c, 'close', 'client')
@@ -131,8 +131,7 @@ export const scenarios: Scenario[] = [
     name: 'exit/throw-in-data-handler-without-uncaughtException-handler-crashes',
     isolated: {},
     async run(ctx) {
-      const port = await quietServer(ctx, (s) => s.end('data'))
-      const c = ctx.net.connect(port, '127.0.0.1')
+      const c = await clientOfAQuietServer(ctx, (s) => s.end('data'))
       c.on('data', () => {
         ctx.log('client', 'data: throwing')
         throw new Error('boom without a handler')
@@ -144,8 +143,7 @@ export const scenarios: Scenario[] = [
     name: 'exit/uncaughtException-handler-keeps-the-process-going',
     isolated: { handleUncaught: true },
     async run(ctx) {
-      const port = await quietServer(ctx, (s) => s.end('data'))
-      const c = ctx.net.connect(port, '127.0.0.1')
+      const c = await clientOfAQuietServer(ctx, (s) => s.end('data'))
       ctx.watchSocket(c, 'client')
       c.on('data', () => {
         throw new Error('boom with a handler')
@@ -161,15 +159,12 @@ export const scenarios: Scenario[] = [
       // node:http's server, never holding the process: unref'd, as are its accepted sockets.
       const server = ctx.http.createServer((req, res) => res.end('pong'))
       server.on('connection', (s: Socket) => s.unref())
-      const listening = ctx.once(server, 'listening', 'server')
-      server.listen(0, '127.0.0.1')
-      await listening
+      const port = await listenOnLoopback(ctx, server)
       server.unref()
-      const a = server.address()
       const agent = ctx.agent({ keepAlive: true })
       const freed = ctx.once(agent, 'free', 'agent')
       const body = await new Promise<string>((resolve) => {
-        ctx.http.get({ host: '127.0.0.1', port: a && typeof a === 'object' ? a.port : 0, path: '/', agent }, (res) => {
+        ctx.http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
           let b = ''
           res.on('data', (d: Buffer) => (b += d.toString()))
           res.on('end', () => resolve(b))

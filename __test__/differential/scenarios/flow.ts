@@ -2,7 +2,7 @@
 // callbacks, end(data, cb), writes before connect.
 
 import type { Scenario } from '../harness.js'
-import { closed, countPattern, echoServer, fillUntilFalse, peerSide } from './_util.js'
+import { READ_EVENTS, clientOfAPausedPeer, closed, connectedClient, echoServer, fillUntilFalse, pairWithWatchedClient, servePeer, watchedClient } from './_util.js'
 
 export const scenarios: Scenario[] = [
   {
@@ -10,16 +10,7 @@ export const scenarios: Scenario[] = [
     // Fills the kernel's buffers (a few MiB): more time on a loaded machine than the other scenarios.
     guardMs: 10_000,
     async run(ctx) {
-      let counted: ReturnType<typeof countPattern> | null = null
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({ pauseOnConnect: true }, (s) => {
-        side.accept(s)
-        counted = countPattern(ctx, s, 'peer')
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', ['drain'])
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const { client: c, clientClosed: done, side, received } = await clientOfAPausedPeer(ctx)
       const sent = fillUntilFalse(c)
       ctx.log('client', `write returned false before 64 MiB: ${sent > 0}`)
       ctx.log('client', `writableLength > 0: ${c.writableLength > 0}, writableNeedDrain: ${String(c.writableNeedDrain)}, bytesWritten === sent: ${c.bytesWritten === sent}`)
@@ -29,24 +20,16 @@ export const scenarios: Scenario[] = [
       ctx.log('client', `after drain: writableLength=${c.writableLength} writableNeedDrain=${String(c.writableNeedDrain)}`)
       c.end()
       await side.ended()
-      const got = counted as ReturnType<typeof countPattern> | null
-      ctx.log('peer', `received === sent: ${got?.bytes() === sent}, in order: ${String(got?.inOrder())}`)
+      ctx.log('peer', `received === sent: ${received.bytes() === sent}, in order: ${String(received.inOrder())}`)
       await done
     },
   },
   {
     name: 'backpressure/large-write-to-a-reading-peer',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watch(s, 'peer', ['data', 'end', 'close'])
-        side.accept(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
+      const { port, side } = await servePeer(ctx, { watch: READ_EVENTS })
+      const [c, done] = await connectedClient(ctx, port)
       ctx.watch(c, 'client', ['drain', 'finish'], { channel: 'client.w' })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
       // Four high-water marks into empty loopback buffers: node:net writes it all at once.
       const size = c.writableHighWaterMark * 4
       const ok = ctx.call('client.w', 'write(4 x writableHighWaterMark)', () => c.write(Buffer.alloc(size, 'a'), ctx.cb('client.w', 'write callback')))
@@ -78,15 +61,11 @@ export const scenarios: Scenario[] = [
   {
     name: 'flow/pauseOnConnect-server',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({ pauseOnConnect: true }, (s) => {
-        ctx.watchSocket(s, 'peer')
-        side.accept(s)
-        ctx.log('peer', `on connection: isPaused=${String(s.isPaused())} readableFlowing=${String(s.readableFlowing)}`)
+      const { port, side } = await servePeer(ctx, {
+        options: { pauseOnConnect: true },
+        onConnection: (s) => ctx.log('peer', `on connection: isPaused=${String(s.isPaused())} readableFlowing=${String(s.readableFlowing)}`),
       })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
+      const [c, done] = watchedClient(ctx, port)
       c.end('hello')
       await ctx.once(c, 'finish', 'client')
       // Bounded: shows the paused accepted socket delivers nothing until resumed.
@@ -99,16 +78,9 @@ export const scenarios: Scenario[] = [
   {
     name: 'cork/uncork-writes-go-together-callbacks-in-order',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watch(s, 'peer', ['data', 'end', 'close'])
-        side.accept(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
+      const { port, side } = await servePeer(ctx, { watch: READ_EVENTS })
+      const [c, done] = await connectedClient(ctx, port)
       ctx.watch(c, 'client', ['finish'], { channel: 'client.w' })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
       c.cork()
       ctx.call('client.w', "write('a')", () => c.write('a', ctx.cb('client.w', 'cb a')))
       ctx.call('client.w', "write('b')", () => c.write('b', ctx.cb('client.w', 'cb b')))
@@ -125,15 +97,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'cork/end-while-corked-flushes',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watch(s, 'peer', ['data', 'end', 'close'])
-        side.accept(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const { port, side } = await servePeer(ctx, { watch: READ_EVENTS })
+      const [c, done] = await connectedClient(ctx, port)
       c.cork()
       c.cork()
       c.write('x')
@@ -145,16 +110,9 @@ export const scenarios: Scenario[] = [
   {
     name: 'write/callbacks-and-end-callback-order',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watch(s, 'peer', ['data', 'end', 'close'])
-        side.accept(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
+      const { port, side } = await servePeer(ctx, { watch: READ_EVENTS })
+      const [c, done] = await connectedClient(ctx, port)
       ctx.watch(c, 'client', ['finish'], { channel: 'client.w' })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
       ctx.call('client.w', "write('a', cb)", () => c.write('a', ctx.cb('client.w', 'cb a')))
       ctx.call('client.w', "write('b', cb)", () => c.write('b', ctx.cb('client.w', 'cb b')))
       ctx.call('client.w', "end('c', cb)", () => c.end('c', ctx.cb('client.w', 'end cb')), c)
@@ -168,14 +126,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'write/before-connect-is-queued',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watch(s, 'peer', ['data', 'end', 'close'])
-        side.accept(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
+      const { port, side } = await servePeer(ctx, { watch: READ_EVENTS })
+      const [c, done] = watchedClient(ctx, port)
       ctx.call('client', "write('early', cb) while connecting", () => c.write('early', ctx.cb('client', 'early cb')))
       ctx.log('client', `while connecting: bytesWritten=${c.bytesWritten} writableLength=${c.writableLength}`)
       c.end()
@@ -187,16 +139,14 @@ export const scenarios: Scenario[] = [
   {
     name: 'write/invalid-chunk-throws',
     async run(ctx) {
-      const { client } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
+      const { client, clientClosed } = await pairWithWatchedClient(ctx)
       ctx.call('client', 'write(123)', () => client.write(123 as unknown as string), client)
       ctx.call('client', 'write(null)', () => client.write(null as unknown as string), client)
       ctx.call('client', 'write({})', () => client.write({} as unknown as string), client)
       await ctx.turns()
       ctx.state('client', 'after', client)
-      const done = closed(ctx, client, 'client')
       client.end()
-      await done
+      await clientClosed
     },
   },
   {

@@ -1,25 +1,22 @@
 // Half-close both ways: allowHalfOpen true/false on either side.
 
-import type { Scenario, Socket } from '../harness.js'
-import { closed, peerSide } from './_util.js'
+import type { Scenario } from '../harness.js'
+import { servePeer, watchedClient, watchedSocket } from './_util.js'
 
 export const scenarios: Scenario[] = [
   {
     name: 'halfclose/server-allowHalfOpen-replies-after-client-end',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({ allowHalfOpen: true }, (s) => {
-        ctx.watchSocket(s, 'peer')
-        side.accept(s)
-        s.on('end', () => {
-          ctx.state('peer', 'peer at end', s)
-          s.end('pong')
-          ctx.state('peer', 'peer after end(pong)', s)
-        })
+      const { port, side } = await servePeer(ctx, {
+        options: { allowHalfOpen: true },
+        onConnection: (s) =>
+          s.on('end', () => {
+            ctx.state('peer', 'peer at end', s)
+            s.end('pong')
+            ctx.state('peer', 'peer after end(pong)', s)
+          }),
       })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const clientClosed = closed(ctx, c, 'client')
+      const [c, clientClosed] = watchedClient(ctx, port)
       c.end('ping')
       await clientClosed
       await side.closed()
@@ -29,15 +26,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'halfclose/client-allowHalfOpen-replies-after-server-end',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watchSocket(s, 'peer')
-        side.accept(s)
-        s.end('hello')
-      })
-      const c = ctx.own(ctx.net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }))
-      ctx.watchSocket(c, 'client')
-      const clientClosed = closed(ctx, c, 'client')
+      const { port, side } = await servePeer(ctx, { onConnection: (s) => s.end('hello') })
+      const [c, clientClosed] = watchedSocket(ctx, ctx.net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }))
       c.on('end', () => {
         ctx.state('client', 'client at end', c)
         c.end('back')
@@ -50,15 +40,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'halfclose/no-allowHalfOpen-peer-ends-by-itself',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watchSocket(s, 'peer')
-        side.accept(s)
-        s.on('end', () => ctx.state('peer', 'peer at end', s))
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const clientClosed = closed(ctx, c, 'client')
+      const { port, side } = await servePeer(ctx, { onConnection: (s) => s.on('end', () => ctx.state('peer', 'peer at end', s)) })
+      const [c, clientClosed] = watchedClient(ctx, port)
       c.end('x')
       await clientClosed
       await side.closed()
@@ -67,21 +50,18 @@ export const scenarios: Scenario[] = [
   {
     name: 'halfclose/both-allowHalfOpen-peer-writes-after-end',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({ allowHalfOpen: true }, (s) => {
-        ctx.watchSocket(s, 'peer')
-        side.accept(s)
-        s.on('end', () => {
-          ctx.log('peer', `peer write after end -> ${String(s.write('late1'))}`)
-          setImmediate(() => {
-            s.write('late2')
-            s.end()
-          })
-        })
+      const { port, side } = await servePeer(ctx, {
+        options: { allowHalfOpen: true },
+        onConnection: (s) =>
+          s.on('end', () => {
+            ctx.log('peer', `peer write after end -> ${String(s.write('late1'))}`)
+            setImmediate(() => {
+              s.write('late2')
+              s.end()
+            })
+          }),
       })
-      const c = ctx.own(ctx.net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }))
-      ctx.watchSocket(c, 'client')
-      const clientClosed = closed(ctx, c, 'client')
+      const [c, clientClosed] = watchedSocket(ctx, ctx.net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }))
       c.on('end', () => ctx.state('client', 'client at end', c))
       c.end()
       await clientClosed
@@ -92,15 +72,8 @@ export const scenarios: Scenario[] = [
   {
     name: 'halfclose/new-Socket-allowHalfOpen-option',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        side.accept(s)
-        ctx.watchSocket(s, 'peer')
-        s.end('first')
-      })
-      const c = ctx.own(new ctx.net.Socket({ allowHalfOpen: true }))
-      ctx.watchSocket(c, 'client')
-      const clientClosed = closed(ctx, c, 'client')
+      const { port, side } = await servePeer(ctx, { onConnection: (s) => s.end('first') })
+      const [c, clientClosed] = watchedSocket(ctx, new ctx.net.Socket({ allowHalfOpen: true }))
       c.on('end', () => {
         ctx.log('client', `allowHalfOpen=${String(c.allowHalfOpen)} writable=${String(c.writable)}`)
         c.end('reply')

@@ -3,42 +3,36 @@
 // on its pooled sockets).
 
 import type { Scenario, Socket } from '../harness.js'
-import { closed, echoServer, peerSide } from './_util.js'
+import { connectedToEcho, echoServer, servePeer, watchedClient, watchedSocket } from './_util.js'
 
-async function exchange(ctx: Parameters<Scenario['run']>[0], c: Socket, label: string): Promise<void> {
-  c.end(`via ${label}`)
-  await closed(ctx, c, label)
+/** Ends the client with a last message (the peer echoes it) and waits for its close. */
+async function exchange(c: Socket, closed: Promise<unknown[]>): Promise<void> {
+  c.end('via client')
+  await closed
 }
 
 export const scenarios: Scenario[] = [
   {
     name: 'keepalive/setKeepAlive-true-500ms',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedToEcho(ctx)
       ctx.call('client', 'setKeepAlive(true, 500)', () => c.setKeepAlive(true, 500), c)
-      await exchange(ctx, c, 'client')
+      await exchange(c, done)
     },
   },
   {
     name: 'keepalive/setKeepAlive-true-1e12ms',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedToEcho(ctx)
       ctx.call('client', 'setKeepAlive(true, 1e12)', () => c.setKeepAlive(true, 1e12), c)
-      await exchange(ctx, c, 'client')
+      await exchange(c, done)
     },
   },
   {
     name: 'keepalive/setKeepAlive-before-connect-and-odd-delays',
     async run(ctx) {
       const { port } = await echoServer(ctx)
-      const c = ctx.own(new ctx.net.Socket())
-      ctx.watchSocket(c, 'client')
+      const [c, done] = watchedSocket(ctx, new ctx.net.Socket())
       ctx.call('client', 'setKeepAlive(true, 500) before connect', () => c.setKeepAlive(true, 500), c)
       c.connect(port, '127.0.0.1')
       await ctx.once(c, 'connect', 'client')
@@ -46,31 +40,24 @@ export const scenarios: Scenario[] = [
       ctx.call('client', 'setKeepAlive(true, NaN)', () => c.setKeepAlive(true, NaN), c)
       ctx.call('client', 'setKeepAlive(true, 3000)', () => c.setKeepAlive(true, 3000), c)
       ctx.call('client', 'setKeepAlive(false)', () => c.setKeepAlive(false), c)
-      await exchange(ctx, c, 'client')
+      await exchange(c, done)
     },
   },
   {
     name: 'keepalive/connect-option-keepAliveInitialDelay-500',
     async run(ctx) {
       const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect({ port, host: '127.0.0.1', keepAlive: true, keepAliveInitialDelay: 500 }))
-      ctx.watchSocket(c, 'client')
+      const [c, done] = watchedSocket(ctx, ctx.net.connect({ port, host: '127.0.0.1', keepAlive: true, keepAliveInitialDelay: 500 }))
       await ctx.once(c, 'connect', 'client')
-      await exchange(ctx, c, 'client')
+      await exchange(c, done)
     },
   },
   {
     name: 'keepalive/createServer-option-keepAliveInitialDelay-500',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({ keepAlive: true, keepAliveInitialDelay: 500 }, (s) => {
-        ctx.watchSocket(s, 'peer')
-        side.accept(s)
-        s.pipe(s)
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      await exchange(ctx, c, 'client')
+      const { port, side } = await servePeer(ctx, { options: { keepAlive: true, keepAliveInitialDelay: 500 }, onConnection: (s) => s.pipe(s) })
+      const [c, done] = watchedClient(ctx, port)
+      await exchange(c, done)
       await side.closed()
     },
   },

@@ -1,14 +1,16 @@
 // Name lookup: 'lookup' events, a custom lookup function (its options, its answers, its errors,
 // one that throws), several addresses of which the first refuses.
 
-import type { Scenario } from '../harness.js'
-import { closed, echoServer } from './_util.js'
+import type NodeNet from 'node:net'
+
+import type { Ctx, Scenario, Socket } from '../harness.js'
+import { echoServer, watchedSocket } from './_util.js'
 
 type LookupCb = (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void
 type Lookup = (host: string, opts: object, cb: LookupCb) => void
 
-function asLookup(fn: Lookup): import('node:net').LookupFunction {
-  return fn as unknown as import('node:net').LookupFunction
+function asLookup(fn: Lookup): NodeNet.LookupFunction {
+  return fn as unknown as NodeNet.LookupFunction
 }
 
 export const scenarios: Scenario[] = [
@@ -16,12 +18,7 @@ export const scenarios: Scenario[] = [
     name: 'lookup/localhost-family-4-emits-lookup',
     async run(ctx) {
       const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect({ port, host: 'localhost', family: 4 }))
-      ctx.watchSocket(c, 'client', ['lookup'])
-      await ctx.once(c, 'connect', 'client')
-      ctx.log('client', `remoteAddress=${String(c.remoteAddress)}`)
-      c.end()
-      await closed(ctx, c, 'client')
+      await connectThenEnd(ctx, { port, host: 'localhost', family: 4 }, (c) => ctx.log('client', `remoteAddress=${String(c.remoteAddress)}`))
     },
   },
   {
@@ -32,12 +29,7 @@ export const scenarios: Scenario[] = [
         ctx.log('lookup', `called with ${JSON.stringify(host)} ${ctxFmt(opts)}`)
         cb(null, [{ address: '127.0.0.1', family: 4 }])
       }
-      const c = ctx.own(ctx.net.connect({ port, host: 'svc.test', lookup: asLookup(lookup) }))
-      ctx.watchSocket(c, 'client', ['lookup'])
-      await ctx.once(c, 'connect', 'client')
-      ctx.log('client', `remoteAddress=${String(c.remoteAddress)} autoSelectFamilyAttemptedAddresses=${JSON.stringify(attempted(c))}`)
-      c.end()
-      await closed(ctx, c, 'client')
+      await connectThenEnd(ctx, { port, host: 'svc.test', lookup: asLookup(lookup) }, (c) => logAddresses(ctx, c))
     },
   },
   {
@@ -45,9 +37,7 @@ export const scenarios: Scenario[] = [
     async run(ctx) {
       const { port } = await echoServer(ctx)
       const lookup: Lookup = (_host, _opts, cb) => cb(null, '127.0.0.1', 4)
-      const c = ctx.own(ctx.net.connect({ port, host: 'svc.test', lookup: asLookup(lookup) }))
-      ctx.watchSocket(c, 'client', ['lookup'])
-      const done = closed(ctx, c, 'client')
+      const [c, done] = watchedSocket(ctx, ctx.net.connect({ port, host: 'svc.test', lookup: asLookup(lookup) }), 'client', ['lookup'])
       c.once('connect', () => c.end())
       await done
     },
@@ -62,11 +52,7 @@ export const scenarios: Scenario[] = [
         if (all) cb(null, [{ address: '127.0.0.1', family: 4 }])
         else cb(null, '127.0.0.1', 4)
       }
-      const c = ctx.own(ctx.net.connect({ port, host: 'svc.test', family: 4, lookup: asLookup(lookup) }))
-      ctx.watchSocket(c, 'client', ['lookup'])
-      await ctx.once(c, 'connect', 'client')
-      c.end()
-      await closed(ctx, c, 'client')
+      await connectThenEnd(ctx, { port, host: 'svc.test', family: 4, lookup: asLookup(lookup) })
     },
   },
   {
@@ -78,9 +64,8 @@ export const scenarios: Scenario[] = [
         err.syscall = 'getaddrinfo'
         cb(err, '', undefined)
       }
-      const c = ctx.own(ctx.net.connect({ port: 80, host: 'nowhere.test', lookup: asLookup(lookup) }))
-      ctx.watchSocket(c, 'client', ['lookup'])
-      await closed(ctx, c, 'client')
+      const [c, done] = watchedSocket(ctx, ctx.net.connect({ port: 80, host: 'nowhere.test', lookup: asLookup(lookup) }), 'client', ['lookup'])
+      await done
       ctx.state('client', 'after close', c)
     },
   },
@@ -92,9 +77,8 @@ export const scenarios: Scenario[] = [
       }
       const c = ctx.call('connect', 'connect({ lookup that throws })', () => ctx.net.connect({ port: 80, host: 'boom.test', lookup: asLookup(lookup) }))
       if (c) {
-        ctx.own(c)
-        ctx.watchSocket(c, 'client', ['lookup'])
-        await closed(ctx, c, 'client')
+        const [, done] = watchedSocket(ctx, c, 'client', ['lookup'])
+        await done
       }
       await ctx.turns()
     },
@@ -109,26 +93,34 @@ export const scenarios: Scenario[] = [
           { address: '127.0.0.2', family: 4 },
           { address: '127.0.0.1', family: 4 },
         ])
-      const c = ctx.own(ctx.net.connect({ port, host: 'two.test', lookup: asLookup(lookup) }))
-      ctx.watchSocket(c, 'client', ['lookup'])
-      await ctx.once(c, 'connect', 'client')
-      ctx.log('client', `remoteAddress=${String(c.remoteAddress)} autoSelectFamilyAttemptedAddresses=${JSON.stringify(attempted(c))}`)
-      c.end()
-      await closed(ctx, c, 'client')
+      await connectThenEnd(ctx, { port, host: 'two.test', lookup: asLookup(lookup) }, (c) => logAddresses(ctx, c))
     },
   },
   {
     name: 'lookup/ip-literal-emits-no-lookup',
     async run(ctx) {
       const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect({ port, host: '127.0.0.1' }))
-      ctx.watchSocket(c, 'client', ['lookup'])
-      await ctx.once(c, 'connect', 'client')
-      c.end()
-      await closed(ctx, c, 'client')
+      await connectThenEnd(ctx, { port, host: '127.0.0.1' })
     },
   },
 ]
+
+/**
+ * `ctx.net.connect(options)`, recorded as 'client' with its 'lookup' events; once connected,
+ * `whenConnected` runs, then the client ends and its close is waited for.
+ */
+async function connectThenEnd(ctx: Ctx, options: NodeNet.TcpNetConnectOpts, whenConnected: (c: Socket) => void = () => {}): Promise<void> {
+  const [c, done] = watchedSocket(ctx, ctx.net.connect(options), 'client', ['lookup'])
+  await ctx.once(c, 'connect', 'client')
+  whenConnected(c)
+  c.end()
+  await done
+}
+
+/** Logs where a connected client went and which addresses it tried. */
+function logAddresses(ctx: Ctx, c: Socket): void {
+  ctx.log('client', `remoteAddress=${String(c.remoteAddress)} autoSelectFamilyAttemptedAddresses=${JSON.stringify(attempted(c))}`)
+}
 
 /** `autoSelectFamilyAttemptedAddresses`, ports masked. */
 function attempted(c: unknown): string[] | undefined {

@@ -3,7 +3,7 @@
 // an accepted socket's 'close' and the server's, address()/listening through its life.
 
 import type { Scenario, Socket } from '../harness.js'
-import { closed, echo, nextConnection } from './_util.js'
+import { closeRecorded, closed, echo, nextConnection, watchedClient, watchedSocket } from './_util.js'
 
 export const scenarios: Scenario[] = [
   {
@@ -58,9 +58,7 @@ export const scenarios: Scenario[] = [
       const c1 = ctx.own(ctx.net.connect(port, '127.0.0.1'))
       await accepted
       const dropped = ctx.once(server, 'drop', 'server')
-      const c2 = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c2, 'dropped client')
-      const c2Closed = closed(ctx, c2, 'dropped client')
+      const [, c2Closed] = watchedClient(ctx, port, 'dropped client')
       await dropped
       await c2Closed
       c1.destroy()
@@ -71,9 +69,7 @@ export const scenarios: Scenario[] = [
     async run(ctx) {
       const server = ctx.own(ctx.net.createServer())
       ctx.watchServer(server, 'server')
-      const closing = ctx.once(server, 'close', 'server')
-      ctx.call('server', 'close(cb)', () => server.close(ctx.cb('server', 'close callback')), server)
-      await closing
+      await closeRecorded(ctx, server, 'server')
       await ctx.turns()
       ctx.call('server', 'close() again', () => server.close(), server)
       await ctx.turns()
@@ -84,10 +80,8 @@ export const scenarios: Scenario[] = [
     async run(ctx) {
       const server = ctx.own(ctx.net.createServer())
       ctx.watchServer(server, 'server')
-      const closing = ctx.once(server, 'close', 'server')
       server.listen(0, '127.0.0.1')
-      ctx.call('server', 'close(cb) before listening', () => server.close(ctx.cb('server', 'close callback')), server)
-      await closing
+      await closeRecorded(ctx, server, 'server', 'close(cb) before listening')
       // Bounded: shows no late 'listening' comes after the close.
       await ctx.quiet(50, "no 'listening' after close()")
       ctx.log('server', `listening=${String(server.listening)} address=${JSON.stringify(server.address())}`)
@@ -164,10 +158,39 @@ export const scenarios: Scenario[] = [
       ctx.log('server', `address=${ctxFmtAddress(a)}`)
       const port = a && typeof a === 'object' ? a.port : 0
       for (const host of ['127.0.0.1', '::1']) {
-        const c = ctx.own(ctx.net.connect(port, host))
-        ctx.watchSocket(c, host)
-        await closed(ctx, c, host)
+        const [, done] = watchedSocket(ctx, ctx.net.connect(port, host), host)
+        await done
       }
+    },
+  },
+  {
+    // node:net takes a null or empty host as no host at all.
+    name: 'server/listen-with-a-null-or-empty-host-is-any-address',
+    async run(ctx) {
+      for (const [label, listen] of [
+        ['listen({ port: 0, host: null })', (srv: import('node:net').Server) => srv.listen({ port: 0, host: null as unknown as string })],
+        ["listen(0, '')", (srv: import('node:net').Server) => srv.listen(0, '')],
+      ] as const) {
+        const server = ctx.own(ctx.net.createServer())
+        ctx.watchServer(server, label)
+        const listening = ctx.once(server, 'listening', label)
+        ctx.call(label, label, () => listen(server), server)
+        await listening
+        ctx.log(label, `address=${ctxFmtAddress(server.address())}`)
+      }
+    },
+  },
+  {
+    // node:net takes a negative highWaterMark as the default one.
+    name: 'server/negative-highWaterMark-is-the-default',
+    async run(ctx) {
+      const { port } = await ctx.serve({ highWaterMark: -5 }, (s) => {
+        s.on('error', () => {})
+        ctx.log('server', `readableHighWaterMark=${s.readableHighWaterMark}`)
+        s.end('served')
+      })
+      const [, done] = watchedClient(ctx, port, 'client')
+      await done
     },
   },
 ]

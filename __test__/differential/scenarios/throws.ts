@@ -4,7 +4,7 @@
 // one (an EventEmitter stops at the listener that throws), so they see every event.
 
 import type { Scenario, Socket } from '../harness.js'
-import { closed, countPattern, echo, echoServer, fillUntilFalse, httpResponse, nextConnection, peerSide } from './_util.js'
+import { READ_EVENTS, clientOfAPausedPeer, closed, connectedToEcho, echo, fillUntilFalse, httpResponse, nextConnection, pairWithWatchedClient, servePeer, watchedClient } from './_util.js'
 
 export const scenarios: Scenario[] = [
   {
@@ -37,15 +37,13 @@ export const scenarios: Scenario[] = [
         s.write('one')
         s.on('data', () => s.end('two'))
       })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', [], { data: 'chunks' })
+      const [c, done] = watchedClient(ctx, port, 'client', [], { data: 'chunks' })
       let first = true
       c.on('data', () => {
         if (!first) return
         first = false
         throw new Error('boom in data')
       })
-      const done = closed(ctx, c, 'client')
       await ctx.uncaught()
       c.write('next')
       await done
@@ -53,20 +51,33 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // A bulk transfer reads chunks synchronously inside _read; Readable emits those from its own
+    // flow(), where a throw once left the socket flowing with a full buffer and no reader.
+    name: 'throw/in-data-handler-during-a-bulk-transfer-socket-keeps-reading',
+    async run(ctx) {
+      const total = 4 * 1024 * 1024
+      const { port } = await ctx.serve({}, (s) => {
+        s.on('error', () => {})
+        s.end(Buffer.alloc(total, 7))
+      })
+      const [c, done] = watchedClient(ctx, port, 'client', [])
+      let chunks = 0
+      c.on('data', () => {
+        if (++chunks === 3) throw new Error('boom in the third chunk')
+      })
+      await ctx.uncaught()
+      await done
+      ctx.bytes('client', 'client', c)
+    },
+  },
+  {
     name: 'throw/in-end-handler',
     async run(ctx) {
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({}, (s) => {
-        ctx.watch(s, 'peer', ['data', 'end', 'close'])
-        side.accept(s)
-        s.end('bye')
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', ['finish'])
+      const { port, side } = await servePeer(ctx, { watch: READ_EVENTS, onConnection: (s) => s.end('bye') })
+      const [c, done] = watchedClient(ctx, port, 'client', ['finish'])
       c.on('end', () => {
         throw new Error('boom in end')
       })
-      const done = closed(ctx, c, 'client')
       await ctx.uncaught()
       await ctx.turns()
       ctx.state('client', 'a few turns after the throw', c)
@@ -95,8 +106,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'throw/in-close-handler-of-a-client',
     async run(ctx) {
-      const { client } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
+      const { client } = await pairWithWatchedClient(ctx)
       client.on('close', () => {
         throw new Error('boom in client close')
       })
@@ -109,14 +119,10 @@ export const scenarios: Scenario[] = [
   {
     name: 'throw/in-timeout-handler',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', [], { data: 'chunks' })
+      const [c, done] = await connectedToEcho(ctx, { data: 'chunks' })
       c.on('timeout', () => {
         throw new Error('boom in timeout')
       })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
       c.setTimeout(80)
       await ctx.uncaught()
       ctx.state('client', 'after the throw', c)
@@ -132,19 +138,10 @@ export const scenarios: Scenario[] = [
     // Fills the kernel's buffers (a few MiB): more time on a loaded machine than the other scenarios.
     guardMs: 10_000,
     async run(ctx) {
-      let counted: ReturnType<typeof countPattern> | null = null
-      const side = peerSide(ctx)
-      const { port } = await ctx.serve({ pauseOnConnect: true }, (s) => {
-        side.accept(s)
-        counted = countPattern(ctx, s, 'peer')
-      })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', ['drain'])
+      const { client: c, clientClosed: done, side, received } = await clientOfAPausedPeer(ctx)
       c.on('drain', () => {
         throw new Error('boom in drain')
       })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
       const sent = fillUntilFalse(c)
       ctx.log('client', `write returned false: ${sent > 0}`)
       ;(await side.socket()).resume()
@@ -155,8 +152,7 @@ export const scenarios: Scenario[] = [
       ctx.call('client', 'write(100 more bytes)', () => c.write(more))
       c.end()
       await side.ended()
-      const got = counted as ReturnType<typeof countPattern> | null
-      ctx.log('peer', `received === sent + 100: ${got?.bytes() === sent + 100}, in order: ${String(got?.inOrder())}`)
+      ctx.log('peer', `received === sent + 100: ${received.bytes() === sent + 100}, in order: ${String(received.inOrder())}`)
       await done
     },
   },
@@ -176,10 +172,9 @@ export const scenarios: Scenario[] = [
       ctx.watchServer(server, 'server')
       const port = await ctx.listen(server)
       for (const label of ['c1', 'c2']) {
-        const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-        ctx.watchSocket(c, label)
+        const [c, done] = watchedClient(ctx, port, label)
         c.end(label)
-        await closed(ctx, c, label)
+        await done
         if (label === 'c1') await ctx.uncaught()
       }
     },
@@ -197,10 +192,9 @@ export const scenarios: Scenario[] = [
       ctx.log('server', `listening=${String(server.listening)}`)
       const a = server.address()
       const port = a && typeof a === 'object' ? a.port : 0
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
+      const [c, done] = watchedClient(ctx, port)
       c.end('hi')
-      await closed(ctx, c, 'client')
+      await done
     },
   },
   {
@@ -235,12 +229,10 @@ export const scenarios: Scenario[] = [
     name: 'throw/in-error-handler-close-still-follows',
     async run(ctx) {
       const port = await ctx.refusedPort()
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
+      const [c, done] = watchedClient(ctx, port)
       c.on('error', () => {
         throw new Error('boom in error')
       })
-      const done = closed(ctx, c, 'client')
       await ctx.uncaught()
       await done
     },
@@ -264,9 +256,7 @@ export const scenarios: Scenario[] = [
       })
       const port = await ctx.listen(server)
       const accepted = nextConnection(ctx, server)
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', [], { data: 'chunks' })
-      const done = closed(ctx, c, 'client')
+      const [c, done] = watchedClient(ctx, port, 'client', [], { data: 'chunks' })
       const peer = await accepted
       const peerDone = closed(ctx, peer, 'peer')
       // Waited for from before the write: the answer may come in the same turn as the throw.

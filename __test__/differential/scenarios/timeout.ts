@@ -6,17 +6,13 @@
 // stall a process for more than 100 ms between two steps for node:net itself to differ.
 
 import type { Scenario } from '../harness.js'
-import { closed, echoServer } from './_util.js'
+import { connectedClient, connectedToEcho, echoServer, pairWithWatchedClient, watchedSocket } from './_util.js'
 
 export const scenarios: Scenario[] = [
   {
     name: 'timeout/fires-and-the-socket-stays-open',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', [], { data: 'chunks' })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedToEcho(ctx, { data: 'chunks' })
       ctx.call('client', 'setTimeout(100)', () => c.setTimeout(100), c)
       ctx.log('client', `timeout property=${String(c.timeout)}`)
       await ctx.once(c, 'timeout', 'client')
@@ -32,11 +28,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'timeout/reset-by-reads-and-writes',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', [], { data: 'chunks' })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedToEcho(ctx, { data: 'chunks' })
       c.setTimeout(250)
       // 8 round trips 50 ms apart (400 ms in all): each write and each echoed read restarts the 250 ms timer.
       for (let i = 0; i < 8; i++) {
@@ -56,10 +48,7 @@ export const scenarios: Scenario[] = [
     async run(ctx) {
       // The peer reads and never answers: only the client's writes are activity.
       const { port } = await ctx.serve({}, (s) => s.resume())
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedClient(ctx, port)
       c.setTimeout(250)
       for (let i = 0; i < 8; i++) {
         await ctx.quiet(50, 'spacing the writes; the timer must not fire meanwhile')
@@ -87,11 +76,8 @@ export const scenarios: Scenario[] = [
           setTimeout(tick, 50)
         })
       })
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
       // Chunk boundaries are not the point: the reads are logged as one string.
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedClient(ctx, port)
       let received = ''
       c.on('data', (d: Buffer) => (received += d.toString()))
       c.setTimeout(250)
@@ -105,9 +91,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'timeout/setTimeout-0-cancels',
     async run(ctx) {
-      const { client } = await ctx.pair()
-      ctx.watchSocket(client, 'client')
-      const done = closed(ctx, client, 'client')
+      const { client, clientClosed: done } = await pairWithWatchedClient(ctx)
       const cb = ctx.cb('client', 'timeout callback')
       client.setTimeout(80, cb)
       ctx.log('client', `timeout listeners after setTimeout(80, cb): ${client.listenerCount('timeout')}`)
@@ -125,11 +109,7 @@ export const scenarios: Scenario[] = [
   {
     name: 'timeout/callback-runs-once-event-again-after-activity',
     async run(ctx) {
-      const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect(port, '127.0.0.1'))
-      ctx.watchSocket(c, 'client', [], { data: 'chunks' })
-      const done = closed(ctx, c, 'client')
-      await ctx.once(c, 'connect', 'client')
+      const [c, done] = await connectedToEcho(ctx, { data: 'chunks' })
       c.setTimeout(150, ctx.cb('client', 'setTimeout callback'))
       await ctx.once(c, 'timeout', 'client')
       c.write('x')
@@ -144,9 +124,7 @@ export const scenarios: Scenario[] = [
     name: 'timeout/connect-option',
     async run(ctx) {
       const { port } = await echoServer(ctx)
-      const c = ctx.own(ctx.net.connect({ port, host: '127.0.0.1', timeout: 100 }))
-      ctx.watchSocket(c, 'client')
-      const done = closed(ctx, c, 'client')
+      const [c, done] = watchedSocket(ctx, ctx.net.connect({ port, host: '127.0.0.1', timeout: 100 }))
       ctx.log('client', `timeout property=${String(c.timeout)}`)
       await ctx.once(c, 'timeout', 'client')
       ctx.state('client', 'after timeout', c)

@@ -35,6 +35,30 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    // The usual retry: EADDRINUSE on a path that a dead server left behind, unlink, listen again
+    // on the same server.
+    name: 'unix/listen-again-after-EADDRINUSE-on-a-path',
+    async run(ctx) {
+      const p = ctx.tmpPath('busy.sock')
+      const first = ctx.own(ctx.net.createServer())
+      const firstListening = ctx.once(first, 'listening', 'first')
+      if (ctx.call('first', 'listen(path)', () => first.listen(p), first) === undefined) return
+      await firstListening
+      const second = ctx.own(ctx.net.createServer((s: Socket) => s.end('second')))
+      ctx.watchServer(second, 'second')
+      const failed = ctx.once(second, 'error', 'second')
+      second.listen(p)
+      await failed
+      await new Promise<void>((resolve) => first.close(() => resolve()))
+      const listening = ctx.once(second, 'listening', 'second')
+      ctx.call('second', 'listen(path) again', () => second.listen(p), second)
+      await listening
+      const c = ctx.own(ctx.net.connect(p))
+      ctx.watchSocket(c, 'client')
+      await closed(ctx, c, 'client')
+    },
+  },
+  {
     name: 'unix/http-get-socketPath',
     async run(ctx) {
       const p = ctx.tmpPath('http.sock')
