@@ -4,8 +4,10 @@
 // child processes, and the one-line figure reports. Not a `.spec.ts` file, so ava does not run
 // it as a test file.
 
+import { execFileSync } from 'node:child_process'
 import { createCipheriv, createHash, randomInt } from 'node:crypto'
 import type { Hash } from 'node:crypto'
+import type { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import net from 'node:net'
 import v8 from 'node:v8'
@@ -107,7 +109,7 @@ export class HashSink {
 // node:net peers: a reference implementation on the other end of the path under test
 
 /** Waits until `s` may be written again, or is gone (then the reader has stopped: give up). */
-function drained(s: net.Socket): Promise<boolean> {
+export function drained(s: EventEmitter): Promise<boolean> {
   return new Promise((resolve) => {
     const done = (ok: boolean) => () => {
       s.off('drain', onDrain)
@@ -297,4 +299,19 @@ export function runFixture(fixture: string, args: string[], timeoutMs: number, e
 /** The JSON a fixture printed on its last `RESULT {...}` line, or undefined. */
 export function fixtureResult<T>(stdout: string): T | undefined {
   return lastJsonLine<T>(stdout, 'RESULT')
+}
+
+/** Runs `ip` (iproute2) with `args`; throws with its stderr when it fails. */
+export function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 })
+}
+
+/** `ip(...args)`: null when it worked, else what it said. */
+export function tryIp(...args: string[]): string | null {
+  try {
+    ip(...args)
+    return null
+  } catch (e) {
+    return (e as { stderr?: string }).stderr?.trim() || (e as Error).message
+  }
 }

@@ -21,7 +21,7 @@ import type { ExecutionContext } from 'ava'
 
 import { FIXTURES, fixtureArgv, LineChild, runCommand } from './_fault_helpers.js'
 import type { FixtureEvent } from './_fault_helpers.js'
-import { describeExit, guard, HashSink, MiB, needDescriptors, Payload, report, runSeed } from './_helpers.js'
+import { describeExit, guard, HashSink, ip, MiB, needDescriptors, Payload, report, runSeed, tryIp } from './_helpers.js'
 import type { Digest } from './_helpers.js'
 import { pick } from './_profile.js'
 import type { ErrorFields, Impl, Mem, PortsResult, StallWindow } from './fixtures/exhaustion_shared.js'
@@ -271,19 +271,6 @@ const PORTS = PORT_RANGE[1] - PORT_RANGE[0] + 1
 const PORT_ATTEMPTS = PORTS + 5
 /** The server's port: outside the range, so it takes none of the ports the clients need. */
 const PORTS_SERVER_PORT = 5000
-
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 })
-}
-
-function tryIp(...args: string[]): string | null {
-  try {
-    ip(...args)
-    return null
-  } catch (e) {
-    return (e as { stderr?: string }).stderr?.trim() || (e as Error).message
-  }
-}
 
 function removeNamespace(name: string): void {
   let pids = ''

@@ -16,6 +16,7 @@ import type { ExecutionContext } from 'ava'
 import { describeError } from '../__test__/_helpers.js'
 
 import { fixtureArgv, LineChild } from './_fault_helpers.js'
+import { ip, tryIp } from './_helpers.js'
 import type { FixtureEvent } from './_fault_helpers.js'
 
 const PREFIX = 'tnstress'
@@ -26,19 +27,6 @@ const KEEPALIVE = { tcp_keepalive_time: 1, tcp_keepalive_intvl: 1, tcp_keepalive
 /** Bounds on waits that normally take a few seconds at most (hang guards, not timings). */
 const START_MS = 30_000
 const SETTLE_MS = 60_000
-
-function ip(...args: string[]): string {
-  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000 })
-}
-
-function tryIp(...args: string[]): string | null {
-  try {
-    ip(...args)
-    return null
-  } catch (e) {
-    return (e as { stderr?: string }).stderr?.trim() || (e as Error).message
-  }
-}
 
 /** Deletes namespaces a crashed run left behind (their creator's pid is gone). */
 function removeLeftovers(): void {
