@@ -22,11 +22,16 @@ function has(o: object, key: string): boolean {
   return (o as Record<string, unknown>)[key] !== undefined && (o as Record<string, unknown>)[key] !== null
 }
 
-/** `connect()`/`createConnection()` arguments tokio-net/net does not serve. */
-export function connectNeedsNodeNet(args: readonly unknown[]): boolean {
+/** Whether the first argument names a pipe, or is options with a `path` string or one of `keys` set. */
+function pipeOrOneOf(args: readonly unknown[], keys: readonly string[]): boolean {
   const first = args[0]
   if (first === null || typeof first !== 'object') return isPipeName(first)
-  return typeof (first as { path?: unknown }).path === 'string' || has(first, 'fd') || has(first, 'handle') || has(first, 'blockList')
+  return typeof (first as { path?: unknown }).path === 'string' || keys.some((k) => has(first, k))
+}
+
+/** `connect()`/`createConnection()` arguments tokio-net/net does not serve. */
+export function connectNeedsNodeNet(args: readonly unknown[]): boolean {
+  return pipeOrOneOf(args, ['fd', 'handle', 'blockList'])
 }
 
 /** `createServer()` options tokio-net/net does not serve. */
@@ -36,7 +41,6 @@ export function serverNeedsNodeNet(options: unknown): boolean {
 
 /** `listen()` arguments tokio-net/net does not serve: a path, a handle or fd, or options only node:net has. */
 export function listenNeedsNodeNet(args: readonly unknown[]): boolean {
-  const first = args[0]
-  if (first === null || typeof first !== 'object') return isPipeName(first)
-  return typeof (first as { path?: unknown }).path === 'string' || ['fd', 'handle', '_handle'].some((k) => has(first, k)) || Boolean((first as { reusePort?: unknown }).reusePort)
+  // `reusePort: false` is what tokio-net does anyway; only a true one needs node:net.
+  return pipeOrOneOf(args, ['fd', 'handle', '_handle']) || Boolean((args[0] as { reusePort?: unknown } | null | undefined)?.reusePort)
 }

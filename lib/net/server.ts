@@ -206,13 +206,19 @@ export class Server extends EventEmitter implements ConnectionOwner {
   #listenOnNodeNet(nodeNet: NodeNetFunctions, args: unknown[]): void {
     const rest = [...args]
     const cb = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as () => void) : undefined
-    const earlier = this.#nodeNetServer
-    if (earlier) {
-      // Listening again after an error (EADDRINUSE on a path, say) or a close: the same server.
-      if (cb) this.once('listening', cb)
-      ;(earlier.listen as (...a: unknown[]) => unknown)(...rest)
-      return
+    // Listening again after an error (EADDRINUSE on a path, say) goes to the same server.
+    const inner = this.#nodeNetServer ?? this.#nodeNetServerFrom(nodeNet)
+    if (cb) this.once('listening', cb)
+    try {
+      ;(inner.listen as (...a: unknown[]) => unknown)(...rest)
+    } catch (e) {
+      if (cb) this.removeListener('listening', cb)
+      throw e
     }
+  }
+
+  /** A node:net server with our options and settings, whose events become ours. */
+  #nodeNetServerFrom(nodeNet: NodeNetFunctions): NodeNetServer {
     const inner = nodeNet.createServer(this.#options)
     if (this.#maxConnections !== undefined) inner.maxConnections = this.#maxConnections
     if (this.#unrefed) inner.unref()
@@ -224,14 +230,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       this.emit('close')
     })
     this.#nodeNetServer = inner
-    if (cb) this.once('listening', cb)
-    try {
-      ;(inner.listen as (...a: unknown[]) => unknown)(...rest)
-    } catch (e) {
-      this.#nodeNetServer = null
-      if (cb) this.removeListener('listening', cb)
-      throw e
-    }
+    return inner
   }
 
   async #acceptLoop(listener: TcpListener): Promise<void> {
@@ -415,8 +414,9 @@ async function shedBacklog(listener: TcpListener): Promise<boolean> {
     await shedding
     return true
   }
-  if (reserveFd === null) return false
-  shedding = shedWithReserve(listener)
+  const fd = reserveFd
+  if (fd === null) return false
+  shedding = shedWithReserve(listener, fd)
   try {
     return await shedding
   } finally {
@@ -427,9 +427,9 @@ async function shedBacklog(listener: TcpListener): Promise<boolean> {
 /** A shed in progress, while the reserved descriptor is spent. */
 let shedding: Promise<boolean> | null = null
 
-async function shedWithReserve(listener: TcpListener): Promise<boolean> {
-  if (reserveFd === null) return false
-  fs.closeSync(reserveFd)
+/** Spends the reserved descriptor `fd` to accept and close what `listener` has queued. */
+async function shedWithReserve(listener: TcpListener, fd: number): Promise<boolean> {
+  fs.closeSync(fd)
   reserveFd = null
   let shed = 0
   try {
