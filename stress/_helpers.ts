@@ -38,6 +38,31 @@ export const ZERO_HANDLES = { streams: 0, halves: 0, listeners: 0, sockets: 0, s
 /** The byte load.spec.ts's server sends on each connection it accepts (its client waits for it). */
 export const LOAD_GREETING = 0x47
 
+/** The largest echo message of the load clients. */
+export const LOAD_MAX_MESSAGE = 4096
+
+/**
+ * The load clients' echo messages: message `index` of connection `conn` is 1 to
+ * `LOAD_MAX_MESSAGE` bytes (its size taken from the payload itself) of a payload region of its
+ * own, so every message of every connection differs.
+ */
+export class LoadMessages {
+  private readonly payload: Payload
+
+  constructor(
+    connections: number,
+    private readonly messages: number,
+    seed: number,
+  ) {
+    this.payload = new Payload(connections * messages * LOAD_MAX_MESSAGE, seed)
+  }
+
+  message(conn: number, index: number): Buffer {
+    const bytes = this.payload.bytes((conn * this.messages + index) * LOAD_MAX_MESSAGE, LOAD_MAX_MESSAGE)
+    return bytes.subarray(0, 1 + (bytes.readUInt16LE(0) % LOAD_MAX_MESSAGE))
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Payload
 
