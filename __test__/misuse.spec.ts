@@ -34,11 +34,10 @@ for (const name of MADE_BY_FACTORIES) {
   })
 }
 
-test('calling a class without new is a TypeError ERR_CONSTRUCT_CALL_REQUIRED', (t) => {
+test('calling a class without new is a TypeError, as for every JS class', (t) => {
   for (const name of [...MADE_BY_FACTORIES, 'BytesMut']) {
     const Class = classNamed(name) as unknown as (...args: unknown[]) => unknown
-    const error = t.throws(() => Class(), { instanceOf: TypeError }, name)
-    t.is((error as api.NetError).code, 'ERR_CONSTRUCT_CALL_REQUIRED', name)
+    t.throws(() => Class(), { instanceOf: TypeError, message: /without 'new'/ }, name)
   }
 })
 

@@ -188,8 +188,8 @@ async function main(): Promise<void> {
   const log = (msg: string): void => {
     process.stderr.write(`[bench:http] ${msg}\n`)
   }
-  log('npm run build:net')
-  if (spawnSync('npm', ['run', 'build:net'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build:net failed')
+  log('npm run build:lib')
+  if (spawnSync('npm', ['run', 'build:lib'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('build:lib failed')
   const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
   const rows = await runHttp({ quick, rounds, log, events: [] })
   const load1 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')

@@ -311,10 +311,10 @@ function buildRust() {
 
 function ensureAddon() {
   // tokio-net/net is compiled TypeScript (dist/net): build it fresh so the adapter column is current.
-  log('npm run build:net')
+  log('npm run build:lib')
   // Build output goes to stderr: stdout carries the report (--no-write).
-  if (spawnSync('npm', ['run', 'build:net'], { cwd: ROOT, stdio: ['ignore', 2, 2] }).status !== 0) {
-    throw new Error('npm run build:net failed')
+  if (spawnSync('npm', ['run', 'build:lib'], { cwd: ROOT, stdio: ['ignore', 2, 2] }).status !== 0) {
+    throw new Error('npm run build:lib failed')
   }
   if (existsSync(ADDON)) return
   log('tokio-net.linux-x64-gnu.node is missing: npm run build')

@@ -26,7 +26,7 @@ pub struct SocketAddr {
 #[napi]
 impl SocketAddr {
   /// Parses `'127.0.0.1:8080'` or `'[::1]:8080'`; anything else throws `kind: 'InvalidInput'`.
-  #[napi(factory, ts_args_type = "addr: string")]
+  #[napi(factory)]
   pub fn parse(env: Env, addr: Unknown<'_>) -> napi::Result<SocketAddr> {
     sync(&env, |js| {
       let text = js.string_arg(addr_raw(&addr), "addr")?;
@@ -68,7 +68,7 @@ impl SocketAddr {
   }
 
   /// Whether `other` is a `SocketAddr` with the same IP and port.
-  #[napi(ts_args_type = "other: SocketAddr")]
+  #[napi]
   pub fn equals(&self, env: Env, other: Unknown<'_>) -> bool {
     Js::new(env.raw())
       .with_instance(addr_raw(&other), |o: &SocketAddr| o.inner)

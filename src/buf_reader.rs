@@ -94,10 +94,7 @@ impl BufReader {
   /// Wraps `reader` (a `TcpStream`, `ReadHalf` or `OwnedReadHalf`) with a buffer of `capacity`
   /// bytes (default 8 KiB, tokio's). `reader` is taken over: using it afterwards throws
   /// `ERR_HANDLE_CLOSED`.
-  #[napi(
-    constructor,
-    ts_args_type = "reader: TcpStream | ReadHalf | OwnedReadHalf, capacity?: number"
-  )]
+  #[napi(constructor)]
   pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
@@ -120,10 +117,7 @@ impl BufReader {
   /// count, 0 at end of stream (or for an empty `buf`).
   ///
   /// Cancel safety: cancel safe. If aborted, no data was read.
-  #[napi(
-    ts_args_type = "buf: Uint8Array, options?: OpOptions",
-    ts_return_type = "Promise<number>"
-  )]
+  #[napi(ts_return_type = "Promise<number>")]
   pub fn read(
     &self,
     env: Env,
@@ -139,10 +133,7 @@ impl BufReader {
   ///
   /// Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` and gone
   /// from the reader.
-  #[napi(
-    ts_args_type = "buf: Uint8Array, options?: OpOptions",
-    ts_return_type = "Promise<number>"
-  )]
+  #[napi(ts_return_type = "Promise<number>")]
   pub fn read_exact(
     &self,
     env: Env,
@@ -165,10 +156,7 @@ impl BufReader {
   ///
   /// Cancel safety: not cancel safe. If aborted, the part of a line read so far is lost; use
   /// `lines()`, whose `nextLine` is cancel safe.
-  #[napi(
-    ts_args_type = "options?: OpOptions",
-    ts_return_type = "Promise<string>"
-  )]
+  #[napi(ts_return_type = "Promise<string>")]
   pub fn read_line(
     &self,
     env: Env,
@@ -196,10 +184,7 @@ impl BufReader {
   ///
   /// Cancel safety: not cancel safe. If aborted, the bytes read so far are lost (in Rust they
   /// would be left in the caller's `Vec`).
-  #[napi(
-    ts_args_type = "byte: number, options?: OpOptions",
-    ts_return_type = "Promise<Buffer>"
-  )]
+  #[napi(ts_return_type = "Promise<Buffer>")]
   pub fn read_until(
     &self,
     env: Env,
@@ -230,10 +215,7 @@ impl BufReader {
   /// `Buffer` at end of stream. The bytes stay buffered until `consume(n)`.
   ///
   /// Cancel safety: cancel safe.
-  #[napi(
-    ts_args_type = "options?: OpOptions",
-    ts_return_type = "Promise<Buffer>"
-  )]
+  #[napi(ts_return_type = "Promise<Buffer>")]
   pub fn fill_buf(
     &self,
     env: Env,
@@ -254,7 +236,7 @@ impl BufReader {
 
   /// Marks `n` buffered bytes as read, so `fillBuf` and reads no longer return them. `n` beyond
   /// what is buffered consumes all of it (tokio clamps too).
-  #[napi(ts_args_type = "n: number")]
+  #[napi]
   pub fn consume(&self, env: Env, n: Unknown<'_>) -> napi::Result<()> {
     sync(&env, |js| {
       let n = js.uint_arg(raw(&n), "n", 2f64.powi(53) - 1.0)?;

@@ -92,10 +92,7 @@ impl BufWriter {
   /// Wraps `writer` (a `TcpStream`, `WriteHalf` or `OwnedWriteHalf`) with a buffer of `capacity`
   /// bytes (default 8 KiB, tokio's). `writer` is taken over: using it afterwards throws
   /// `ERR_HANDLE_CLOSED`.
-  #[napi(
-    constructor,
-    ts_args_type = "writer: TcpStream | WriteHalf | OwnedWriteHalf, capacity?: number"
-  )]
+  #[napi(constructor)]
   pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
@@ -119,10 +116,7 @@ impl BufWriter {
   /// when the call is made: `buf` may be reused at once.
   ///
   /// Cancel safety: cancel safe. If aborted, nothing of `buf` was taken.
-  #[napi(
-    ts_args_type = "buf: Uint8Array, options?: OpOptions",
-    ts_return_type = "Promise<number>"
-  )]
+  #[napi(ts_return_type = "Promise<number>")]
   pub fn write(
     &self,
     env: Env,
@@ -138,10 +132,7 @@ impl BufWriter {
   ///
   /// Cancel safety: not cancel safe. If aborted, some of `buf` may have been taken, and there
   /// is no telling how much.
-  #[napi(
-    ts_args_type = "buf: Uint8Array, options?: OpOptions",
-    ts_return_type = "Promise<void>"
-  )]
+  #[napi(ts_return_type = "Promise<void>")]
   pub fn write_all(
     &self,
     env: Env,
@@ -156,7 +147,7 @@ impl BufWriter {
   ///
   /// Cancel safety: cancel safe in that nothing is lost: what was not written yet stays
   /// buffered, and a later `flush()` writes it.
-  #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+  #[napi(ts_return_type = "Promise<void>")]
   pub fn flush(
     &self,
     env: Env,
@@ -181,7 +172,7 @@ impl BufWriter {
   /// of stream), as tokio's `BufWriter::shutdown` does.
   ///
   /// Cancel safety: as `flush()`; the shutdown happens only once everything is out.
-  #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+  #[napi(ts_return_type = "Promise<void>")]
   pub fn shutdown(
     &self,
     env: Env,

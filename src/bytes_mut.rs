@@ -33,7 +33,7 @@ const MAX_CAPACITY: f64 = 1024.0 * 1024.0 * 1024.0 * 2.0;
 #[napi]
 impl BytesMut {
   /// An empty buffer with room for `capacity` bytes (default 0).
-  #[napi(constructor, ts_args_type = "capacity?: number")]
+  #[napi(constructor)]
   pub fn new(env: Env, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = match capacity.as_ref().map(raw) {
@@ -61,7 +61,7 @@ impl BytesMut {
   }
 
   /// Makes room for at least `additional` more bytes.
-  #[napi(ts_args_type = "additional: number")]
+  #[napi]
   pub fn reserve(&mut self, env: Env, additional: Unknown<'_>) -> napi::Result<()> {
     sync(&env, |js| {
       let n = js.uint_arg(raw(&additional), "additional", MAX_CAPACITY)? as usize;

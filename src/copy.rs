@@ -237,10 +237,7 @@ fn copy_err(e: io::Error) -> NetError {
 ///     .finally(() => { reader.close(); writer.close() }) // copy never shuts `writer` down itself
 /// }
 /// ```
-#[napi(
-  ts_args_type = "reader: TcpStream | ReadHalf | OwnedReadHalf | BufReader, writer: TcpStream | WriteHalf | OwnedWriteHalf | BufWriter, options?: OpOptions",
-  ts_return_type = "Promise<number>"
-)]
+#[napi(ts_return_type = "Promise<number>")]
 pub fn copy(
   env: Env,
   reader: Unknown<'_>,
@@ -256,10 +253,7 @@ pub fn copy(
 ///
 /// Cancel safety: cancel safe on the reading side (bytes not yet written stay in the
 /// `BufReader`'s buffer); what was written is gone from it.
-#[napi(
-  ts_args_type = "reader: BufReader, writer: TcpStream | WriteHalf | OwnedWriteHalf | BufWriter, options?: OpOptions",
-  ts_return_type = "Promise<number>"
-)]
+#[napi(ts_return_type = "Promise<number>")]
 pub fn copy_buf(
   env: Env,
   reader: Unknown<'_>,
@@ -330,10 +324,7 @@ fn copy_between(
 ///     .finally(() => { client.close(); upstream.close() })
 /// }
 /// ```
-#[napi(
-  ts_args_type = "a: TcpStream, b: TcpStream, options?: OpOptions",
-  ts_return_type = "Promise<[number, number]>"
-)]
+#[napi(ts_return_type = "Promise<[number, number]>")]
 pub fn copy_bidirectional(
   env: Env,
   a: Unknown<'_>,

@@ -309,10 +309,7 @@ impl Lines {
   /// Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
   /// the next call returns the whole line. A call waiting behind earlier calls (or an iteration
   /// step) rejects as soon as its signal aborts, and takes no line.
-  #[napi(
-    ts_args_type = "options?: OpOptions",
-    ts_return_type = "Promise<string | null>"
-  )]
+  #[napi(ts_return_type = "Promise<string | null>")]
   pub fn next_line(
     &self,
     env: Env,

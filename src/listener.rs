@@ -103,10 +103,7 @@ where
 impl TcpListener {
   /// Binds a listener to `addr` (port 0 picks a free port). With several addresses, each is
   /// tried in turn and the first that binds is used.
-  #[napi(
-    ts_args_type = "addr: ToSocketAddrs, options?: OpOptions",
-    ts_return_type = "Promise<TcpListener>"
-  )]
+  #[napi(ts_return_type = "Promise<TcpListener>")]
   pub fn bind(env: Env, addr: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Promise> {
     let js = Js::new(env.raw());
     bridge::spawn(&env, options.as_ref(), None, || {
@@ -149,10 +146,7 @@ impl TcpListener {
   /// console.log(`new client: ${addr}`)
   /// socket.close()
   /// ```
-  #[napi(
-    ts_args_type = "options?: OpOptions",
-    ts_return_type = "Promise<[TcpStream, SocketAddr]>"
-  )]
+  #[napi(ts_return_type = "Promise<[TcpStream, SocketAddr]>")]
   pub fn accept(
     &self,
     env: Env,
@@ -230,7 +224,7 @@ impl TcpListener {
   }
 
   /// Sets the IP time-to-live (1 to 255).
-  #[napi(ts_args_type = "ttl: number")]
+  #[napi]
   pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
     sync(&env, |js| {
       let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;

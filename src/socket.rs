@@ -93,7 +93,7 @@ macro_rules! bool_option {
       }
 
       #[doc = $set_doc]
-      #[napi(ts_args_type = "on: boolean")]
+      #[napi]
       pub fn $set(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
         with_socket(
           &env,
@@ -120,7 +120,7 @@ macro_rules! size_option {
       }
 
       #[doc = $set_doc]
-      #[napi(ts_args_type = "size: number")]
+      #[napi]
       pub fn $set(&self, env: Env, size: Unknown<'_>) -> napi::Result<()> {
         with_socket(
           &env,
@@ -185,9 +185,7 @@ impl TcpSocket {
   }
 
   /// Binds the socket to a local address (`'127.0.0.1:0'` picks a free port).
-  #[napi(
-    ts_args_type = "addr: string | SocketAddr | [string, number] | { ip: string, port: number }"
-  )]
+  #[napi]
   pub fn bind(&self, env: Env, addr: Unknown<'_>) -> napi::Result<()> {
     with_socket(
       &env,
@@ -202,10 +200,7 @@ impl TcpSocket {
   /// process exit without waiting for it; every other member throws `ERR_HANDLE_CLOSED`.
   ///
   /// Cancel safety: aborting drops the connection attempt and the socket.
-  #[napi(
-    ts_args_type = "addr: string | SocketAddr | [string, number] | { ip: string, port: number }, options?: OpOptions",
-    ts_return_type = "Promise<TcpStream>"
-  )]
+  #[napi(ts_return_type = "Promise<TcpStream>")]
   pub fn connect(
     &self,
     env: Env,
@@ -252,7 +247,7 @@ impl TcpSocket {
 
   /// Sets `IPV6_V6ONLY` on an IPv6 socket, before `bind` (socket2's `set_only_v6`). An IPv4
   /// socket refuses it with the OS's error.
-  #[napi(ts_args_type = "on: boolean")]
+  #[napi]
   pub fn set_only_v6(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
     with_socket(
       &env,
@@ -264,7 +259,7 @@ impl TcpSocket {
 
   /// Sets `SO_KEEPALIVE` with the given probe timing, as `setTcpKeepalive` on a `TcpStream`
   /// does (socket2's `set_tcp_keepalive`; not part of tokio's `TcpSocket`).
-  #[napi(ts_args_type = "params: TcpKeepaliveParams")]
+  #[napi]
   pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
     with_socket(
       &env,
@@ -294,7 +289,7 @@ impl TcpSocket {
   }
 
   /// Starts listening with a queue of `backlog` pending connections, consuming the socket.
-  #[napi(ts_args_type = "backlog: number")]
+  #[napi]
   pub fn listen(&self, env: Env, backlog: Unknown<'_>) -> napi::Result<TcpListener> {
     sync(&env, |js| {
       let backlog = js.uint_arg(raw(&backlog), "backlog", f64::from(u32::MAX))? as u32;
@@ -338,7 +333,7 @@ impl TcpSocket {
   ///
   /// @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
   /// `setZeroLinger()` for a reset.
-  #[napi(ts_args_type = "ms: number | null")]
+  #[napi]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
     with_socket(
       &env,
@@ -385,7 +380,7 @@ impl TcpSocket {
 
   /// Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only: on Windows it throws
   /// `kind: 'Unsupported'`.
-  #[napi(ts_args_type = "tos: number")]
+  #[napi]
   pub fn set_tos(&self, env: Env, tos: Unknown<'_>) -> napi::Result<()> {
     with_socket(
       &env,

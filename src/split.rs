@@ -147,7 +147,7 @@ impl OwnedReadHalf {
   /// Joins this half with `other` into the `TcpStream` they came from. Both halves are
   /// consumed. Halves of different sockets throw a `ReuniteError` (`code: 'ERR_REUNITE'`)
   /// whose `readHalf` and `writeHalf` are the two halves, still usable.
-  #[napi(ts_args_type = "other: OwnedWriteHalf")]
+  #[napi]
   pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let write = js
@@ -162,7 +162,7 @@ impl OwnedReadHalf {
 impl OwnedWriteHalf {
   /// Joins this half with `other` into the `TcpStream` they came from, as
   /// `OwnedReadHalf.reunite` does.
-  #[napi(ts_args_type = "other: OwnedReadHalf")]
+  #[napi]
   pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let read = js

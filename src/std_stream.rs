@@ -85,7 +85,7 @@ fn io<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
 impl StdTcpStream {
   /// Connects, blocking the calling thread until connected or failed. Each resolved address
   /// is tried in turn; the last error is reported.
-  #[napi(factory, ts_args_type = "addr: ToSocketAddrs")]
+  #[napi(factory)]
   pub fn connect(env: Env, addr: Unknown<'_>) -> napi::Result<StdTcpStream> {
     sync(&env, |js| {
       let addrs = Targets::from_js(js, raw(&addr), "addr")?.resolve_blocking()?;
@@ -95,7 +95,7 @@ impl StdTcpStream {
   }
 
   /// Moves the socket into or out of non-blocking mode. `TcpStream.fromStd` needs `true`.
-  #[napi(ts_args_type = "nonblocking: boolean")]
+  #[napi]
   pub fn set_nonblocking(&self, env: Env, nonblocking: Unknown<'_>) -> napi::Result<()> {
     with_std(
       &env,
@@ -107,7 +107,7 @@ impl StdTcpStream {
 
   /// Reads into `buf`, blocking until some bytes arrive (in non-blocking mode, throws
   /// `kind: 'WouldBlock'` instead). Returns the count; 0 at end of stream.
-  #[napi(ts_args_type = "buf: Uint8Array")]
+  #[napi]
   pub fn read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(
       &env,
@@ -120,7 +120,7 @@ impl StdTcpStream {
   }
 
   /// Fills `buf` completely, blocking; throws `kind: 'UnexpectedEof'` if the stream ends first.
-  #[napi(ts_args_type = "buf: Uint8Array")]
+  #[napi]
   pub fn read_exact(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(
       &env,
@@ -133,7 +133,7 @@ impl StdTcpStream {
   }
 
   /// Writes some of `buf`, blocking until the socket takes it; returns the count.
-  #[napi(ts_args_type = "buf: Uint8Array")]
+  #[napi]
   pub fn write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(
       &env,
@@ -146,7 +146,7 @@ impl StdTcpStream {
   }
 
   /// Writes all of `buf`, blocking.
-  #[napi(ts_args_type = "buf: Uint8Array")]
+  #[napi]
   pub fn write_all(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(
       &env,

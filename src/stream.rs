@@ -89,10 +89,7 @@ impl TcpStream {
   /// const stream = await TcpStream.connect('127.0.0.1:8080', { signal: AbortSignal.timeout(5_000) })
   /// console.log('connected to', stream.peerAddr().toString())
   /// ```
-  #[napi(
-    ts_args_type = "addr: ToSocketAddrs, options?: OpOptions",
-    ts_return_type = "Promise<TcpStream>"
-  )]
+  #[napi(ts_return_type = "Promise<TcpStream>")]
   pub fn connect(
     env: Env,
     addr: Unknown<'_>,
@@ -114,7 +111,7 @@ impl TcpStream {
   /// Takes over a `StdTcpStream`, which must already be in non-blocking mode
   /// (`setNonblocking(true)`): a blocking socket is refused with `kind: 'InvalidInput'`, where
   /// in Rust it would block a runtime thread. The `StdTcpStream` is consumed.
-  #[napi(factory, js_name = "fromStd", ts_args_type = "stream: StdTcpStream")]
+  #[napi(factory, js_name = "fromStd")]
   pub fn from_std(env: Env, stream: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let std_id = js
@@ -172,7 +169,7 @@ impl TcpStream {
 
   /// Sets `SO_KEEPALIVE` on the connection, with the system's probe timing (socket2's
   /// `set_keepalive`; `setTcpKeepalive` also sets the timing).
-  #[napi(ts_args_type = "on: boolean")]
+  #[napi]
   pub fn set_keepalive(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
     with_core(
       &env,
@@ -200,7 +197,7 @@ impl TcpStream {
   /// // Probe after 10 s of silence, every 1 s, and give up after 3 unanswered probes.
   /// stream.setTcpKeepalive({ time: 10_000, interval: 1_000, retries: 3 })
   /// ```
-  #[napi(ts_args_type = "params: TcpKeepaliveParams")]
+  #[napi]
   pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
     with_core(
       &env,
@@ -239,16 +236,13 @@ impl TcpStream {
   }
 
   /// `AsyncWrite::poll_write`: settles with the count once some of `buf` was written.
-  #[napi(ts_args_type = "buf: Uint8Array", ts_return_type = "Promise<number>")]
+  #[napi(ts_return_type = "Promise<number>")]
   pub fn poll_write(&self, env: Env, this: This<'_>, buf: Unknown<'_>) -> napi::Result<Promise> {
     io::poll_write(&env, bridge::Handle::of(self.id, &this), buf)
   }
 
   /// `AsyncWrite::poll_write_vectored`, with one `writev`.
-  #[napi(
-    ts_args_type = "bufs: Uint8Array[]",
-    ts_return_type = "Promise<number>"
-  )]
+  #[napi(ts_return_type = "Promise<number>")]
   pub fn poll_write_vectored(
     &self,
     env: Env,
@@ -272,11 +266,7 @@ impl TcpStream {
   /// `interest` is one flag: tokio clears readiness per direction, so a combination is refused
   /// (`code: 'ERR_INVALID_ARG_VALUE'`). Inside `f`, do the I/O on the descriptor yourself: calling
   /// this stream's own methods there would take readiness from under `tryIo`.
-  #[napi(
-    ts_generic_types = "T",
-    ts_args_type = "interest: Interest | number, f: () => T",
-    ts_return_type = "T"
-  )]
+  #[napi(ts_generic_types = "T", ts_return_type = "T")]
   pub fn try_io(
     &self,
     env: Env,
@@ -294,11 +284,7 @@ impl TcpStream {
   /// under `asyncIo` and can make it wait for an event that already came.
   ///
   /// Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
-  #[napi(
-    ts_generic_types = "T",
-    ts_args_type = "interest: Interest | number, f: () => T, options?: OpOptions",
-    ts_return_type = "Promise<T>"
-  )]
+  #[napi(ts_generic_types = "T", ts_return_type = "Promise<T>")]
   pub fn async_io(
     &self,
     env: Env,
@@ -325,7 +311,7 @@ impl TcpStream {
   }
 
   /// Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced.
-  #[napi(ts_args_type = "nodelay: boolean")]
+  #[napi]
   pub fn set_nodelay(&self, env: Env, nodelay: Unknown<'_>) -> napi::Result<()> {
     with_core(
       &env,
@@ -343,7 +329,7 @@ impl TcpStream {
 
   /// Sets `TCP_QUICKACK` (send ACKs at once). The kernel may clear it again by itself.
   /// Linux only; elsewhere throws `kind: 'Unsupported'`.
-  #[napi(ts_args_type = "quickack: boolean")]
+  #[napi]
   pub fn set_quickack(&self, env: Env, quickack: Unknown<'_>) -> napi::Result<()> {
     with_core(
       &env,
@@ -368,7 +354,7 @@ impl TcpStream {
   ///
   /// @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
   /// `setZeroLinger()` for a reset, or `shutdown()` and wait for the peer for a graceful close.
-  #[napi(ts_args_type = "ms: number | null")]
+  #[napi]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
     with_core(
       &env,
@@ -400,7 +386,7 @@ impl TcpStream {
   }
 
   /// Sets the IP time-to-live (1 to 255).
-  #[napi(ts_args_type = "ttl: number")]
+  #[napi]
   pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
     with_core(
       &env,

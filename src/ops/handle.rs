@@ -35,10 +35,7 @@ macro_rules! handle_methods {
       /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
       /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
       /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-      #[napi(
-        ts_args_type = "interest: Interest | number, options?: OpOptions",
-        ts_return_type = "Promise<Ready>"
-      )]
+      #[napi(ts_return_type = "Promise<Ready>")]
       pub fn ready(
         &self,
         env: Env,

@@ -28,10 +28,7 @@ macro_rules! read_methods {
       /// Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
       ///
       /// Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
-      #[napi(
-        ts_args_type = "buf: Uint8Array, options?: OpOptions",
-        ts_return_type = "Promise<number>"
-      )]
+      #[napi(ts_return_type = "Promise<number>")]
       pub fn peek(
         &self,
         env: Env,
@@ -49,7 +46,7 @@ macro_rules! read_methods {
 
       /// Like `peek`, through tokio's `poll_peek`: settles when the poll would return `Ready`.
       /// Concurrent calls all settle, one after another.
-      #[napi(ts_args_type = "buf: Uint8Array", ts_return_type = "Promise<number>")]
+      #[napi(ts_return_type = "Promise<number>")]
       pub fn poll_peek(
         &self,
         env: Env,
@@ -85,7 +82,7 @@ macro_rules! read_methods {
       ///   console.log(`read ${n} bytes`)
       /// }
       /// ```
-      #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+      #[napi(ts_return_type = "Promise<void>")]
       pub fn readable(
         &self,
         env: Env,
@@ -102,19 +99,19 @@ macro_rules! read_methods {
       /// readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
       /// `readable()` waits for new data (or the end of the stream) instead of settling at once
       /// and leaving `tryRead` to throw `WouldBlock`.
-      #[napi(ts_args_type = "buf: Uint8Array")]
+      #[napi]
       pub fn try_read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_read(&env, self.id, buf)
       }
 
       /// `tryRead` into several buffers in order (`readv`), returning the total byte count.
-      #[napi(ts_args_type = "bufs: Uint8Array[]")]
+      #[napi]
       pub fn try_read_vectored(&self, env: Env, bufs: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_read_vectored(&env, self.id, bufs)
       }
 
       /// `tryRead` that appends to a growable `BytesMut`, growing it when it is full.
-      #[napi(ts_args_type = "buf: BytesMut")]
+      #[napi]
       pub fn try_read_buf(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_read_buf(&env, self.id, buf)
       }
@@ -137,10 +134,7 @@ macro_rules! read_methods {
       ///   console.log(`read ${n} bytes`)
       /// }
       /// ```
-      #[napi(
-        ts_args_type = "buf: Uint8Array, options?: OpOptions",
-        ts_return_type = "Promise<number>"
-      )]
+      #[napi(ts_return_type = "Promise<number>")]
       pub fn read(
         &self,
         env: Env,
@@ -161,10 +155,7 @@ macro_rules! read_methods {
       /// Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
       /// gone from the socket), and there is no telling how many: use it only where the stream
       /// is dropped after an abort.
-      #[napi(
-        ts_args_type = "buf: Uint8Array, options?: OpOptions",
-        ts_return_type = "Promise<number>"
-      )]
+      #[napi(ts_return_type = "Promise<number>")]
       pub fn read_exact(
         &self,
         env: Env,
@@ -184,10 +175,7 @@ macro_rules! read_methods {
       ///
       /// Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
       /// future: they are gone from the socket and never handed back.
-      #[napi(
-        ts_args_type = "options?: OpOptions",
-        ts_return_type = "Promise<Buffer>"
-      )]
+      #[napi(ts_return_type = "Promise<Buffer>")]
       pub fn read_to_end(
         &self,
         env: Env,

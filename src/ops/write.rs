@@ -27,7 +27,7 @@ macro_rules! write_methods {
       /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
       /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
       /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-      #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+      #[napi(ts_return_type = "Promise<void>")]
       pub fn writable(
         &self,
         env: Env,
@@ -39,13 +39,13 @@ macro_rules! write_methods {
 
       /// Writes what the socket takes now, without waiting; returns the byte count (possibly
       /// fewer than `buf.length`). Throws `kind: 'WouldBlock'` when the send buffer is full.
-      #[napi(ts_args_type = "buf: Uint8Array")]
+      #[napi]
       pub fn try_write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_write(&env, self.id, buf)
       }
 
       /// `tryWrite` from several buffers in order (`writev`).
-      #[napi(ts_args_type = "bufs: Uint8Array[]")]
+      #[napi]
       pub fn try_write_vectored(&self, env: Env, bufs: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_write_vectored(&env, self.id, bufs)
       }
@@ -55,10 +55,7 @@ macro_rules! write_methods {
       /// the call. Concurrent writes are served in call order.
       ///
       /// Cancel safety: cancel safe. If aborted, it is certain that no data was written.
-      #[napi(
-        ts_args_type = "buf: Uint8Array, options?: OpOptions",
-        ts_return_type = "Promise<number>"
-      )]
+      #[napi(ts_return_type = "Promise<number>")]
       pub fn write(
         &self,
         env: Env,
@@ -86,10 +83,7 @@ macro_rules! write_methods {
       /// using stream = await TcpStream.connect('127.0.0.1:8080')
       /// await stream.writeAll(Buffer.from('hello world!'))
       /// ```
-      #[napi(
-        ts_args_type = "buf: Uint8Array, options?: OpOptions",
-        ts_return_type = "Promise<void>"
-      )]
+      #[napi(ts_return_type = "Promise<void>")]
       pub fn write_all(
         &self,
         env: Env,
@@ -108,10 +102,7 @@ macro_rules! write_methods {
       /// Writes from several buffers in order with one `writev`; resolves with the count.
       ///
       /// Cancel safety: cancel safe. If aborted, it is certain that no data was written.
-      #[napi(
-        ts_args_type = "bufs: Uint8Array[], options?: OpOptions",
-        ts_return_type = "Promise<number>"
-      )]
+      #[napi(ts_return_type = "Promise<number>")]
       pub fn write_vectored(
         &self,
         env: Env,
@@ -128,7 +119,7 @@ macro_rules! write_methods {
       }
 
       /// A TCP socket has nothing to flush; resolves once the writes queued before it are done.
-      #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+      #[napi(ts_return_type = "Promise<void>")]
       pub fn flush(
         &self,
         env: Env,
@@ -140,7 +131,7 @@ macro_rules! write_methods {
 
       /// Shuts the write direction down (sends a FIN) after the writes queued before it. The
       /// read direction stays open. Calling it again is fine.
-      #[napi(ts_args_type = "options?: OpOptions", ts_return_type = "Promise<void>")]
+      #[napi(ts_return_type = "Promise<void>")]
       pub fn shutdown(
         &self,
         env: Env,

@@ -1,21 +1,8 @@
-/* tokio-net's hand-written declarations; `napi build` appends the generated ones below. */
-/* eslint-disable */
+// The errors' types, and the errors made on the JS side: class misuse and `ReuniteError`. The
+// binding makes every other error (see src/errors.rs); `kind`/`code` are listed here once, and a
+// test checks that the binding uses no code outside NetErrorCode.
 
-/** Options every async method takes as its last argument. */
-export interface OpOptions {
-  /** Aborting drops the Rust future (tokio's cancellation) and rejects with an `AbortError`. */
-  signal?: AbortSignal
-}
-
-/** One address in any of the forms tokio's `ToSocketAddrs` accepts. */
-export type SocketAddrLike = string | [string, number] | { ip: string; port: number } | SocketAddr
-
-/**
- * What `connect` and `bind` take: `'127.0.0.1:8080'`, `'[::1]:8080'`, `'localhost:8080'` (resolved,
- * every address tried), `['127.0.0.1', 8080]`, `{ ip: '127.0.0.1', port: 8080 }`, a `SocketAddr`,
- * or an array of these.
- */
-export type ToSocketAddrs = SocketAddrLike | SocketAddrLike[]
+import type { OwnedReadHalf, OwnedWriteHalf } from './halves.js'
 
 /** A `std::io::ErrorKind` variant name, as Rust prints it. */
 export type NetErrorKind =
@@ -72,38 +59,48 @@ export interface NetError extends Error {
   syscall?: string
 }
 
+/** A `TypeError` for a class used the wrong way, with Node's code for it. */
+export function usageError(code: NetErrorCode, message: string): NetError {
+  return Object.assign(new TypeError(message), { code, kind: 'InvalidInput' as const })
+}
+
+const kMakeReuniteError = Symbol('tokio-net: make a ReuniteError')
+let makeReuniteError: (readHalf: OwnedReadHalf, writeHalf: OwnedWriteHalf) => ReuniteError
+
 /**
- * What `reunite` throws for halves of two different sockets (tokio's `ReuniteError(r, w)`): both
- * halves come back, still usable.
+ * The error `reunite` throws for halves of two different sockets (tokio's `ReuniteError(r, w)`,
+ * `code: 'ERR_REUNITE'`): `readHalf` and `writeHalf` hand both halves back, still usable. Test
+ * for it with `err instanceof ReuniteError`; only `reunite` makes one (`new` throws).
  */
-export interface ReuniteError extends Error {
-  name: 'ReuniteError'
-  code: 'ERR_REUNITE'
-  readHalf: OwnedReadHalf
-  writeHalf: OwnedWriteHalf
+export class ReuniteError extends Error implements NetError {
+  override readonly name = 'ReuniteError'
+  readonly code = 'ERR_REUNITE'
+  readonly kind = 'Other'
+  /** The read half passed to `reunite`, still usable. */
+  readonly readHalf: OwnedReadHalf
+  /** The write half passed to `reunite`, still usable. */
+  readonly writeHalf: OwnedWriteHalf
+
+  private constructor(token: symbol, readHalf: OwnedReadHalf, writeHalf: OwnedWriteHalf) {
+    if (token !== kMakeReuniteError) {
+      throw usageError('ERR_ILLEGAL_CONSTRUCTOR', 'Illegal constructor: ReuniteError objects come from reunite, not `new`')
+    }
+    super('tried to reunite halves that are not from the same socket')
+    this.readHalf = readHalf
+    this.writeHalf = writeHalf
+  }
+
+  static {
+    makeReuniteError = (readHalf, writeHalf) => new ReuniteError(kMakeReuniteError, readHalf, writeHalf)
+  }
 }
 
-
-interface Disposable_ {
-  /** Same as `close()`: `using stream = ...` closes it at the end of the scope. */
-  [Symbol.dispose](): void
-  /** Same as `close()`, for `await using`. */
-  [Symbol.asyncDispose](): Promise<void>
-}
-export interface TcpStream extends Disposable_ {}
-export interface ReadHalf extends Disposable_ {}
-export interface WriteHalf extends Disposable_ {}
-export interface OwnedReadHalf extends Disposable_ {}
-export interface OwnedWriteHalf extends Disposable_ {}
-export interface TcpSocket extends Disposable_ {}
-export interface StdTcpStream extends Disposable_ {}
-export interface BufReader extends Disposable_ {}
-export interface BufWriter extends Disposable_ {}
-export interface Lines extends Disposable_ {
-  /** The lines, without their line endings, until end of stream (or until closed). */
-  [Symbol.asyncIterator](): AsyncIterator<string>
-}
-export interface TcpListener extends Disposable_ {
-  /** Accepts connections, `[stream, peerAddress]` each, until the listener is closed. */
-  [Symbol.asyncIterator](): AsyncIterator<[TcpStream, SocketAddr]>
+/** Reunites `readHalf` and `writeHalf` with `join`, turning the binding's refusal into a `ReuniteError`. */
+export function reuniteOrThrow<T>(readHalf: OwnedReadHalf, writeHalf: OwnedWriteHalf, join: () => T): T {
+  try {
+    return join()
+  } catch (error) {
+    if ((error as NetError | null)?.code === 'ERR_REUNITE') throw makeReuniteError(readHalf, writeHalf)
+    throw error
+  }
 }

@@ -1,0 +1,156 @@
+// Addresses (SocketAddr and the forms ToSocketAddrs takes), Interest and Ready.
+
+import { kWrap, native, nativeOf, registerWrapper, toNative, Wrapper, wrap } from './handle.js'
+
+/** One address in any of the forms tokio's `ToSocketAddrs` accepts. */
+export type SocketAddrLike = string | [string, number] | { ip: string; port: number } | SocketAddr
+
+/**
+ * What `connect` and `bind` take: `'127.0.0.1:8080'`, `'[::1]:8080'`, `'localhost:8080'` (resolved,
+ * every address tried), `['127.0.0.1', 8080]`, `{ ip: '127.0.0.1', port: 8080 }`, a `SocketAddr`,
+ * or an array of these.
+ */
+export type ToSocketAddrs = SocketAddrLike | SocketAddrLike[]
+
+/** An address argument on its way to the binding: `SocketAddr`s, alone or in an array, become native. */
+export function toNativeAddrs(addr: unknown): unknown {
+  if (!Array.isArray(addr)) return toNative(addr)
+  // By present index only: a sparse array may claim a length of 2**32 - 1, which the binding
+  // refuses with a RangeError; walking every index first would hang.
+  let converted: unknown[] | undefined
+  for (const index of Object.keys(addr)) {
+    const item: unknown = addr[Number(index)]
+    const native = toNative(item)
+    if (native === item) continue
+    converted ??= Object.assign(new Array<unknown>(addr.length), addr)
+    converted[Number(index)] = native
+  }
+  return converted ?? addr
+}
+
+/**
+ * An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
+ *
+ * @example
+ * ```ts
+ * import { SocketAddr } from 'tokio-net'
+ *
+ * const addr = SocketAddr.parse('[::1]:8080')
+ * console.log(addr.ip(), addr.port(), addr.isIpv6()) // '::1' 8080 true
+ * ```
+ */
+export class SocketAddr extends Wrapper {
+  private constructor(token: symbol, handle: native.SocketAddr) {
+    super(token, handle)
+  }
+
+  static {
+    registerWrapper(native.SocketAddr, (handle) => new SocketAddr(kWrap, handle))
+  }
+
+  /** Parses `'127.0.0.1:8080'` or `'[::1]:8080'`; anything else throws `kind: 'InvalidInput'`. */
+  static parse(addr: string): SocketAddr {
+    return wrap(native.SocketAddr.parse(addr))
+  }
+
+  /** The IP address, as `'127.0.0.1'` or `'::1'`. */
+  ip(): string {
+    return nativeOf<native.SocketAddr>(this).ip()
+  }
+
+  /** The port number. */
+  port(): number {
+    return nativeOf<native.SocketAddr>(this).port()
+  }
+
+  /** Whether the IP is an IPv4 address. */
+  isIpv4(): boolean {
+    return nativeOf<native.SocketAddr>(this).isIpv4()
+  }
+
+  /** Whether the IP is an IPv6 address. */
+  isIpv6(): boolean {
+    return nativeOf<native.SocketAddr>(this).isIpv6()
+  }
+
+  /** `'127.0.0.1:8080'` or `'[::1]:8080'`, as Rust displays it. */
+  toString(): string {
+    return nativeOf<native.SocketAddr>(this).toString()
+  }
+
+  /** Whether `other` is a `SocketAddr` with the same IP and port. */
+  equals(other: SocketAddr): boolean {
+    return nativeOf<native.SocketAddr>(this).equals(toNative(other))
+  }
+}
+
+/**
+ * The readiness a `ready()` call observed. As in tokio it may be a false positive: a
+ * `tryRead` after `isReadable()` can still throw `WouldBlock`.
+ *
+ * @example
+ * ```ts
+ * import { Interest, TcpStream } from 'tokio-net'
+ *
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * const ready = await stream.ready(Interest.READABLE | Interest.WRITABLE)
+ * if (ready.isReadable()) console.log('data (or the end of the stream) is waiting')
+ * if (ready.isWritable()) console.log('the socket takes writes')
+ * ```
+ */
+export class Ready extends Wrapper {
+  private constructor(token: symbol, handle: native.Ready) {
+    super(token, handle)
+  }
+
+  static {
+    registerWrapper(native.Ready, (handle) => new Ready(kWrap, handle))
+  }
+
+  /** The socket has data to read (or the read side is closed). */
+  isReadable(): boolean {
+    return nativeOf<native.Ready>(this).isReadable()
+  }
+
+  /** The socket can take writes (or the write side is closed). */
+  isWritable(): boolean {
+    return nativeOf<native.Ready>(this).isWritable()
+  }
+
+  /** The peer closed its write side: reads will return 0. */
+  isReadClosed(): boolean {
+    return nativeOf<native.Ready>(this).isReadClosed()
+  }
+
+  /** The write side is closed: writes will fail. */
+  isWriteClosed(): boolean {
+    return nativeOf<native.Ready>(this).isWriteClosed()
+  }
+
+  /** An error is pending on the socket (see `takeError()`). */
+  isError(): boolean {
+    return nativeOf<native.Ready>(this).isError()
+  }
+
+  /** Priority (out-of-band) data is available. Always `false` off Linux and Android. */
+  isPriority(): boolean {
+    return nativeOf<native.Ready>(this).isPriority()
+  }
+
+  /** No readiness at all. */
+  isEmpty(): boolean {
+    return nativeOf<native.Ready>(this).isEmpty()
+  }
+}
+
+/**
+ * Readiness event interest, as bit flags that combine with `|`:
+ * `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
+ * `PRIORITY` (out-of-band data) is Linux and Android only.
+ */
+export enum Interest {
+  READABLE = 1,
+  WRITABLE = 2,
+  ERROR = 4,
+  PRIORITY = 8,
+}

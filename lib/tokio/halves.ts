@@ -1,0 +1,178 @@
+// The halves of a TcpStream: `split()` borrows (ReadHalf, WriteHalf), `intoSplit()` owns
+// (OwnedReadHalf, OwnedWriteHalf, which `reunite` puts back together).
+
+import { Connection, mixin, ReadMethods, WriteMethods } from './connection.js'
+import { reuniteOrThrow } from './errors.js'
+import { keepAlive, kWrap, native, nativeOf, registerWrapper, toNative, wrap } from './handle.js'
+import type { TcpStream } from './stream.js'
+
+/**
+ * The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * const [reader] = stream.split()
+ * const buf = new Uint8Array(1024)
+ * const n = await reader.read(buf)
+ * console.log(n === 0 ? 'the peer closed' : `read ${n} bytes`)
+ * ```
+ */
+export class ReadHalf extends Connection {
+  private constructor(token: symbol, handle: native.ReadHalf) {
+    super(token, handle)
+  }
+
+  static {
+    registerWrapper(native.ReadHalf, (handle) => new ReadHalf(kWrap, handle))
+  }
+
+  /**
+   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
+   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
+   * closed together with this half.
+   */
+  asRef(): TcpStream {
+    return keepAlive(wrap<TcpStream>(nativeOf<native.ReadHalf>(this).asRef()), this)
+  }
+}
+
+export interface ReadHalf extends ReadMethods {}
+mixin(ReadHalf, ReadMethods)
+
+/**
+ * The write half of `stream.split()`. It borrows the stream: it closes when the stream
+ * closes, and closing it shuts nothing down.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * using stream = await TcpStream.connect('127.0.0.1:8080')
+ * const [, writer] = stream.split()
+ * await writer.writeAll(Buffer.from('hello'))
+ * ```
+ */
+export class WriteHalf extends Connection {
+  private constructor(token: symbol, handle: native.WriteHalf) {
+    super(token, handle)
+  }
+
+  static {
+    registerWrapper(native.WriteHalf, (handle) => new WriteHalf(kWrap, handle))
+  }
+
+  /**
+   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
+   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
+   * closed together with this half.
+   */
+  asRef(): TcpStream {
+    return keepAlive(wrap<TcpStream>(nativeOf<native.WriteHalf>(this).asRef()), this)
+  }
+}
+
+export interface WriteHalf extends WriteMethods {}
+mixin(WriteHalf, WriteMethods)
+
+/**
+ * The read half of `stream.intoSplit()`, owning its share of the socket.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+ * const buf = Buffer.alloc(4)
+ * await reader.peek(buf) // the next read returns the same bytes
+ * const stream = reader.reunite(writer)
+ * stream.close()
+ * ```
+ */
+export class OwnedReadHalf extends Connection {
+  private constructor(token: symbol, handle: native.OwnedReadHalf) {
+    super(token, handle)
+  }
+
+  static {
+    registerWrapper(native.OwnedReadHalf, (handle) => new OwnedReadHalf(kWrap, handle))
+  }
+
+  /**
+   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
+   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
+   * closed together with this half.
+   */
+  asRef(): TcpStream {
+    return keepAlive(wrap<TcpStream>(nativeOf<native.OwnedReadHalf>(this).asRef()), this)
+  }
+
+  /**
+   * Joins this half with `other` into the `TcpStream` they came from. Both halves are
+   * consumed. Halves of different sockets throw a `ReuniteError` (`code: 'ERR_REUNITE'`)
+   * whose `readHalf` and `writeHalf` are the two halves, still usable.
+   */
+  reunite(other: OwnedWriteHalf): TcpStream {
+    return reuniteOrThrow(this, other, () => wrap(nativeOf<native.OwnedReadHalf>(this).reunite(toNative(other))))
+  }
+}
+
+export interface OwnedReadHalf extends ReadMethods {}
+mixin(OwnedReadHalf, ReadMethods)
+
+/**
+ * The write half of `stream.intoSplit()`. Closing it (or letting it be collected) shuts the
+ * write direction down, sending a FIN, unless `forget()` was called: as dropping tokio's
+ * `OwnedWriteHalf` does.
+ *
+ * @example
+ * ```ts
+ * import { TcpStream } from 'tokio-net'
+ *
+ * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
+ * await writer.writeAll(Buffer.from('request'))
+ * writer.close() // a FIN: the peer knows the request is complete
+ * const reply = await reader.readToEnd()
+ * console.log(reply.toString())
+ * ```
+ */
+export class OwnedWriteHalf extends Connection {
+  private constructor(token: symbol, handle: native.OwnedWriteHalf) {
+    super(token, handle)
+  }
+
+  static {
+    registerWrapper(native.OwnedWriteHalf, (handle) => new OwnedWriteHalf(kWrap, handle))
+  }
+
+  /**
+   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
+   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
+   * closed together with this half.
+   */
+  asRef(): TcpStream {
+    return keepAlive(wrap<TcpStream>(nativeOf<native.OwnedWriteHalf>(this).asRef()), this)
+  }
+
+  /**
+   * Joins this half with `other` into the `TcpStream` they came from, as
+   * `OwnedReadHalf.reunite` does.
+   */
+  reunite(other: OwnedReadHalf): TcpStream {
+    return reuniteOrThrow(other, this, () => wrap(nativeOf<native.OwnedWriteHalf>(this).reunite(toNative(other))))
+  }
+
+  /**
+   * Gives up this half without shutting the write direction down: the socket's write side
+   * stays open until the read half is closed too. This half is consumed.
+   */
+  forget(): void {
+    nativeOf<native.OwnedWriteHalf>(this).forget()
+  }
+}
+
+export interface OwnedWriteHalf extends WriteMethods {}
+mixin(OwnedWriteHalf, WriteMethods)
+

@@ -1,0 +1,157 @@
+// The base of the public classes: each holds its native object in a private field, and the other
+// modules of lib/tokio reach that object only through `nativeOf`. `wrap` turns a native object
+// the binding returned into its public class.
+
+import native from './native.js'
+import { usageError } from './errors.js'
+
+/** Proves a construction comes from lib/tokio, not from a user's `new`. */
+export const kWrap = Symbol('tokio-net: wrap a native object')
+
+type NativeClass = abstract new (...args: never[]) => object
+
+// Keyed by class name, which a native object of any loaded copy of the addon answers the same.
+const wrappers = new Map<string, (handle: object) => object>()
+
+// A test runner that clears require.cache loads tokio-net twice in one thread, and one copy's
+// objects (an address, a stream) are handed to the other's methods: every copy records its
+// objects' native objects here, so `toNative` finds them whichever copy made them.
+const kEveryCopy = Symbol.for('tokio-net: the native objects of every loaded copy')
+const globals = globalThis as { [kEveryCopy]?: WeakMap<object, object> }
+const everyCopy = (globals[kEveryCopy] ??= new WeakMap<object, object>())
+
+let nativeOfWrapper: (wrapper: Wrapper) => object
+let isWrapper: (value: unknown) => value is Wrapper
+
+/**
+ * Holds one native object; the root of every public class. Not generic on purpose: the public
+ * declarations must not name the binding's types.
+ */
+export abstract class Wrapper {
+  readonly #native: object
+
+  protected constructor(token: symbol, handle: object) {
+    if (token !== kWrap) {
+      throw usageError(
+        'ERR_ILLEGAL_CONSTRUCTOR',
+        `Illegal constructor: ${new.target.name} objects come from tokio-net's methods, not \`new\``,
+      )
+    }
+    this.#native = handle
+    everyCopy.set(this, handle)
+  }
+
+  static {
+    nativeOfWrapper = (wrapper) => wrapper.#native
+    isWrapper = (value): value is Wrapper => typeof value === 'object' && value !== null && #native in value
+  }
+}
+
+/**
+ * The native object of `wrapper`, as the native class `N` its public class wraps (the one
+ * unchecked cast of lib/tokio: each class names its own). A `TypeError` when `wrapper` is not
+ * one of ours.
+ */
+export function nativeOf<N extends object>(wrapper: Wrapper): N {
+  return nativeOfWrapper(wrapper) as N
+}
+
+/**
+ * An argument on its way to the binding: a public object becomes its native object, anything
+ * else goes as it is, so that the binding answers a wrong argument with its Node-style error.
+ */
+export function toNative(value: unknown): unknown {
+  if (isWrapper(value)) return nativeOfWrapper(value)
+  return (typeof value === 'object' && value !== null && everyCopy.get(value)) || value
+}
+
+/** Whether `value` is a public object holding an instance of `nativeClass`. */
+export function isWrapperOf(value: unknown, nativeClass: NativeClass): boolean {
+  return isWrapper(value) && nativeOfWrapper(value).constructor.name === nativeClass.name
+}
+
+/** Registers how `nativeClass`'s objects are wrapped; each public class calls it once. */
+export function registerWrapper<N extends object, W>(nativeClass: abstract new (...args: never[]) => N, make: (handle: N) => W): void {
+  wrappers.set(nativeClass.name, make as unknown as (handle: object) => object)
+}
+
+/** The public object for a native object the binding returned (a stream, a half, an address...). */
+export function wrap<W>(handle: object): W {
+  const make = wrappers.get(handle.constructor.name)
+  if (make === undefined) throw new Error(`tokio-net: no public class for ${handle.constructor.name}`)
+  return make(handle) as W
+}
+
+/** A socket or wrapper that holds an OS resource: closed by `close()`, `using` or collection. */
+interface NativeHandle {
+  close(): void
+  ref(): void
+  unref(): void
+}
+
+export abstract class Handle extends Wrapper {
+  /**
+   * Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
+   * later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
+   * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
+   */
+  close(): void {
+    nativeOf<NativeHandle>(this).close()
+  }
+
+  /** Same as `close()`: `using stream = ...` closes it at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.close()
+  }
+
+  /** Same as `close()`, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close()
+    return Promise.resolve()
+  }
+}
+
+/** A handle whose pending operations can stop keeping the process alive. */
+export abstract class RefHandle extends Handle {
+  /**
+   * Lets this handle's pending operations keep the process alive again (the default),
+   * undoing `unref()`.
+   */
+  ref(): void {
+    nativeOf<NativeHandle>(this).ref()
+  }
+
+  /**
+   * Stops this handle's pending operations from keeping the process alive: Node may exit
+   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
+   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
+   * setting of the handle it came from.
+   */
+  unref(): void {
+    nativeOf<NativeHandle>(this).unref()
+  }
+}
+
+export { native }
+
+/** `wrap` for the pairs the binding returns: `[stream, address]`, `[readHalf, writeHalf]`. */
+export function wrapPair<A, B>(pair: readonly [object, object]): [A, B] {
+  return [wrap<A>(pair[0]), wrap<B>(pair[1])]
+}
+
+const parents = new WeakMap<object, unknown>()
+
+/**
+ * Makes `child` hold `parent` alive, as a borrow in Rust outlives nothing it borrows: a borrowed
+ * half keeps its stream, a view its half, a buffered wrapper the object it took over. (The
+ * binding links the native objects the same way; this links the public ones.)
+ */
+export function keepAlive<T extends object>(child: T, parent: unknown): T {
+  if (parent !== undefined) parents.set(child, parent)
+  return child
+}
+
+/** What `keepAlive` made `child` hold alive, if anything. */
+export function keptBy(child: object): unknown {
+  return parents.get(child)
+}
