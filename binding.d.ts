@@ -770,13 +770,6 @@ export declare class Ready {
 }
 
 /**
- * The error `reunite` throws for halves of two different sockets (`code: 'ERR_REUNITE'`).
- * `readHalf` and `writeHalf` hand both halves back, still usable. Test for it with
- * `err instanceof ReuniteError`; only `reunite` makes one (`new` throws).
- */
-export declare class ReuniteError {}
-
-/**
  * An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
  *
  * @example

@@ -843,7 +843,6 @@ module.exports.OwnedReadHalf = nativeBinding.OwnedReadHalf
 module.exports.OwnedWriteHalf = nativeBinding.OwnedWriteHalf
 module.exports.ReadHalf = nativeBinding.ReadHalf
 module.exports.Ready = nativeBinding.Ready
-module.exports.ReuniteError = nativeBinding.ReuniteError
 module.exports.SocketAddr = nativeBinding.SocketAddr
 module.exports.StdTcpStream = nativeBinding.StdTcpStream
 module.exports.TcpListener = nativeBinding.TcpListener

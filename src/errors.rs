@@ -38,9 +38,6 @@ pub enum NetError {
   /// [`MAX_STRING_LENGTH`] bytes (`ERR_STRING_TOO_LONG`, Node's code for it). `len` is its length
   /// in bytes; the line was consumed.
   StringTooLong { len: usize },
-  /// A class used the wrong way: `new` on one made only by factories, a call without `new`, a
-  /// member called on something else (`TypeError` with Node's code for it).
-  Usage { code: &'static str, message: String },
   /// A JavaScript exception that is already pending on the env (thrown by a user callback).
   Pending,
   /// A failure of Node-API itself or of this crate (a caught panic, say).
@@ -143,12 +140,6 @@ impl NetError {
         "The read's buffer was detached or shrunk to nothing while the read waited; no bytes \
          were taken from the socket, the next read gets them"
           .into(),
-      ),
-      NetError::Usage { code, message } => (
-        ErrorCtor::Type,
-        (*code).into(),
-        "InvalidInput".into(),
-        message.clone(),
       ),
       NetError::Reunite => (
         ErrorCtor::Error,

@@ -197,15 +197,6 @@ impl Js {
     Ok(out)
   }
 
-  /// Compiles and runs `source` (this crate's own JS, never user input) and returns its value.
-  pub fn run_script(self, source: &str) -> napi::Result<sys::napi_value> {
-    let source = self.string(source)?;
-    let mut out = ptr::null_mut();
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe { sys::napi_run_script(self.0, source, &mut out) })?;
-    Ok(out)
-  }
-
   pub fn is_array(self, value: sys::napi_value) -> bool {
     let mut yes = false;
     // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
@@ -406,24 +397,6 @@ pub enum CallError {
 /// The raw value of an argument.
 pub fn raw(value: &Unknown<'_>) -> sys::napi_value {
   value.raw()
-}
-
-/// A raw JS value handed back from a method as it is.
-pub struct RawValue(pub sys::napi_value);
-
-impl napi::bindgen_prelude::TypeName for RawValue {
-  fn type_name() -> &'static str {
-    "unknown"
-  }
-  fn value_type() -> napi::ValueType {
-    napi::ValueType::Unknown
-  }
-}
-
-impl napi::bindgen_prelude::ToNapiValue for RawValue {
-  unsafe fn to_napi_value(_env: sys::napi_env, val: Self) -> napi::Result<sys::napi_value> {
-    Ok(val.0)
-  }
 }
 
 #[cfg(test)]

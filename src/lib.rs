@@ -1,5 +1,6 @@
 //! tokio-net: tokio's `TcpStream`, `TcpListener` and `TcpSocket` for Node.js, on a real tokio
-//! runtime. See `API.md` for the contract and `README.md` for the tour.
+//! runtime. This crate is the internal binding: the public classes are TypeScript, in
+//! `lib/tokio/`, and hold the objects made here. `docs/CONTRACT.md` has the rules both keep.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![deny(clippy::undocumented_unsafe_blocks)]
@@ -22,7 +23,6 @@ mod copy;
 // build leaves out.
 pub use copy::{copy, copy_bidirectional, copy_buf};
 mod errors;
-mod exports;
 mod interest;
 mod js;
 mod lines;
@@ -35,8 +35,8 @@ mod split;
 mod std_stream;
 mod stream;
 
+use napi::Env;
 use napi::bindgen_prelude::Object;
-use napi::{Env, JsValue};
 
 /// The live registry entries of each kind in the calling Node environment.
 #[napi(object)]
@@ -90,14 +90,7 @@ pub fn driver_place() -> &'static str {
   runtime::place().name()
 }
 
-/// The error `reunite` throws for halves of two different sockets (`code: 'ERR_REUNITE'`).
-/// `readHalf` and `writeHalf` hand both halves back, still usable. Test for it with
-/// `err instanceof ReuniteError`; only `reunite` makes one (`new` throws).
-#[napi]
-pub struct ReuniteError {}
-
 #[napi(module_exports)]
-pub fn init(exports: Object, env: Env) -> napi::Result<()> {
-  bridge::init_env(&env)?;
-  exports::install(&env, exports.raw())
+pub fn init(_exports: Object, env: Env) -> napi::Result<()> {
+  bridge::init_env(&env)
 }

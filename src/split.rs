@@ -1,11 +1,11 @@
 //! The halves of a `TcpStream`: borrowed (`split`) and owned (`intoSplit`), with `reunite`.
 
+use napi::Env;
 use napi::bindgen_prelude::{This, Unknown};
-use napi::{Env, JsValue, sys};
 
 use crate::bridge::sync;
 use crate::errors::{NetError, NetResult};
-use crate::js::{Js, raw};
+use crate::js::raw;
 use crate::registry::{self, Core, Resource};
 use crate::stream::TcpStream;
 
@@ -116,24 +116,13 @@ fn owned_core(id: u64, want_read: bool) -> NetResult<std::sync::Arc<Core>> {
   })
 }
 
-/// Puts two owned halves back together, or throws a `ReuniteError` holding both.
-fn reunite(
-  js: Js,
-  read_id: u64,
-  write_id: u64,
-  read_obj: sys::napi_value,
-  write_obj: sys::napi_value,
-) -> NetResult<TcpStream> {
+/// Puts two owned halves back together. Halves of two sockets are refused with
+/// `ERR_REUNITE`, which the public class turns into a `ReuniteError` holding both.
+fn reunite(read_id: u64, write_id: u64) -> NetResult<TcpStream> {
   let read_core = owned_core(read_id, true)?;
   let write_core = owned_core(write_id, false)?;
   if !std::sync::Arc::ptr_eq(&read_core, &write_core) {
-    let err = NetError::Reunite.to_js(js)?;
-    js.set(err, "name", js.string("ReuniteError")?)?;
-    js.set(err, "readHalf", read_obj)?;
-    js.set(err, "writeHalf", write_obj)?;
-    crate::exports::set_reunite_prototype(js, err);
-    js.throw_value(err);
-    return Err(NetError::Pending);
+    return Err(NetError::Reunite);
   }
   registry::take(read_id)?;
   // Taken, not closed: reuniting must not send the FIN that closing the write half would.
@@ -148,12 +137,12 @@ impl OwnedReadHalf {
   /// consumed. Halves of different sockets throw a `ReuniteError` (`code: 'ERR_REUNITE'`)
   /// whose `readHalf` and `writeHalf` are the two halves, still usable.
   #[napi]
-  pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
+  pub fn reunite(&self, env: Env, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let write = js
         .with_instance(raw(&other), |w: &OwnedWriteHalf| w.id)
         .ok_or_else(|| NetError::arg_type("other", "an instance of OwnedWriteHalf"))?;
-      reunite(js, self.id, write, this.object.raw(), raw(&other))
+      reunite(self.id, write)
     })
   }
 }
@@ -163,12 +152,12 @@ impl OwnedWriteHalf {
   /// Joins this half with `other` into the `TcpStream` they came from, as
   /// `OwnedReadHalf.reunite` does.
   #[napi]
-  pub fn reunite(&self, env: Env, this: This<'_>, other: Unknown<'_>) -> napi::Result<TcpStream> {
+  pub fn reunite(&self, env: Env, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
       let read = js
         .with_instance(raw(&other), |r: &OwnedReadHalf| r.id)
         .ok_or_else(|| NetError::arg_type("other", "an instance of OwnedReadHalf"))?;
-      reunite(js, read, self.id, raw(&other), this.object.raw())
+      reunite(read, self.id)
     })
   }
 
