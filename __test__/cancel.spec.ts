@@ -9,23 +9,7 @@ import type { ExecutionContext } from 'ava'
 import { Interest, TcpListener, TcpSocket, TcpStream } from '../index.js'
 import type { SocketAddr } from '../index.js'
 
-import {
-  assertAbort,
-  asyncErr,
-  closeQuietly,
-  describeError,
-  fillSendBuffer,
-  guard,
-  handles,
-  pair,
-  pollUntil,
-  quiet,
-  readN,
-  sameHandles,
-  shape,
-  track,
-  turns,
-} from './_helpers.js'
+import { assertAbort, asyncErr, closeQuietly, describeError, fillSendBuffer, guard, handles, pair, pollUntil, quiet, readN, sameHandles, shape, track, turns } from './helpers/index.js'
 
 /** Starts `op` with a fresh signal, lets it reach the runtime, aborts, expects AbortError. */
 async function abortMidWait(t: ExecutionContext, label: string, op: (o: { signal: AbortSignal }) => Promise<unknown>): Promise<void> {

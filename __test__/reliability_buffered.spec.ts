@@ -3,14 +3,13 @@
 // ref()/unref() carried over to wrappers, writes called after a copy into a BufWriter), and the
 // guards of later speed-ups (readiness cleared after a short read, the iterator's fast path).
 
-import { execFile } from 'node:child_process'
 import path from 'node:path'
 
 import test from 'ava'
 
 import { BufReader, BufWriter, activeHandles, copy } from '../index.js'
 
-import { assertAbort, guard, pair, quiet, track, turns } from './_helpers.js'
+import { assertAbort, guard, pair, quiet, runScript, track, turns } from './helpers/index.js'
 
 const INDEX = path.resolve(__dirname, '..', 'index.js')
 
@@ -225,18 +224,9 @@ test('a BufWriter write called after a copy into it waits for the copy', async (
   t.is((await guard(sink.readToEnd(), 'sink')).toString(), 'BCX')
 })
 
-function run(src: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', src], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0
-      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
-    })
-  })
-}
-
 test('a wrapper keeps the unref() of the handle it took over, and so does what intoInner() gives back', async (t) => {
   for (const wrap of ['new m.BufReader(s).readLine()', 'new m.BufReader(s).lines().nextLine()', 'new m.BufReader(s).intoInner().read(Buffer.alloc(8))']) {
-    const r = await run(`
+    const r = await runScript(`
 const m = require(${JSON.stringify(INDEX)})
 ;(async () => {
   const l = await m.TcpListener.bind('127.0.0.1:0')

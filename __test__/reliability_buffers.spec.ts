@@ -9,8 +9,7 @@ import type { ExecutionContext } from 'ava'
 import { Interest, TcpListener, TcpSocket, TcpStream } from '../index.js'
 import type { OpOptions } from '../index.js'
 
-import { asyncErr, describeError, guard, isWouldBlock, pair, readN, shape, syncErr, track, turns } from './_helpers.js'
-import { describeOutcome, watch } from './_reliability.js'
+import { asyncErr, describeError, describeOutcome, guard, isWouldBlock, pair, readN, shape, syncErr, track, turns, watch } from './helpers/index.js'
 
 // Resizable ArrayBuffers are in Node 20 but not in this project's TypeScript lib (ES2022).
 interface ResizableArrayBuffer extends ArrayBuffer {

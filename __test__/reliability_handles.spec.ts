@@ -12,8 +12,7 @@ import type { ExecutionContext } from 'ava'
 
 import { Interest, TcpListener, TcpStream } from '../index.js'
 
-import { assertAbort, assertClosed, describeError, fillSendBuffer, guard, pair, quiet, readN, sha256, track, turns } from './_helpers.js'
-import { collectGarbage, describeOutcome, settleWithin, watch } from './_reliability.js'
+import { assertAbort, assertClosed, collectGarbage, describeError, describeOutcome, fillSendBuffer, guard, pair, quiet, readN, settleWithin, sha256, track, turns, watch } from './helpers/index.js'
 
 /** Awaits `p`, turning a rejection into a failure that names `label` and the error. */
 async function mustResolve<T>(t: ExecutionContext, p: Promise<T>, label: string): Promise<T | undefined> {

@@ -11,7 +11,7 @@ import test from 'ava'
 
 import type { ActiveHandles } from '../index.js'
 
-import { assertCleanExit, runFixture } from './_reliability.js'
+import { assertCleanExit, runFixture } from './helpers/index.js'
 
 const ZEROS: ActiveHandles = { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }
 

@@ -15,7 +15,7 @@ import type { ExecutionContext } from 'ava'
 
 import { BufReader, TcpSocket } from '../index.js'
 
-import { assertClosed, asyncErr, describeError, guard, pair, shape, syncErr, track } from './_helpers.js'
+import { assertClosed, asyncErr, describeError, guard, pair, shape, syncErr, track } from './helpers/index.js'
 
 const MAX = constants.MAX_STRING_LENGTH
 /** A reader buffer large enough that half a gigabyte crosses in few reads. */
