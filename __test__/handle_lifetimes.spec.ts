@@ -96,22 +96,31 @@ function beforeNextPoll<T>(fn: () => T): Promise<T> {
   )
 }
 
-test('a read pending when intoStd() consumes the stream rejects ERR_HANDLE_CLOSED; the StdTcpStream reads every byte', async (t) => {
+/**
+ * Has a fresh pair's peer write CONSUMED_DATA and shut down while a read is pending on the client,
+ * and consumes the client with `consume` before that read could take the bytes: the read must
+ * reject ERR_HANDLE_CLOSED, leaving every byte to what `consume` returned (handed back).
+ */
+async function consumeWithReadPending<T>(t: ExecutionContext, consume: (s: TcpStream) => T): Promise<T> {
   const [client, server] = await pair(t)
   await guard(server.writable(), 'peer writable')
-  const [pending, std, written] = await beforeNextPoll(() => {
+  const [pending, owner, written] = await beforeNextPoll(() => {
     const pending = watch(client.read(Buffer.alloc(64)))
     const written = server.tryWrite(CONSUMED_DATA)
     // The bytes are in the kernel, but the read has not taken them: it is still pending when its
     // stream is consumed, and must not take them afterwards.
-    return [pending, client.intoStd(), written] as const
+    return [pending, consume(client), written] as const
   })
-  track(t, std)
   t.is(written, CONSUMED_DATA.length)
   await guard(server.shutdown(), 'peer shutdown')
   const o = await guard(pending.settled, 'the pending read')
   t.is(o.state, 'rejected', `the pending read ${describeOutcome(o)}`)
   if (o.state === 'rejected') assertClosed(t, o.error, 'the pending read')
+  return owner
+}
+
+test('a read pending when intoStd() consumes the stream rejects ERR_HANDLE_CLOSED; the StdTcpStream reads every byte', async (t) => {
+  const std = await consumeWithReadPending(t, (s) => track(t, s.intoStd()))
   std.setNonblocking(false)
   const got: Buffer[] = []
   const buf = Buffer.alloc(64)
@@ -121,20 +130,10 @@ test('a read pending when intoStd() consumes the stream rejects ERR_HANDLE_CLOSE
 })
 
 test('a read pending when intoSplit() consumes the stream rejects ERR_HANDLE_CLOSED; the OwnedReadHalf reads every byte', async (t) => {
-  const [client, server] = await pair(t)
-  await guard(server.writable(), 'peer writable')
-  const [pending, [r, w], written] = await beforeNextPoll(() => {
-    const pending = watch(client.read(Buffer.alloc(64)))
-    const written = server.tryWrite(CONSUMED_DATA)
-    return [pending, client.intoSplit(), written] as const
+  const [r] = await consumeWithReadPending(t, (s) => {
+    const [r, w] = s.intoSplit()
+    return [track(t, r), track(t, w)] as const
   })
-  track(t, r)
-  track(t, w)
-  t.is(written, CONSUMED_DATA.length)
-  await guard(server.shutdown(), 'peer shutdown')
-  const o = await guard(pending.settled, 'the pending read')
-  t.is(o.state, 'rejected', `the pending read ${describeOutcome(o)}`)
-  if (o.state === 'rejected') assertClosed(t, o.error, 'the pending read')
   t.is((await guard(r.readToEnd(), 'OwnedReadHalf.readToEnd')).toString(), CONSUMED_DATA.toString(), 'what the OwnedReadHalf read')
 })
 
