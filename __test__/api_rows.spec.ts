@@ -17,22 +17,7 @@ import {
   TcpStream,
 } from '../index.js'
 
-import {
-  assertClosed,
-  describeError,
-  guard,
-  handles,
-  isWouldBlock,
-  pair,
-  pollUntil,
-  quiet,
-  readN,
-  sameHandles,
-  shape,
-  syncErr,
-  track,
-  turns,
-} from './_helpers.js'
+import { assertClosed, describeError, guard, handles, isWouldBlock, pair, pollUntil, quiet, readN, sameHandles, shape, syncErr, track, turns } from './helpers/index.js'
 
 // ---------------------------------------------------------------------------------------------
 // poll* methods

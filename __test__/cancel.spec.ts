@@ -1,7 +1,9 @@
 // Cancellation (AbortSignal) and concurrency of calls on one handle (API.md "Cancellation" rule,
-// the cancel-safety paragraphs, "Concurrent calls are served in call order").
+// the cancel-safety paragraphs, "Concurrent calls are served in call order"): an aborted call
+// takes nothing and leaves no listener on its signal, concurrent calls all settle, in call order.
 
 import { randomBytes } from 'node:crypto'
+import { getEventListeners } from 'node:events'
 
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
@@ -9,23 +11,7 @@ import type { ExecutionContext } from 'ava'
 import { Interest, TcpListener, TcpSocket, TcpStream } from '../index.js'
 import type { SocketAddr } from '../index.js'
 
-import {
-  assertAbort,
-  asyncErr,
-  closeQuietly,
-  describeError,
-  fillSendBuffer,
-  guard,
-  handles,
-  pair,
-  pollUntil,
-  quiet,
-  readN,
-  sameHandles,
-  shape,
-  track,
-  turns,
-} from './_helpers.js'
+import { assertAbort, assertClosed, asyncErr, closeQuietly, describeError, describeOutcome, fillSendBuffer, guard, handles, pair, pollUntil, quiet, readN, sameHandles, settleWithin, sha256, shape, track, turns, watch } from './helpers/index.js'
 
 /** Starts `op` with a fresh signal, lets it reach the runtime, aborts, expects AbortError. */
 async function abortMidWait(t: ExecutionContext, label: string, op: (o: { signal: AbortSignal }) => Promise<unknown>): Promise<void> {
@@ -310,6 +296,66 @@ test('abort after completion is a no-op', async (t) => {
 // ---------------------------------------------------------------------------------------------
 // Concurrency on one handle
 
+test('an asyncIo whose closure throws leaves no abort listener on the signal; nor do resolve, abort and close paths of asyncIo and read', async (t) => {
+  const listeners = (s: AbortSignal) => getEventListeners(s, 'abort').length
+  const [client, server] = await pair(t)
+  {
+    const ac = new AbortController()
+    const thrown = new Error('thrown by f')
+    const p = client.asyncIo(Interest.WRITABLE, () => {
+      throw thrown
+    }, { signal: ac.signal })
+    const e = await guard(p.then(() => undefined, (err: unknown) => err), 'asyncIo with a throwing f')
+    t.is(e, thrown, 'asyncIo rejects with what f threw')
+    await turns()
+    t.is(listeners(ac.signal), 0, 'asyncIo, f threw: abort listeners left on the signal')
+  }
+  {
+    const ac = new AbortController()
+    t.is(await guard(client.asyncIo(Interest.WRITABLE, () => 7, { signal: ac.signal }), 'asyncIo resolving'), 7)
+    await turns()
+    t.is(listeners(ac.signal), 0, 'asyncIo resolved: abort listeners left on the signal')
+  }
+  {
+    const ac = new AbortController()
+    const p = quiet(client.asyncIo(Interest.READABLE, () => 7, { signal: ac.signal }))
+    await turns()
+    ac.abort()
+    assertAbort(t, await guard(p.then(() => undefined, (err: unknown) => err), 'asyncIo aborted'), 'asyncIo aborted')
+    t.is(listeners(ac.signal), 0, 'asyncIo aborted: abort listeners left on the signal')
+  }
+  {
+    const ac = new AbortController()
+    const p = client.read(Buffer.alloc(8), { signal: ac.signal })
+    await turns()
+    await server.writeAll(Buffer.from('x'))
+    t.is(await guard(p, 'read resolving'), 1)
+    await turns()
+    t.is(listeners(ac.signal), 0, 'read resolved: abort listeners left on the signal')
+  }
+  {
+    const ac = new AbortController()
+    const p = quiet(client.read(Buffer.alloc(8), { signal: ac.signal }))
+    await turns()
+    ac.abort()
+    assertAbort(t, await guard(p.then(() => undefined, (err: unknown) => err), 'read aborted'), 'read aborted')
+    t.is(listeners(ac.signal), 0, 'read aborted: abort listeners left on the signal')
+  }
+  {
+    const acIo = new AbortController()
+    const acRead = new AbortController()
+    const io = quiet(client.asyncIo(Interest.READABLE, () => 7, { signal: acIo.signal }))
+    const read = quiet(client.read(Buffer.alloc(8), { signal: acRead.signal }))
+    await turns()
+    client.close()
+    assertClosed(t, await guard(io.then(() => undefined, (err: unknown) => err), 'asyncIo on close'), 'asyncIo on close')
+    assertClosed(t, await guard(read.then(() => undefined, (err: unknown) => err), 'read on close'), 'read on close')
+    await turns()
+    t.is(listeners(acIo.signal), 0, 'asyncIo closed: abort listeners left on the signal')
+    t.is(listeners(acRead.signal), 0, 'read closed: abort listeners left on the signal')
+  }
+})
+
 test('concurrent read() calls are served in call order with disjoint bytes', async (t) => {
   const [client, server] = await pair(t)
   const data = Buffer.from('abcdefghijklmnopqrstuvwxyz0123456789')
@@ -385,3 +431,51 @@ test('a read and a write at once both complete (full duplex, 8 MiB each way thro
   t.true(back.equals(data), `echoed ${back.length} of ${data.length} bytes`)
   void describeError
 })
+
+test('three concurrent pollAccept calls all settle when three connections arrive', async (t) => {
+  const l = track(t, await TcpListener.bind('127.0.0.1:0'))
+  const accepts = [0, 1, 2].map(() => quiet(l.pollAccept()))
+  await turns(5)
+  const clients: TcpStream[] = []
+  for (let i = 0; i < 3; i++) clients.push(track(t, await guard(TcpStream.connect(l.localAddr()), `connect #${i}`)))
+  const peers: string[] = []
+  for (const [i, p] of accepts.entries()) {
+    const o = await settleWithin(p, 5_000)
+    if (o.state === 'resolved') {
+      track(t, o.value[0])
+      peers.push(o.value[1].toString())
+    } else {
+      t.fail(`pollAccept #${i} of 3, after 3 connects: ${describeOutcome(o)} (5 s bound)`)
+    }
+  }
+  t.deepEqual(peers.sort(), clients.map((c) => c.localAddr().toString()).sort(), 'each pollAccept got one of the three clients')
+})
+
+const QUEUED = 8 << 20
+const MARKER = Buffer.from('<marker written after the 8 MiB>')
+
+for (const [label, pollWrite] of [
+  ['pollWrite', (s: TcpStream) => s.pollWrite(MARKER)],
+  ['pollWriteVectored', (s: TcpStream) => s.pollWriteVectored([MARKER.subarray(0, 9), MARKER.subarray(9)])],
+] as const) {
+  test(`${label} waits behind a pending writeAll: the peer gets the 8 MiB, then the marker`, async (t) => {
+    const [client, server] = await pair(t)
+    const big = randomBytes(QUEUED)
+    const bigWrite = watch(client.writeAll(big))
+    await turns(10)
+    t.is(bigWrite.outcome().state, 'pending', 'precondition: writeAll(8 MiB) is still pending while the peer does not read')
+    const marker = quiet(pollWrite(client))
+    const received = quiet(server.readToEnd())
+    const o = await guard(bigWrite.settled, 'writeAll(8 MiB)')
+    t.is(o.state, 'resolved', `writeAll(8 MiB) ${describeOutcome(o)}`)
+    const n = await guard(marker, label)
+    t.true(n > 0 && n <= MARKER.length, `${label} wrote ${n} bytes`)
+    await guard(client.shutdown(), 'shutdown')
+    const all = await guard(received, 'peer readToEnd')
+    t.is(all.length, QUEUED + n)
+    const at = all.indexOf(MARKER.subarray(0, n))
+    t.is(at, QUEUED, `the marker arrived at byte ${at}, not after the 8 MiB`)
+    t.is(sha256(all.subarray(0, QUEUED)), sha256(big), 'the first 8 MiB are the writeAll buffer, intact')
+    t.true(all.subarray(QUEUED).equals(MARKER.subarray(0, n)), 'the last bytes are the marker')
+  })
+}

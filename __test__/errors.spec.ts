@@ -18,26 +18,7 @@ import {
 } from '../index.js'
 import type { ToSocketAddrs } from '../index.js'
 
-import {
-  anyErr,
-  assertBadValue,
-  assertClosed,
-  assertKind,
-  assertTypeError,
-  asyncErr,
-  closeQuietly,
-  describeError,
-  fillSendBuffer,
-  guard,
-  pair,
-  quiet,
-  readN,
-  refusedPort,
-  shape,
-  syncErr,
-  track,
-  turns,
-} from './_helpers.js'
+import { anyErr, assertBadValue, assertClosed, assertKind, assertTypeError, asyncErr, closeQuietly, describeError, fillSendBuffer, guard, pair, quiet, readN, refusedPort, shape, syncErr, track, turns } from './helpers/index.js'
 
 // Deliberately ill-typed arguments.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -11,32 +11,10 @@ import type { ExecutionContext } from 'ava'
 import { activeHandles, BytesMut, Interest, Ready, TcpListener, TcpStream } from '../index.js'
 import type { OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf } from '../index.js'
 
-import {
-  assertClosed,
-  asyncErr,
-  describeError,
-  fillSendBuffer,
-  guard,
-  isWouldBlock,
-  pair,
-  quiet,
-  readN,
-  shape,
-  syncErr,
-  track,
-  turns,
-} from './_helpers.js'
-import { assertPending, waitUntilQueued } from './_tokio_port_helpers.js'
+import { assertClosed, assertPending, asyncErr, describeError, fillSendBuffer, guard, isWouldBlock, pair, pattern, quiet, readN, shape, syncErr, track, turns, waitUntilQueued } from './helpers/index.js'
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/** `n` bytes of a pattern that differs per `seed` and does not repeat every 256 bytes. */
-function pattern(n: number, seed = 0): Buffer {
-  const b = Buffer.alloc(n)
-  for (let i = 0; i < n; i++) b[i] = (i * 7 + Math.floor(i / 251) + seed * 13) & 0xff
-  return b
-}
 
 /** A `try*` call on an empty socket throws kind 'WouldBlock' / code 'EAGAIN'. */
 function assertWouldBlock(t: ExecutionContext, fn: () => unknown, label: string): void {

@@ -5,8 +5,6 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import v8 from 'node:v8'
-import vm from 'node:vm'
 import { Worker } from 'node:worker_threads'
 
 import test from 'ava'
@@ -15,7 +13,7 @@ import type { ExecutionContext } from 'ava'
 import { BytesMut, StdTcpStream, TcpListener, TcpSocket, TcpStream, driverPlace } from '../index.js'
 import type { ActiveHandles } from '../index.js'
 
-import { fdCount, guard, handles, pair, pollUntil, readN, sameHandles, track } from './_helpers.js'
+import { fdCount, getGc, guard, handles, pair, pollUntil, readN, sameHandles, track } from './helpers/index.js'
 
 const INDEX = path.join(process.cwd(), 'index.js')
 
@@ -133,13 +131,6 @@ test.serial('500 cycles through every other way of ending a handle leave nothing
   listener.close()
   await assertSettled(t, before, fdsBefore, '500 mixed cycles')
 })
-
-function getGc(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc
-  if (typeof g === 'function') return g
-  v8.setFlagsFromString('--expose-gc')
-  return vm.runInNewContext('gc') as () => void
-}
 
 test.serial('objects that become garbage are dropped: registry entries and fds are released', async (t) => {
   const gc = getGc()

@@ -6,8 +6,8 @@ import test from 'ava'
 import net from '../lib/net/index.js'
 import { TcpListener, TcpStream } from '../index.js'
 
-import { guard, pollUntil, track } from './_helpers.js'
-import { own, socketPair, waitFor } from './_net_helpers.js'
+import { guard, pollUntil, track } from './helpers/index.js'
+import { own, socketPair, waitFor } from './helpers/net.js'
 
 const MiB = 1024 * 1024
 /** One read's size in the adapter (libuv's): what may be in flight besides the buffered data. */

@@ -12,8 +12,8 @@ import { Agent as UndiciAgent, Client } from 'undici'
 import net from '../lib/net/index.js'
 import type { Socket } from '../lib/net/index.js'
 
-import { guard, sha256 } from './_helpers.js'
-import { listen, waitFor } from './_net_helpers.js'
+import { guard, sha256 } from './helpers/index.js'
+import { listen, waitFor } from './helpers/net.js'
 
 const MiB = 1024 * 1024
 

@@ -1,25 +1,12 @@
 // ref()/unref() on tokio-net/net sockets and servers: whether they keep the process alive,
 // exactly as on node:net. Each case runs in a child process with a time bound.
 
-import { execFile } from 'node:child_process'
-
 import test from 'ava'
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+import { runScript } from './helpers/index.js'
 
-/** Runs `src` (CommonJS) in a child; `alive` is what it prints if something kept it running. */
-function run(src: string, timeout = 20_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', src], { cwd: process.cwd(), timeout }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0
-      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
-    })
-  })
-}
+/** Runs `src` (CommonJS) in a child, killed after 20 s. */
+const run = (src: string) => runScript(src, 20_000)
 
 // An unref'd timer that reports the process was still alive after 1.5 s. Printing it means
 // something kept the event loop running; a clean, silent exit means nothing did.

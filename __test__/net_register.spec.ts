@@ -2,28 +2,14 @@
 // tokio-net/net from require and import, and the tokio-net/register preload under --import and
 // --require running an unchanged program. Each program runs in a child process with a time bound.
 
-import { execFile } from 'node:child_process'
 import path from 'node:path'
 
 import test from 'ava'
 
+import { runNode } from './helpers/index.js'
+
 const ROOT = process.cwd()
 const FIXTURES = path.join(ROOT, '__test__', 'fixtures')
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function run(args: string[], timeout = 30_000): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: ROOT, timeout }, (err, stdout, stderr) => {
-      const code = err ? ((err as { code?: unknown }).code as number | null) ?? null : 0
-      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
-    })
-  })
-}
 
 interface Handles {
   streams: number
@@ -50,7 +36,7 @@ import('tokio-net/net').then((esm) => {
 `
 
 test('tokio-net/net loads from require and import as one module: same classes, named and default exports', async (t) => {
-  const r = await run(['-e', CHECK_ENTRY])
+  const r = await runNode(['-e', CHECK_ENTRY])
   t.is(r.code, 0, r.stderr)
   t.deepEqual(JSON.parse(r.stdout.trim()), { same: true, isIP: 6, duplex: true, raw: 'function' })
 })
@@ -61,7 +47,7 @@ for (const [flag, app] of [
 ] as const) {
   test(`${flag} tokio-net/register: an unchanged program's net.connect, net.createServer, http.get and fetch go through tokio-net`, async (t) => {
     const probeArgs = ['--require', path.join(FIXTURES, 'register-probe.cjs')]
-    const r = await run([flag, 'tokio-net/register', ...probeArgs, path.join(FIXTURES, app)])
+    const r = await runNode([flag, 'tokio-net/register', ...probeArgs, path.join(FIXTURES, app)])
     t.is(r.code, 0, `exit ${String(r.code)}\n${r.stderr}`)
     t.regex(r.stdout, /^echo: ping$/m)
     t.regex(r.stdout, /^http: pong$/m)
@@ -76,7 +62,7 @@ for (const [flag, app] of [
     }
 
     // The same program without the preload: node:net, and the probe sees no tokio-net handle.
-    const plain = await run([...probeArgs, path.join(FIXTURES, app)])
+    const plain = await runNode([...probeArgs, path.join(FIXTURES, app)])
     t.is(plain.code, 0, plain.stderr)
     const none = { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }
     t.deepEqual(probe(plain.stdout), [none, none])

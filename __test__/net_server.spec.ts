@@ -9,8 +9,8 @@ import test from 'ava'
 import net, { Server } from '../lib/net/index.js'
 import type { Socket } from '../lib/net/index.js'
 
-import { guard, shape } from './_helpers.js'
-import { listen, own, readAll, socketPair, waitFor } from './_net_helpers.js'
+import { guard, shape } from './helpers/index.js'
+import { listen, own, receiveAll, socketPair, waitFor } from './helpers/net.js'
 
 async function listening(server: Server): Promise<void> {
   if (!server.listening) await waitFor(server, 'listening')
@@ -40,7 +40,7 @@ test('listen forms: (port, host, cb), (port, host, backlog, cb), (options, cb), 
     t.true(a.port > 0, label)
     if (address) t.is(a.address, address, label)
     const c = net.connect(a.port, '127.0.0.1')
-    t.is((await readAll(c, label)).toString(), 'hi', label)
+    t.is((await receiveAll(c, label)).toString(), 'hi', label)
     server.close()
   }
 })
@@ -155,7 +155,7 @@ test('pauseOnConnect: the accepted socket reads nothing until resumed', async (t
   client.write('waiting')
   await new Promise((r) => setTimeout(r, 100))
   t.is(peer.bytesRead, 0, 'no read was issued while paused')
-  const got = readAll(peer)
+  const got = receiveAll(peer)
   peer.resume()
   client.end()
   t.is((await got).toString(), 'waiting')

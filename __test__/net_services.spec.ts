@@ -1,6 +1,6 @@
 // Real servers over tokio-net/net: node-postgres against PostgreSQL, ioredis against
 // redis-server, http.Agent against nginx. Each server is started by the test on loopback
-// (see _services.ts); without the Debian package the spec is skipped locally, and fails under
+// (see helpers/services.ts); without the Debian package the spec is skipped locally, and fails under
 // .ci/run, which installs them.
 
 import { execFile } from 'node:child_process'
@@ -14,9 +14,8 @@ import pg from 'pg'
 import net from '../lib/net/index.js'
 import { Socket } from '../lib/net/index.js'
 
-import { guard, sha256 } from './_helpers.js'
-import { listen } from './_net_helpers.js'
-import { findBinary, serviceAvailable, startNginx, startPostgres, startRedis } from './_services.js'
+import { findBinary, guard, serviceAvailable, sha256, startNginx, startPostgres, startRedis } from './helpers/index.js'
+import { listen } from './helpers/net.js'
 
 const MiB = 1024 * 1024
 

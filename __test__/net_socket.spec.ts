@@ -8,8 +8,8 @@ import test from 'ava'
 import net, { Socket } from '../lib/net/index.js'
 import { TcpListener, TcpStream } from '../index.js'
 
-import { guard, refusedPort, shape } from './_helpers.js'
-import { echoServer, listen, own, readAll, recordEvents, socketPair, waitFor } from './_net_helpers.js'
+import { guard, refusedPort, shape } from './helpers/index.js'
+import { echoServer, listen, own, receiveAll, recordEvents, socketPair, waitFor } from './helpers/net.js'
 
 test('every connect form reaches the server: (port, host, cb), (options, cb), createConnection, new Socket().connect', async (t) => {
   const [, port] = await echoServer(t)
@@ -27,7 +27,7 @@ test('every connect form reaches the server: (port, host, cb), (options, cb), cr
     await waitFor(s, 'connect', label)
     t.true(called, `${label}: callback ran`)
     s.end(label)
-    t.is((await readAll(s, label)).toString(), label)
+    t.is((await receiveAll(s, label)).toString(), label)
   }
 })
 
@@ -215,7 +215,7 @@ test('allowHalfOpen true: after the peer ends, this side can still write, and th
   await waitFor(peer, 'end')
   t.false(peer.writableEnded)
   peer.end('late reply')
-  t.is((await readAll(client)).toString(), 'late reply')
+  t.is((await receiveAll(client)).toString(), 'late reply')
 })
 
 test('write after end is ERR_STREAM_WRITE_AFTER_END; write after the peer ended (no half-open) is EPIPE', async (t) => {
@@ -251,7 +251,7 @@ test('writes made while connecting are sent once connected, in order', async (t)
   s.write('a')
   s.write('b')
   s.end('c')
-  t.is((await readAll(s)).toString(), 'abc')
+  t.is((await receiveAll(s)).toString(), 'abc')
 })
 
 test('setTimeout: an idle socket emits timeout; activity restarts the idle time; 0 disarms it', async (t) => {
@@ -315,7 +315,7 @@ test('resetAndDestroy sends an RST: the peer reads ECONNRESET', async (t) => {
 
 test('destroySoon ends the socket and destroys it once the writes are flushed', async (t) => {
   const [client, peer] = await socketPair(t)
-  const got = readAll(peer)
+  const got = receiveAll(peer)
   client.write('flushed before close')
   client.destroySoon()
   await waitFor(client, 'close')
@@ -330,7 +330,7 @@ test('cork/uncork hands the batch to _writev in one call, and every byte arrives
     batches.push(chunks.length)
     original(chunks, cb)
   }
-  const got = readAll(peer)
+  const got = receiveAll(peer)
   client.cork()
   for (let i = 0; i < 10; i++) client.write(`${i},`)
   client.uncork()
@@ -341,7 +341,7 @@ test('cork/uncork hands the batch to _writev in one call, and every byte arrives
 
 test('a corked batch of more chunks than one vectored write takes (5,000 > IOV_MAX) arrives whole and in order', async (t) => {
   const [client, peer] = await socketPair(t)
-  const got = readAll(peer)
+  const got = receiveAll(peer)
   const expected: string[] = []
   client.cork()
   for (let i = 0; i < 5000; i++) {
@@ -355,7 +355,7 @@ test('a corked batch of more chunks than one vectored write takes (5,000 > IOV_M
 
 test('many writes in one tick: every callback runs once, in order, without error, and every byte arrives in order', async (t) => {
   const [client, peer] = await socketPair(t)
-  const got = readAll(peer)
+  const got = receiveAll(peer)
   const calls: Array<[number, unknown]> = []
   const expected: string[] = []
   for (let i = 0; i < 2000; i++) {
@@ -374,7 +374,7 @@ test('many writes in one tick: every callback runs once, in order, without error
 
 test('writes made in one tick and then destroy(): the peer still receives every byte, as on node:net', async (t) => {
   const [client, peer] = await socketPair(t)
-  const got = readAll(peer)
+  const got = receiveAll(peer)
   client.write('first,')
   client.write('second,')
   client.write('third,')
@@ -386,7 +386,7 @@ test('writes made in one tick and then destroy(): the peer still receives every 
 test('bytesRead and bytesWritten count the payload both ways', async (t) => {
   const [client, peer] = await socketPair(t)
   const payload = Buffer.alloc(300_000, 7)
-  const got = readAll(peer)
+  const got = receiveAll(peer)
   client.end(payload)
   t.is((await got).length, payload.length)
   t.is(peer.bytesRead, payload.length)
@@ -412,7 +412,7 @@ test('setNoDelay reaches the TcpStream; tcpStream hands it back; Socket.from wra
   t.false(wrapped.connecting)
   await rawPeer.writeAll(Buffer.from('from raw'))
   await rawPeer.shutdown()
-  t.is((await readAll(wrapped)).toString(), 'from raw')
+  t.is((await receiveAll(wrapped)).toString(), 'from raw')
 })
 
 test('the noDelay option applies on connect', async (t) => {

@@ -13,8 +13,8 @@ import test from 'ava'
 import net from '../lib/net/index.js'
 import type { Socket } from '../lib/net/index.js'
 
-import { sha256 } from './_helpers.js'
-import { listen, own, waitFor } from './_net_helpers.js'
+import { sha256 } from './helpers/index.js'
+import { listen, own, waitFor } from './helpers/net.js'
 
 let key = ''
 let cert = ''

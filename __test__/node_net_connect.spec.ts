@@ -9,8 +9,8 @@ import test from 'ava'
 import net from '../lib/net/index.js'
 import type { Socket } from '../lib/net/index.js'
 
-import { guard, refusedPort, shape } from './_helpers.js'
-import { listen, own, readAll, waitFor } from './_net_helpers.js'
+import { guard, refusedPort, shape } from './helpers/index.js'
+import { listen, own, receiveAll, waitFor } from './helpers/net.js'
 
 type ConnectFn = (...args: unknown[]) => Socket
 
@@ -139,7 +139,7 @@ test('test-net-connect-destroy: a destroyed socket emits close once', async (t) 
 
 test('test-net-connect-buffer: writes before connect are buffered, counted, and arrive with end()', async (t) => {
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
-    readAll(s).then((b) => s.end(b), () => {})
+    receiveAll(s).then((b) => s.end(b), () => {})
   })
   const port = await listen(t, server)
   const client = own(t, net.createConnection({ port, host: '127.0.0.1' }))
@@ -150,7 +150,7 @@ test('test-net-connect-buffer: writes before connect are buffered, counted, and 
   for (let i = 0; i < 50; i++) t.is(client.write(dataToSend), client.writableLength < client.writableHighWaterMark)
   t.is(client.bytesWritten, 50 * dataToSend.length, 'queued bytes count as written, as node:net counts them')
   client.end()
-  const echoed = await readAll(client)
+  const echoed = await receiveAll(client)
   t.is(echoed.length, 50 * 1000)
   t.is(client.bytesWritten, 50 * 1000)
 })
@@ -168,7 +168,7 @@ test('test-net-connect-options-allowhalfopen: allowHalfOpen on both sides keeps 
   await waitFor(client, 'connect')
   t.true(client.allowHalfOpen)
   client.end('client-done')
-  const got = await readAll(client)
+  const got = await receiveAll(client)
   t.is(got.toString(), 'server-done')
   await waitFor(client, 'close')
 })
@@ -288,7 +288,7 @@ test('test-net-connect-options-ipv6: connect over ::1 with family 6', async (t) 
   const server = net.createServer((s) => s.end('v6'))
   const port = await listen(t, server, '::1')
   const c = net.connect({ host: '::1', port, family: 6 })
-  t.is((await readAll(c)).toString(), 'v6')
+  t.is((await receiveAll(c)).toString(), 'v6')
   t.is(c.remoteFamily, 'IPv6')
 })
 

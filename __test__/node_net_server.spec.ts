@@ -8,8 +8,8 @@ import test from 'ava'
 import net from '../lib/net/index.js'
 import type { Server, ServerOptions, Socket } from '../lib/net/index.js'
 
-import { guard, shape } from './_helpers.js'
-import { listen, own, waitFor } from './_net_helpers.js'
+import { guard, shape } from './helpers/index.js'
+import { listen, own, waitFor } from './helpers/net.js'
 
 function closed(server: Server): Promise<void> {
   return guard(new Promise<void>((r) => server.once('close', () => r())), 'server close')

@@ -7,8 +7,8 @@ import test from 'ava'
 import net from '../lib/net/index.js'
 import type { Socket } from '../lib/net/index.js'
 
-import { guard, refusedPort, shape } from './_helpers.js'
-import { listen, own, readAll, socketPair, waitFor } from './_net_helpers.js'
+import { guard, refusedPort, shape } from './helpers/index.js'
+import { listen, own, receiveAll, socketPair, waitFor } from './helpers/net.js'
 
 function closeOf(s: Socket): Promise<boolean> {
   return guard(new Promise<boolean>((r) => s.once('close', r)), 'close')
@@ -48,7 +48,7 @@ test('test-net-allow-half-open: allowHalfOpen client: after the server ends, the
   })
   const port = await listen(t, server)
   const c = own(t, net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }))
-  const got = await readAll(c)
+  const got = await receiveAll(c)
   t.is(got.toString(), 'server ends first')
   t.false(c.writableEnded, 'the client write side stays open')
   t.true(c.write('still writable'))
@@ -278,7 +278,7 @@ test('test-net-large-string: a 1 MB string written with an encoding arrives whol
   const port = await listen(t, server)
   const c = own(t, net.createConnection(port, '127.0.0.1'))
   c.end(data, 'utf8')
-  t.is((await readAll(c)).toString(), 'true')
+  t.is((await receiveAll(c)).toString(), 'true')
 })
 
 test('test-net-binary: every byte value, written as a latin1 string, comes back as the same bytes', async (t) => {
@@ -335,7 +335,7 @@ test('test-net-sync-cork: corked writes are sent as one, in order, and finish', 
   while (c.write(buf)) interval++
   c.uncork()
   c.end()
-  const got = await readAll(c)
+  const got = await receiveAll(c)
   t.is(got.length, (interval + 1) * N)
 })
 

@@ -2,25 +2,17 @@
 // `TcpSocket.ref()/unref()` (a pending connect), `TcpSocket.onlyV6/setOnlyV6` (IPV6_V6ONLY),
 // `TcpStream.keepalive/setKeepalive/setTcpKeepalive` (socket2's keepalive on a connected socket).
 
-import { execFile } from 'node:child_process'
 import path from 'node:path'
 
 import test, { type ExecutionContext } from 'ava'
 
 import { TcpListener, TcpSocket, TcpStream, activeHandles } from '../index.js'
 
+import { runScript } from './helpers/index.js'
+
 const INDEX = path.resolve(__dirname, '..', 'index.js')
 
 /** Runs `src` (CommonJS) in a child process and resolves with what it printed. */
-function run(src: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', src], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0
-      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
-    })
-  })
-}
-
 // A connect that stays pending on loopback: the listener's accept queue (backlog 1) is filled
 // by connects nobody accepts (unref()ed, so they hold nothing), and the kernel drops the SYNs
 // after them; those clients retransmit. Only the connect under test can keep the child alive.
@@ -45,21 +37,21 @@ setTimeout(() => { console.log('still alive'); process.exit(0) }, 1500).unref()
 `
 
 test('TcpSocket.unref(): a pending connect does not keep the process alive', async (t) => {
-  const r = await run(PENDING_CONNECT(true))
+  const r = await runScript(PENDING_CONNECT(true))
   t.is(r.code, 0, r.stderr)
   t.is(r.stdout.trim(), '')
 })
 
 test('a pending TcpSocket connect keeps the process alive by default, and again after ref()', async (t) => {
   for (const refAgain of [false, true]) {
-    const r = await run(PENDING_CONNECT(refAgain, refAgain))
+    const r = await runScript(PENDING_CONNECT(refAgain, refAgain))
     t.is(r.code, 0, r.stderr)
     t.is(r.stdout.trim(), 'still alive')
   }
 })
 
 test('the TcpStream a connect of an unref()ed TcpSocket makes starts unref()ed: its pending read lets the process exit', async (t) => {
-  const r = await run(`
+  const r = await runScript(`
 const m = require(${JSON.stringify(INDEX)})
 ;(async () => {
   const listener = await m.TcpListener.bind('127.0.0.1:0')

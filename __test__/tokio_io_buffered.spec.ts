@@ -22,40 +22,7 @@ import type { ExecutionContext } from 'ava'
 
 import { activeHandles, BufReader, BufWriter, Lines, OwnedReadHalf, OwnedWriteHalf, ReadHalf, TcpListener, TcpStream, WriteHalf } from '../index.js'
 
-import {
-  assertAbort,
-  assertClosed,
-  assertKind,
-  assertTypeError,
-  asyncErr,
-  describeError,
-  fillSendBuffer,
-  guard,
-  isWouldBlock,
-  pair,
-  quiet,
-  readN,
-  shape,
-  syncErr,
-  track,
-  turns,
-} from './_helpers.js'
-import { assertPending } from './_tokio_port_helpers.js'
-import { collectGarbage } from './_reliability.js'
-import {
-  arrived,
-  assertCode,
-  drained,
-  pattern,
-  queued,
-  READER_KINDS,
-  readAll,
-  readSetup,
-  rejection,
-  WRITER_KINDS,
-  writeSetup,
-} from './_bufio_helpers.js'
-import type { ReaderKind, WriterKind } from './_bufio_helpers.js'
+import { arrived, assertAbort, assertClosed, assertCode, assertKind, assertPending, assertTypeError, asyncErr, collectGarbage, describeError, drained, fillSendBuffer, guard, isWouldBlock, pair, pattern, queued, quiet, readAll, READER_KINDS, type ReaderKind, readN, readSetup, rejection, shape, syncErr, track, turns, WRITER_KINDS, type WriterKind, writeSetup } from './helpers/index.js'
 
 const LONG_LINE = 1024 * 1024
 

@@ -22,35 +22,7 @@ import type { ExecutionContext } from 'ava'
 
 import { activeHandles, BufReader, BufWriter, copy, copyBidirectional, copyBuf, TcpListener, TcpStream } from '../index.js'
 
-import {
-  assertAbort,
-  assertClosed,
-  assertKind,
-  assertTypeError,
-  asyncErr,
-  describeError,
-  fillSendBuffer,
-  guard,
-  pair,
-  quiet,
-  readN,
-  sha256,
-  shape,
-  track,
-} from './_helpers.js'
-import { assertPending } from './_tokio_port_helpers.js'
-import {
-  addrsOf,
-  arrived,
-  assertCode,
-  pattern,
-  READER_KINDS,
-  readAll,
-  readSetup,
-  rejection,
-  WRITER_KINDS,
-  writeSetup,
-} from './_bufio_helpers.js'
+import { addrsOf, arrived, assertAbort, assertClosed, assertCode, assertKind, assertPending, assertTypeError, asyncErr, describeError, fillSendBuffer, guard, pair, pattern, quiet, readAll, READER_KINDS, readN, readSetup, rejection, sha256, shape, track, WRITER_KINDS, writeSetup } from './helpers/index.js'
 
 const MiB = 1024 * 1024
 

@@ -4,7 +4,7 @@ import test from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
 
-import { deferred, guard, spawn, track } from './_tokio_port_helpers.js'
+import { deferred, guard, spawn, track } from './helpers/index.js'
 
 // `#![cfg(any(target_os = "linux", target_os = "android", ...))]`: registered only there.
 const registerQuickack = process.platform === 'linux' || process.platform === 'android' ? test : () => {}

@@ -5,18 +5,7 @@ import type { ExecutionContext } from 'ava'
 
 import { SocketAddr, TcpListener, TcpStream } from '../index.js'
 
-import {
-  Channel,
-  assertAddrEq,
-  describeError,
-  describeProbe,
-  errorCode,
-  guard,
-  probe,
-  spawn,
-  track,
-  yieldNow,
-} from './_tokio_port_helpers.js'
+import { assertAddrEq, Channel, describeError, describeProbe, errorCode, guard, probe, spawn, track, yieldNow } from './helpers/index.js'
 
 type BindTarget = Parameters<typeof TcpListener.bind>[0]
 

@@ -32,16 +32,7 @@ import type { ExecutionContext } from 'ava'
 
 import { Interest, StdTcpStream, TcpListener, TcpStream } from '../index.js'
 
-import {
-  assertPending,
-  describeError,
-  describeProbe,
-  errorKind,
-  guard,
-  nowOrNever,
-  track,
-  waitUntilQueued,
-} from './_tokio_port_helpers.js'
+import { assertPending, describeError, describeProbe, errorKind, guard, nowOrNever, track, waitUntilQueued } from './helpers/index.js'
 
 /** `accepted_with(data)`: the peer connects and writes `data` before the accept. */
 async function acceptedWith(t: ExecutionContext, data: Uint8Array): Promise<[TcpStream, StdTcpStream]> {

@@ -6,7 +6,7 @@ import type { ExecutionContext } from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
 
-import { assertAddrEq, guard, spawn, track } from './_tokio_port_helpers.js'
+import { assertAddrEq, guard, spawn, track } from './helpers/index.js'
 
 type ConnectTarget = Parameters<typeof TcpStream.connect>[0]
 

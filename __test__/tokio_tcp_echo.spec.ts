@@ -4,7 +4,7 @@ import test from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
 
-import { copy, deferred, guard, spawn, track } from './_tokio_port_helpers.js'
+import { copy, deferred, guard, spawn, track } from './helpers/index.js'
 
 test('echo_server', async (t) => {
   const ITER = 1024

@@ -6,7 +6,7 @@ import test from 'ava'
 import { TcpListener, TcpStream } from '../index.js'
 import type { ReuniteError } from '../index.js'
 
-import { errorCode, guard, sleep, spawn, track } from './_tokio_port_helpers.js'
+import { errorCode, guard, sleep, spawn, track } from './helpers/index.js'
 
 test('split', async (t) => {
   const MSG = Buffer.from('split')

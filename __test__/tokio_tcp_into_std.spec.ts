@@ -4,7 +4,7 @@ import test from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
 
-import { spawn, track } from './_tokio_port_helpers.js'
+import { spawn, track } from './helpers/index.js'
 
 test('tcp_into_std', async (t) => {
   const data = Buffer.alloc(12)

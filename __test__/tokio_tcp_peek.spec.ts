@@ -6,7 +6,7 @@ import test from 'ava'
 
 import { StdTcpStream, TcpListener, TcpStream } from '../index.js'
 
-import { guard, spawn, track } from './_tokio_port_helpers.js'
+import { guard, spawn, track } from './helpers/index.js'
 
 test('peek', async (t) => {
   const listener = track(t, await TcpListener.bind('127.0.0.1:0'))

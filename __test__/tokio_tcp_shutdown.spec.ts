@@ -4,7 +4,7 @@ import test from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
 
-import { copy, deferred, describeError, errorKind, guard, spawn, track } from './_tokio_port_helpers.js'
+import { copy, deferred, describeError, errorKind, guard, spawn, track } from './helpers/index.js'
 
 test('shutdown', async (t) => {
   const srv = track(t, await TcpListener.bind('127.0.0.1:0'))

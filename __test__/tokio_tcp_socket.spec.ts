@@ -5,7 +5,7 @@ import type { ExecutionContext } from 'ava'
 
 import { SocketAddr, TcpSocket } from '../index.js'
 
-import { track } from './_tokio_port_helpers.js'
+import { track } from './helpers/index.js'
 
 test('basic_usage_v4', async (t) => {
   // Create server

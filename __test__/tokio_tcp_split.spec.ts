@@ -5,7 +5,7 @@ import test from 'ava'
 
 import { TcpListener, TcpStream } from '../index.js'
 
-import { guard, spawn, track } from './_tokio_port_helpers.js'
+import { guard, spawn, track } from './helpers/index.js'
 
 test('split', async (t) => {
   const MSG = Buffer.from('split')

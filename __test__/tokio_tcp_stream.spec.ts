@@ -6,21 +6,7 @@ import test from 'ava'
 
 import { BytesMut, Interest, TcpListener, TcpStream } from '../index.js'
 
-import {
-  assertPending,
-  assertPendingThenDrop,
-  createPair,
-  describeError,
-  errorKind,
-  guard,
-  isWouldBlock,
-  readUntilPending,
-  track,
-  writeUntilPending,
-  yieldNow,
-  queuedBytes,
-  type AddrParts,
-} from './_tokio_port_helpers.js'
+import { type AddrParts, assertPending, assertPendingThenDrop, describeError, errorKind, guard, isWouldBlock, pair, queuedBytes, readUntilPending, track, writeUntilPending, yieldNow } from './helpers/index.js'
 
 /** `f().unwrap_err().kind()`: the error kind `f` throws (the test fails if it does not throw). */
 function errorKindOf(f: () => unknown): unknown {
@@ -199,7 +185,7 @@ test('try_read_write', async (t) => {
 // layout property of Rust async state machines); nothing in JS corresponds to it.
 
 test('poll_read_ready', async (t) => {
-  const [client, server] = await createPair(t)
+  const [client, server] = await pair(t)
 
   // Initial state - an accepted socket is assumed readable until a read
   // finds nothing.
@@ -225,7 +211,7 @@ test('poll_read_ready', async (t) => {
 })
 
 test('poll_write_ready', async (t) => {
-  const [client, server] = await createPair(t)
+  const [client, server] = await pair(t)
 
   // Initial state - writable.
   await guard(client.pollWriteReady(), 'client.pollWriteReady() initially')
@@ -328,7 +314,7 @@ test('try_read_buf', async (t) => {
 
 // read_closed is a best effort event, so test only for no false positives.
 test('read_closed', async (t) => {
-  const [client, server] = await createPair(t)
+  const [client, server] = await pair(t)
 
   const readyFut = client.ready(Interest.READABLE)
   await assertPending(t, readyFut, 'client.ready(READABLE) before the server wrote')
@@ -342,7 +328,7 @@ test('read_closed', async (t) => {
 
 // write_closed is a best effort event, so test only for no false positives.
 test('write_closed', async (t) => {
-  const [client, server] = await createPair(t)
+  const [client, server] = await pair(t)
 
   // Fill the write buffer.
   const writeSize = writeUntilPending(t, client)

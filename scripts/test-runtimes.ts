@@ -29,7 +29,7 @@ function runtimeArgs(runtime: Runtime, args: string[]): string[] {
     '--node-modules-dir=manual',
     // index.js is CommonJS in a package without "type" (an app importing 'tokio-net' needs no flag).
     '--unstable-detect-cjs',
-    // The specs import './_helpers.js' meaning _helpers.ts, as tsx lets them.
+    // The specs import './helpers/index.js' meaning helpers/index.ts, as tsx lets them.
     '--unstable-sloppy-imports',
     '--import-map=__test__/runtimes/import_map.json',
     RUN,

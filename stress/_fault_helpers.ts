@@ -12,7 +12,8 @@ import type { ExecutionContext } from 'ava'
 import { TcpSocket, TcpStream } from '../index.js'
 import type { SocketAddr, TcpListener } from '../index.js'
 
-import { closeQuietly, guard, track } from '../__test__/_helpers.js'
+import { guard } from '../__test__/helpers/async.js'
+import { closeQuietly, track } from '../__test__/helpers/cleanup.js'
 
 export const FIXTURES = path.join(process.cwd(), 'stress', 'fixtures')
 export const INDEX = path.join(process.cwd(), 'index.js')

@@ -11,29 +11,21 @@ import type { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import net from 'node:net'
 import v8 from 'node:v8'
-import vm from 'node:vm'
 
 import type { ExecutionContext } from 'ava'
 
 import { fixtureArgv, lastJsonLine, runCommand } from './_fault_helpers.js'
 import type { ChildResult } from './_fault_helpers.js'
 
-export {
-  assertAbort,
-  describeError,
-  fdCount,
-  guard,
-  handles,
-  isWouldBlock,
-  pollUntil,
-  quiet,
-  sameHandles,
-  shape,
-  track,
-} from '../__test__/_helpers.js'
+// The topic files, not the index: the stress fixtures load this file too, and need no more.
+import { collectGarbage, NO_HANDLES } from '../__test__/helpers/cleanup.js'
+
+export { guard, pollUntil, quiet } from '../__test__/helpers/async.js'
+export { fdCount, handles, sameHandles, track } from '../__test__/helpers/cleanup.js'
+export { assertAbort, describeError, isWouldBlock, shape } from '../__test__/helpers/errors.js'
 
 export const MiB = 1024 * 1024
-export const ZERO_HANDLES = { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }
+export const ZERO_HANDLES = NO_HANDLES
 
 /** The byte load.spec.ts's server sends on each connection it accepts (its client waits for it). */
 export const LOAD_GREETING = 0x47
@@ -226,26 +218,9 @@ export function toMiB(bytes: number): number {
   return Math.round((bytes / MiB) * 10) / 10
 }
 
-/** The `gc()` V8 exposes with `--expose-gc`, switched on at run time (ava starts workers without it). */
-function getGc(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc
-  if (typeof g === 'function') return g
-  v8.setFlagsFromString('--expose-gc')
-  return vm.runInNewContext('gc') as () => void
-}
-
-/** Collects the heap three times, letting finalizers (which close dropped handles) run between. */
-async function collect(): Promise<void> {
-  const gc = getGc()
-  for (let i = 0; i < 3; i++) {
-    gc()
-    await new Promise<void>((r) => setImmediate(r))
-  }
-}
-
-/** RSS after finalizers ran and the heap was collected: the figure leak bounds compare. */
+/** RSS after finalizers ran and the heap was collected (three times): the figure leak bounds compare. */
 export async function settledRss(): Promise<number> {
-  await collect()
+  await collectGarbage(3)
   return rssBytes()
 }
 
@@ -263,7 +238,7 @@ export interface Memory {
  * grows; RSS alone also moves by V8 resizing its young generation (10 MiB steps seen here).
  */
 export async function settledMemory(): Promise<Memory> {
-  await collect()
+  await collectGarbage(3)
   const heap = v8.getHeapStatistics()
   return { rss: rssBytes(), heapCommitted: heap.total_physical_size, heapUsed: heap.used_heap_size }
 }

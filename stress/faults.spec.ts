@@ -22,7 +22,7 @@ import {
   shape,
   track,
   turns,
-} from '../__test__/_helpers.js'
+} from '../__test__/helpers/index.js'
 
 import { describe, describeExit, fixtureArgv, isResetOrPipe, lastJsonLine, runCommand, smallBufferPair, stateAfter } from './_fault_helpers.js'
 import { pick } from './_profile.js'

@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process'
 import test from 'ava'
 import type { ExecutionContext } from 'ava'
 
-import { describeError } from '../__test__/_helpers.js'
+import { describeError } from '../__test__/helpers/index.js'
 
 import { fixtureArgv, LineChild } from './_fault_helpers.js'
 import { ip, tryIp } from './_helpers.js'

@@ -27,7 +27,7 @@ async function loadNet(impl: ImplName): Promise<NetModule> {
   return (await import('node:net')).default
 }
 
-/** A port bound by a socket that never listens (see `refusedPort` in __test__/_helpers.ts). */
+/** A port bound by a socket that never listens (see `refusedPort` in __test__/helpers/sockets.ts). */
 async function refusedPort(host: string): Promise<{ port: number; close(): void }> {
   const { TcpSocket } = await import('../../index.js')
   const v6 = host.includes(':')

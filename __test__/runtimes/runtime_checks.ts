@@ -9,7 +9,7 @@ import test from 'ava'
 import * as addon from '../../index.js'
 import { activeHandles, Interest, TcpListener, TcpStream } from '../../index.js'
 
-import { guard, pair, shape } from '../_helpers.js'
+import { guard, pair, shape } from '../helpers/index.js'
 
 const ROOT = process.cwd()
 

@@ -1,16 +1,24 @@
-// Reliability of the buffered I/O: regressions found by review (a second poller of one
-// direction, the Lines iterator and nextLine sharing one order, closing Lines inside a loop,
-// ref()/unref() carried over to wrappers, writes called after a copy into a BufWriter), and the
-// guards of later speed-ups (readiness cleared after a short read, the iterator's fast path).
+// The buffered I/O (BufReader, BufWriter, Lines, copy) beyond tokio's own tests: a second poller
+// of one direction, the Lines iterator and nextLine sharing one order, closing Lines inside a loop,
+// ref()/unref() carried over to wrappers, writes called after a copy into a BufWriter, readiness
+// cleared after a short read, the iterator's fast path; and a line longer than a JS string can be
+// (V8's limit, Node's `buffer.constants.MAX_STRING_LENGTH`), which rejects with Node's
+// `ERR_STRING_TOO_LONG` and is consumed, through each road a line takes to JS: `BufReader.readLine`,
+// `Lines.nextLine` and the `Lines` async iterator (whose chunks hold many lines).
+//
+// The long lines are real: just over 512 MiB each over loopback (under a second each on a 2-core
+// machine, written in 4 MiB pieces). The tests that send them are serial, so no two hold their
+// gigabytes at once.
 
-import { execFile } from 'node:child_process'
+import { constants } from 'node:buffer'
 import path from 'node:path'
 
 import test from 'ava'
+import type { ExecutionContext } from 'ava'
 
 import { BufReader, BufWriter, activeHandles, copy } from '../index.js'
 
-import { assertAbort, guard, pair, quiet, track, turns } from './_helpers.js'
+import { assertAbort, asyncErr, describeError, guard, NO_HANDLES, pair, quiet, runScript, shape, track, turns } from './helpers/index.js'
 
 const INDEX = path.resolve(__dirname, '..', 'index.js')
 
@@ -225,18 +233,9 @@ test('a BufWriter write called after a copy into it waits for the copy', async (
   t.is((await guard(sink.readToEnd(), 'sink')).toString(), 'BCX')
 })
 
-function run(src: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['-e', src], { timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (err as { code?: unknown }).code : 0
-      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
-    })
-  })
-}
-
 test('a wrapper keeps the unref() of the handle it took over, and so does what intoInner() gives back', async (t) => {
   for (const wrap of ['new m.BufReader(s).readLine()', 'new m.BufReader(s).lines().nextLine()', 'new m.BufReader(s).intoInner().read(Buffer.alloc(8))']) {
-    const r = await run(`
+    const r = await runScript(`
 const m = require(${JSON.stringify(INDEX)})
 ;(async () => {
   const l = await m.TcpListener.bind('127.0.0.1:0')
@@ -251,7 +250,101 @@ const m = require(${JSON.stringify(INDEX)})
   }
 })
 
+// ---------------------------------------------------------------------------------------------
+// Lines longer than a string can be
+
+const MAX = constants.MAX_STRING_LENGTH
+/** A reader buffer large enough that half a gigabyte crosses in few reads. */
+const CAPACITY = 4 * 1024 * 1024
+/** A guard for the sends of half a gigabyte (hang guard only, not a timing assertion). */
+const BIG_MS = 60_000
+
+let body: Buffer | undefined
+/** `MAX + 1` bytes of `'a'`, allocated once for every test: one more than a string can hold. */
+function tooLong(): Buffer {
+  body ??= Buffer.alloc(MAX + 1, 0x61)
+  return body
+}
+
+/** Writes `bytes` a piece at a time, so no write holds a copy of half a gigabyte. */
+async function writeLong(stream: { writeAll(buf: Uint8Array): Promise<void> }, bytes: Uint8Array): Promise<void> {
+  for (let at = 0; at < bytes.length; at += CAPACITY) await stream.writeAll(bytes.subarray(at, at + CAPACITY))
+}
+
+function assertTooLong(t: ExecutionContext, e: unknown, len: number, label: string): void {
+  t.true(e instanceof Error, `${label}: not an Error: ${describeError(e)}`)
+  // A plain Error, as Node's own ERR_STRING_TOO_LONG.
+  t.is(Object.getPrototypeOf(e), Error.prototype, `${label}: ${describeError(e)}`)
+  t.is(shape(e).code, 'ERR_STRING_TOO_LONG', `${label}: ${describeError(e)}`)
+  t.is(shape(e).kind, 'InvalidData', `${label}: ${describeError(e)}`)
+  const message = String(shape(e).message)
+  t.true(message.includes(`0x${MAX.toString(16)}`), `${label}: the limit is in the message: ${message}`)
+  t.true(message.includes(String(len)), `${label}: the line's length (${len}) is in the message: ${message}`)
+}
+
+test.serial('readLine: a line longer than a string can be rejects ERR_STRING_TOO_LONG (not ERR_INTERNAL); it is consumed and the next readLine gets the line after it', async (t) => {
+  const [client, server] = await pair(t)
+  const reader = track(t, new BufReader(server, CAPACITY))
+  const written = (async () => {
+    await writeLong(client, tooLong())
+    await client.writeAll(Buffer.from('\nnext\n'))
+  })()
+  written.catch(() => {})
+  const e = await asyncErr(t, () => guard(reader.readLine(), 'readLine of the long line', BIG_MS), 'readLine of the long line')
+  // readLine keeps the line feed: the string would have been MAX + 2 characters.
+  assertTooLong(t, e, MAX + 2, 'readLine')
+  t.is(await guard(reader.readLine(), 'readLine after it'), 'next\n')
+  await guard(written, 'writer', BIG_MS)
+})
+
+test.serial('Lines.nextLine: the lines before a too-long line come first, the long one rejects ERR_STRING_TOO_LONG, and nextLine goes on after it', async (t) => {
+  const [client, server] = await pair(t)
+  const lines = track(t, new BufReader(server, CAPACITY).lines())
+  const written = (async () => {
+    await client.writeAll(Buffer.from('first\r\n'))
+    await writeLong(client, tooLong())
+    // A CR before the LF is not part of the line: the line is still MAX + 1 bytes.
+    await client.writeAll(Buffer.from('\r\nafter\n'))
+    await client.shutdown()
+  })()
+  written.catch(() => {})
+  t.is(await guard(lines.nextLine(), 'nextLine before the long line'), 'first')
+  const e = await asyncErr(t, () => guard(lines.nextLine(), 'nextLine of the long line', BIG_MS), 'nextLine of the long line')
+  assertTooLong(t, e, MAX + 1, 'nextLine')
+  t.is(await guard(lines.nextLine(), 'nextLine after it'), 'after')
+  t.is(await guard(lines.nextLine(), 'nextLine at end of stream'), null)
+  await guard(written, 'writer', BIG_MS)
+})
+
+test.serial('Lines async iterator: a line of exactly the longest string length is yielded; one byte longer rejects the step with ERR_STRING_TOO_LONG, after the lines before it, and iteration goes on after it', async (t) => {
+  const [client, server] = await pair(t)
+  const lines = track(t, new BufReader(server, CAPACITY).lines())
+  const written = (async () => {
+    await client.writeAll(Buffer.from('a\nb\n'))
+    await writeLong(client, tooLong().subarray(0, MAX))
+    await client.writeAll(Buffer.from('\n'))
+    await writeLong(client, tooLong())
+    await client.writeAll(Buffer.from('\nc\nd'))
+    await client.shutdown()
+  })()
+  written.catch(() => {})
+  const it = lines[Symbol.asyncIterator]()
+  t.deepEqual(await guard(it.next(), 'step a'), { value: 'a', done: false })
+  t.deepEqual(await guard(it.next(), 'step b'), { value: 'b', done: false })
+  const longest = await guard(it.next(), 'step of the longest line', BIG_MS)
+  t.false(longest.done)
+  const line = longest.value as string
+  t.is(line.length, MAX)
+  t.true(line.startsWith('aaaa') && line.endsWith('aaaa') && !line.includes('\n'))
+  const e = await asyncErr(t, () => guard(it.next(), 'step of the too-long line', BIG_MS), 'step of the too-long line')
+  assertTooLong(t, e, MAX + 1, 'iterator step')
+  const rest: string[] = []
+  for await (const l of lines) rest.push(l)
+  t.deepEqual(rest, ['c', 'd'])
+  await guard(written, 'writer', BIG_MS)
+})
+
 test.after.always('every handle of this file is closed', async (t) => {
   await turns(20)
-  t.deepEqual(activeHandles(), { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 })
+  t.deepEqual(activeHandles(), NO_HANDLES)
 })

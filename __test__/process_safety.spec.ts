@@ -1,9 +1,11 @@
-// Regression tests for the reliability defects of issue 8 that crash, abort or hang the process:
-// 3, 4, 7, 8, 9 (the 2**32 - 1 arrays) and 11. Each runs a script of __test__/fixtures/ in a
-// child process with a time bound and asserts on its exit and its report, so a crash or a hang
-// fails one test instead of taking the runner down. Each test is named after its defect's number.
-// Every test is serial: one child at a time, so that children do not compete for the CPU (test 4
-// asserts that calls complete promptly, test 8 that timers tick).
+// Calls that once crashed, aborted or hung the whole process: the module loaded twice, a worker
+// blocked in a read, getters that close handles while an argument is read, asyncIo with a combined
+// interest or an f that always blocks, arrays of length 2**32 - 1, a signal whose getter throws in
+// a batch of settling reads. Each runs a script of __test__/fixtures/ in a child process with a
+// time bound and asserts on its exit and its report, so a crash or a hang fails one test instead
+// of taking the runner down. Every test is serial: one child at a time, so that children do not
+// compete for the CPU (the blocked-worker test asserts that calls complete promptly, the asyncIo
+// retry test that timers tick).
 
 import net from 'node:net'
 
@@ -11,9 +13,7 @@ import test from 'ava'
 
 import type { ActiveHandles } from '../index.js'
 
-import { assertCleanExit, runFixture } from './_reliability.js'
-
-const ZEROS: ActiveHandles = { streams: 0, halves: 0, listeners: 0, sockets: 0, stdStreams: 0 }
+import { assertCleanExit, NO_HANDLES, runFixture } from './helpers/index.js'
 
 interface ErrorFields {
   name?: string
@@ -21,14 +21,14 @@ interface ErrorFields {
   message?: string
 }
 
-test.serial('3 the module loaded twice in one thread: both copies work and count their handles back to zero', async (t) => {
+test.serial('the module loaded twice in one thread: both copies work and count their handles back to zero', async (t) => {
   const run = await runFixture<{ distinctCopies: boolean; during: ActiveHandles[]; echoes: string[]; after: ActiveHandles[] }>('double_load')
   if (!assertCleanExit(t, run, 'double_load')) return
   const { distinctCopies, during, echoes, after } = run.result
   t.true(distinctCopies, 'require returned a fresh copy of index.js the second time')
   for (const [i, h] of during.entries()) t.true(h.listeners >= 1, `copy ${i + 1} counted its listener: ${JSON.stringify(h)}`)
   t.deepEqual(echoes, ['first: ping / pong', 'second: ping / pong', 'mixed: ping / pong'])
-  t.deepEqual(after, [ZEROS, ZEROS], 'activeHandles() of each copy after everything was closed')
+  t.deepEqual(after, [NO_HANDLES, NO_HANDLES], 'activeHandles() of each copy after everything was closed')
 })
 
 interface BlockedWorkerReport {
@@ -40,7 +40,7 @@ interface BlockedWorkerReport {
   workerReleasedAt: number
 }
 
-test.serial('4 a worker blocked in StdTcpStream.read() does not stall the main thread\'s tokio-net calls', async (t) => {
+test.serial('a worker blocked in StdTcpStream.read() does not stall the main thread\'s tokio-net calls', async (t) => {
   // The worker's silent peer lives here, so that its release does not depend on the child.
   const peers: net.Socket[] = []
   const server = net.createServer((socket) => void peers.push(socket))
@@ -67,7 +67,7 @@ test.serial('4 a worker blocked in StdTcpStream.read() does not stall the main t
   t.true(r.stillBlocked && r.mainDoneAt < r.workerReleasedAt, 'the main thread finished its calls while the worker was still blocked')
 })
 
-test.serial('4 a getter that closes other handles while bind or connect reads its argument neither deadlocks nor crashes', async (t) => {
+test.serial('a getter that closes other handles while bind or connect reads its argument neither deadlocks nor crashes', async (t) => {
   const run = await runFixture<{ bound: string; otherClosed: boolean; connected: boolean; l2Closed: boolean; after: ActiveHandles }>('reentrant_getters', [], { timeoutMs: 10_000 })
   if (!assertCleanExit(t, run, 'reentrant_getters')) return
   const r = run.result
@@ -75,10 +75,10 @@ test.serial('4 a getter that closes other handles while bind or connect reads it
   t.true(r.otherClosed, 'the getter closed the other socket')
   t.true(r.connected, 'TcpStream.connect connected to the address the getter returned')
   t.true(r.l2Closed, 'the getter closed the other listener')
-  t.deepEqual(r.after, ZEROS)
+  t.deepEqual(r.after, NO_HANDLES)
 })
 
-test.serial('7 a combined interest is refused by asyncIo and tryIo with ERR_INVALID_ARG_VALUE, no crash; one interest runs f', async (t) => {
+test.serial('a combined interest is refused by asyncIo and tryIo with ERR_INVALID_ARG_VALUE, no crash; one interest runs f', async (t) => {
   type Outcome = { resolved?: string; rejected?: ErrorFields }
   const run = await runFixture<{
     combined: Outcome
@@ -96,7 +96,7 @@ test.serial('7 a combined interest is refused by asyncIo and tryIo with ERR_INVA
   t.is(r.calls, 1)
 })
 
-test.serial('8 asyncIo retrying an f that always throws EAGAIN on a read-closed socket lets timers run, and an abort ends it', async (t) => {
+test.serial('asyncIo retrying an f that always throws EAGAIN on a read-closed socket lets timers run, and an abort ends it', async (t) => {
   const run = await runFixture<{ outcome: { rejected?: ErrorFields; resolved?: string }; ticks: number; calls: number; abortAtTick: number }>('async_io_spin', [], { timeoutMs: 20_000 })
   if (!assertCleanExit(t, run, 'async_io_spin')) return
   const { outcome, ticks, calls, abortAtTick } = run.result
@@ -114,7 +114,7 @@ for (const [call, expected] of [
   ['TcpStream.connect', 'rejected'],
   ['TcpListener.bind', 'rejected'],
 ] as const) {
-  test.serial(`9 ${call} given an array of length 2**32 - 1 ${expected === 'threw' ? 'throws' : 'rejects with'} RangeError ERR_OUT_OF_RANGE`, async (t) => {
+  test.serial(`${call} given an array of length 2**32 - 1 ${expected === 'threw' ? 'throws' : 'rejects with'} RangeError ERR_OUT_OF_RANGE`, async (t) => {
     const run = await runFixture<ErrorFields & { how: string; isRangeError?: boolean }>('huge_array', [call], { timeoutMs: 30_000 })
     if (!assertCleanExit(t, run, `huge_array ${call}`)) return
     const r = run.result
@@ -134,7 +134,7 @@ interface BatchReport {
 
 for (const getter of ['reason', 'removeEventListener'] as const) {
   for (const order of ['abort-first', 'abort-last'] as const) {
-    test.serial(`11 a signal whose ${getter} getter throws, aborted (${order}) in the batch that wakes two other reads: all three settle`, async (t) => {
+    test.serial(`a signal whose ${getter} getter throws, aborted (${order}) in the batch that wakes two other reads: all three settle`, async (t) => {
       const run = await runFixture<BatchReport>('settle_batch', [getter, order], { timeoutMs: 30_000 })
       if (!assertCleanExit(t, run, `settle_batch ${getter} ${order}`)) return
       const r = run.result

@@ -1,15 +1,17 @@
-// Shared helpers for the tokio-net/net specs (net_*.spec.ts, node_net_*.spec.ts).
-// Not a `.spec.ts` file, so ava does not run it as a test file.
+// The tokio-net/net specs' helpers (net_*.spec.ts, node_net_*.spec.ts): servers, sockets and
+// events of the node:net-compatible adapter. Not re-exported by index.ts: this file loads
+// tokio-net/net (lib/net), which the core specs (run under Bun and Deno too, see
+// runtimes/plan.ts) leave out.
 
 import { once } from 'node:events'
 import type { EventEmitter } from 'node:events'
 
 import type { ExecutionContext } from 'ava'
 
-import net from '../lib/net/index.js'
-import type { Server, Socket } from '../lib/net/index.js'
+import net from '../../lib/net/index.js'
+import type { Server, Socket } from '../../lib/net/index.js'
 
-import { guard } from './_helpers.js'
+import { guard } from './async.js'
 
 /** Waits for `event` on `emitter` (rejecting on 'error'), failing with `label` on a hang. */
 export async function waitFor<T extends unknown[] = unknown[]>(emitter: EventEmitter, event: string, label = event): Promise<T> {
@@ -36,8 +38,8 @@ export function own<T extends Socket>(t: ExecutionContext, socket: T): T {
   return socket
 }
 
-/** Everything `socket` delivers until 'end'. */
-export async function readAll(socket: Socket, label = 'readAll'): Promise<Buffer> {
+/** Everything `socket` delivers ('data' events) until 'end'. */
+export async function receiveAll(socket: Socket, label = 'receiveAll'): Promise<Buffer> {
   const chunks: Buffer[] = []
   socket.on('data', (c: Buffer) => chunks.push(c))
   await waitFor(socket, 'end', label)

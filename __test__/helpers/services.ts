@@ -1,6 +1,5 @@
 // Real servers for the consumer specs (Debian's redis-server, postgresql, nginx), each started by
 // the test on a free loopback port in a throwaway directory and stopped when the test ends.
-// Not a `.spec.ts` file, so ava does not run it as a test file.
 
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import fs from 'node:fs'
@@ -10,7 +9,7 @@ import { promisify } from 'node:util'
 
 import type { ExecutionContext } from 'ava'
 
-import { TcpListener } from '../index.js'
+import { TcpListener } from '../../index.js'
 
 const execFileAsync = promisify(execFile)
 
@@ -71,8 +70,8 @@ function stopOnTeardown(t: ExecutionContext, child: ChildProcess): void {
   })
 }
 
-/** A server started by a test: its port, and what it printed, for a failure's message. */
-export interface Server {
+/** A server started by a test (a service): its port, and what it printed, for a failure's message. */
+export interface Service {
   port: number
   describe(): string
 }
@@ -97,7 +96,7 @@ const ATTEMPTS = 3
  * connections for somebody else, so "the port accepts" is not enough: the server itself must
  * say it is ready. A server that lost its port is started again on another one.
  */
-async function startOnFreePort(t: ExecutionContext, launch: ServerLaunch): Promise<Server> {
+async function startOnFreePort(t: ExecutionContext, launch: ServerLaunch): Promise<Service> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort()
     const child = launch.spawn(port)
@@ -131,7 +130,7 @@ function capture(child: ChildProcess): () => string {
 }
 
 /** A redis-server with no persistence on a free port. */
-export async function startRedis(t: ExecutionContext): Promise<Server> {
+export async function startRedis(t: ExecutionContext): Promise<Service> {
   const bin = findBinary('redis-server')
   if (!bin) throw new Error('redis-server not found: install Debian package redis-server')
   const dir = tempDir(t, 'tokio-net-redis-')
@@ -143,7 +142,7 @@ export async function startRedis(t: ExecutionContext): Promise<Server> {
 }
 
 /** A throwaway PostgreSQL cluster (trust auth, user postgres) on a free port. */
-export async function startPostgres(t: ExecutionContext): Promise<Server> {
+export async function startPostgres(t: ExecutionContext): Promise<Service> {
   const initdb = findBinary('initdb')
   const postgres = findBinary('postgres')
   if (!initdb || !postgres) throw new Error('PostgreSQL not found: install Debian package postgresql')
@@ -168,7 +167,7 @@ export async function startPostgres(t: ExecutionContext): Promise<Server> {
 }
 
 /** nginx serving `files` (name → contents) from a throwaway root, keep-alive on. */
-export async function startNginx(t: ExecutionContext, files: Record<string, Buffer>): Promise<Server> {
+export async function startNginx(t: ExecutionContext, files: Record<string, Buffer>): Promise<Service> {
   const bin = findBinary('nginx')
   if (!bin) throw new Error('nginx not found: install Debian package nginx')
   const dir = tempDir(t, 'tokio-net-nginx-')

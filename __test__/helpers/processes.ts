@@ -1,15 +1,11 @@
-// Helpers for the reliability_*.spec.ts regression tests: running a fixture in a child process
-// (for what can crash or hang the process), forcing garbage collection, and bounded waits.
-// Not a `.spec.ts` file, so ava does not run it as a test file.
+// Child processes: a fixture of __test__/fixtures/ (for what can crash or hang the process) run
+// with a time bound and its report read back, and short `node -e` programs (for what only a
+// fresh process shows: whether something keeps it alive, what a preload does).
 
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import path from 'node:path'
-import v8 from 'node:v8'
-import vm from 'node:vm'
 
 import type { ExecutionContext } from 'ava'
-
-import { describeError } from './_helpers.js'
 
 const ROOT = process.cwd()
 const FIXTURES = path.join(ROOT, '__test__', 'fixtures')
@@ -102,50 +98,24 @@ export function assertCleanExit<R>(t: ExecutionContext, run: ChildRun<R>, label:
   return ok
 }
 
-export function getGc(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc
-  if (typeof g === 'function') return g
-  v8.setFlagsFromString('--expose-gc')
-  return vm.runInNewContext('gc') as () => void
+/** How a `node` run ended: its exit code (null when it was killed) and its output. */
+export interface NodeRun {
+  code: number | null
+  stdout: string
+  stderr: string
 }
 
-/** Collects garbage several times, letting finalizers and queued callbacks run in between. */
-export async function collectGarbage(rounds = 6): Promise<void> {
-  const gc = getGc()
-  for (let i = 0; i < rounds; i++) {
-    gc()
-    await new Promise<void>((r) => setImmediate(r))
-  }
-}
-
-export type Outcome<T> = { state: 'resolved'; value: T } | { state: 'rejected'; error: unknown } | { state: 'pending' }
-
-/** Tracks a promise's outcome without awaiting it (and keeps its rejection from going unhandled). */
-export function watch<T>(p: Promise<T>): { outcome: () => Outcome<T>; settled: Promise<Outcome<T>> } {
-  let current: Outcome<T> = { state: 'pending' }
-  const settled = p.then(
-    (value): Outcome<T> => (current = { state: 'resolved', value }),
-    (error: unknown): Outcome<T> => (current = { state: 'rejected', error }),
-  )
-  return { outcome: () => current, settled }
-}
-
-/** Waits up to `ms` for `p`; returns `pending` if it did not settle by then. */
-export async function settleWithin<T>(p: Promise<T>, ms: number): Promise<Outcome<T>> {
-  const w = watch(p)
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<Outcome<T>>((r) => {
-    timer = setTimeout(() => r({ state: 'pending' }), ms)
+/** Runs `node ...args` from the repository root, killed after `timeoutMs` (a hang guard). */
+export function runNode(args: string[], timeoutMs = 30_000): Promise<NodeRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: ROOT, timeout: timeoutMs }, (err, stdout, stderr) => {
+      const code = err ? (err as { code?: unknown }).code : 0
+      resolve({ code: typeof code === 'number' ? code : null, stdout, stderr })
+    })
   })
-  try {
-    return await Promise.race([w.settled, bound])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
-export function describeOutcome(o: Outcome<unknown>): string {
-  if (o.state === 'pending') return 'still pending'
-  if (o.state === 'resolved') return `resolved with ${String(o.value)}`
-  return `rejected with ${describeError(o.error)}`
+/** Runs the program `src` with `node -e` (see `runNode`). */
+export function runScript(src: string, timeoutMs = 30_000): Promise<NodeRun> {
+  return runNode(['-e', src], timeoutMs)
 }

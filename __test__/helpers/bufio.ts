@@ -1,12 +1,14 @@
-// Shared helpers for tokio_io_buffered.spec.ts and tokio_io_copy.spec.ts (BufReader, BufWriter,
-// Lines, copy, copyBuf, copyBidirectional). Not a `.spec.ts` file, so ava does not run it.
+// The buffered I/O specs' connections (BufReader, BufWriter, Lines, copy, copyBuf,
+// copyBidirectional): a reader or writer of each kind over a fresh pair, and how many bytes the
+// kernel holds for one end, looked at without touching its socket.
 
 import type { ExecutionContext } from 'ava'
 
-import type { OwnedReadHalf, OwnedWriteHalf, ReadHalf, SocketAddr, TcpStream, WriteHalf } from '../index.js'
+import type { OwnedReadHalf, OwnedWriteHalf, ReadHalf, SocketAddr, TcpStream, WriteHalf } from '../../index.js'
 
-import { describeError, guard, pair, shape, track } from './_helpers.js'
-import { queuedBytes, waitUntilQueued, yieldNow } from './_tokio_port_helpers.js'
+import { yieldNow } from './async.js'
+import { type Closable, closeQuietly, track } from './cleanup.js'
+import { pair, queuedBytes, waitUntilQueued } from './sockets.js'
 
 /**
  * The two addresses of one end of a connection, taken before that end is handed to a
@@ -87,77 +89,35 @@ export interface WriteSetup {
   closeSide(): void
 }
 
-function closeAll(...objs: Array<{ close(): void }>): () => void {
-  return () => {
-    for (const o of objs) {
-      try {
-        o.close()
-      } catch {
-        // already closed or consumed
-      }
-    }
-  }
+function closeAll(...objs: Closable[]): () => void {
+  return () => objs.forEach(closeQuietly)
 }
+
+/**
+ * A fresh pair whose client end is left whole, or split with `split()` (borrowed halves) or
+ * `intoSplit()` (owned halves); everything tracked. The addresses are taken before the split.
+ */
+async function splitSetup(t: ExecutionContext, how: 'whole' | 'split' | 'intoSplit') {
+  const [client, peer] = await pair(t)
+  const ends = { client, peer, addrs: addrsOf(client), peerAddrs: addrsOf(peer) }
+  if (how === 'whole') return { ...ends, halves: undefined, closeSide: closeAll(client) }
+  // `pair` tracks `client`, so the stream outlives the test body (borrowed halves need it)
+  const halves = how === 'split' ? client.split() : client.intoSplit()
+  track(t, halves[0])
+  track(t, halves[1])
+  return { ...ends, halves, closeSide: how === 'split' ? closeAll(halves[0], halves[1], client) : closeAll(halves[0], halves[1]) }
+}
+
+const SPLIT_OF = { TcpStream: 'whole', ReadHalf: 'split', WriteHalf: 'split', OwnedReadHalf: 'intoSplit', OwnedWriteHalf: 'intoSplit' } as const
 
 /** A connection whose client end is (part of) a reader of `kind`; everything is tracked. */
 export async function readSetup(t: ExecutionContext, kind: ReaderKind): Promise<ReadSetup> {
-  const [client, peer] = await pair(t)
-  const addrs = addrsOf(client)
-  if (kind === 'TcpStream') return { inner: client, peer, addrs, closeSide: closeAll(client) }
-  if (kind === 'ReadHalf') {
-    // `pair` tracks `client`, so the stream outlives the test body (the half borrows it)
-    const [r, w] = client.split()
-    track(t, r)
-    track(t, w)
-    return { inner: r, peer, addrs, closeSide: closeAll(r, w, client) }
-  }
-  const [r, w] = client.intoSplit()
-  track(t, r)
-  track(t, w)
-  return { inner: r, peer, addrs, closeSide: closeAll(r, w) }
+  const { client, peer, addrs, halves, closeSide } = await splitSetup(t, SPLIT_OF[kind])
+  return { inner: halves ? halves[0] : client, peer, addrs, closeSide }
 }
 
 /** A connection whose client end is (part of) a writer of `kind`; everything is tracked. */
 export async function writeSetup(t: ExecutionContext, kind: WriterKind): Promise<WriteSetup> {
-  const [client, peer] = await pair(t)
-  const addrs = addrsOf(client)
-  const peerAddrs = addrsOf(peer)
-  if (kind === 'TcpStream') return { inner: client, peer, addrs, peerAddrs, stream: client, closeSide: closeAll(client) }
-  if (kind === 'WriteHalf') {
-    const [r, w] = client.split()
-    track(t, r)
-    track(t, w)
-    return { inner: w, peer, addrs, peerAddrs, stream: client, closeSide: closeAll(r, w, client) }
-  }
-  const [r, w] = client.intoSplit()
-  track(t, r)
-  track(t, w)
-  return { inner: w, peer, addrs, peerAddrs, stream: client, closeSide: closeAll(r, w) }
-}
-
-/** Awaits `p`, which must reject; returns the reason (fails the test if it resolved). */
-export async function rejection(t: ExecutionContext, p: Promise<unknown>, label: string): Promise<unknown> {
-  try {
-    const v = await guard(p, label)
-    t.fail(`${label}: expected a rejection, resolved with ${String(v)}`)
-    return undefined
-  } catch (e) {
-    return e
-  }
-}
-
-export function assertCode(t: ExecutionContext, e: unknown, code: string, label: string): void {
-  t.true(e instanceof Error, `${label}: not an Error: ${describeError(e)}`)
-  t.is(shape(e).code, code, `${label}: ${describeError(e)}`)
-}
-
-/** Reads from `r` until end of stream; every byte, in order. */
-export async function readAll(r: { read(buf: Uint8Array): Promise<number> }, label = 'readAll'): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  const buf = Buffer.alloc(256 * 1024)
-  for (;;) {
-    const n = await guard(r.read(buf), `${label}: read`)
-    if (n === 0) return Buffer.concat(chunks)
-    chunks.push(Buffer.from(buf.subarray(0, n)))
-  }
+  const { client, peer, addrs, peerAddrs, halves, closeSide } = await splitSetup(t, SPLIT_OF[kind])
+  return { inner: halves ? halves[1] : client, peer, addrs, peerAddrs, stream: client, closeSide }
 }
