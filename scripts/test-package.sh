@@ -36,8 +36,14 @@ PLATFORM_PKG="$NAME-$PLATFORM"
 # tokio-net/net and tokio-net/register: the compiled lib/net (CommonJS, the ESM entries, types).
 NET_FILES="dist/net/index.mjs dist/net/index.d.mts dist/net/register.mjs dist/net/register.d.mts"
 for m in args errors handover index register server socket; do NET_FILES="$NET_FILES dist/net/$m.js dist/net/$m.d.ts"; done
-ALLOWED_FILES="package.json README.md LICENSE CHANGELOG.md index.js index.mjs index.d.ts $NET_FILES"
-REQUIRED_FILES="package.json LICENSE index.js index.mjs index.d.ts $NET_FILES"
+# The public classes: the compiled lib/tokio, over binding.js, the native addon's loader.
+TOKIO_FILES="binding.js"
+for source in lib/tokio/*.ts; do
+  m="$(basename "$source" .ts)"
+  TOKIO_FILES="$TOKIO_FILES dist/tokio/$m.js dist/tokio/$m.d.ts"
+done
+ALLOWED_FILES="package.json README.md LICENSE CHANGELOG.md index.js index.mjs index.d.ts $TOKIO_FILES $NET_FILES"
+REQUIRED_FILES="package.json LICENSE index.js index.mjs index.d.ts $TOKIO_FILES $NET_FILES"
 
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ] || ldd --version 2>&1 | grep -qi musl; then
   echo "test:package checks the $PLATFORM package and needs an x86_64 glibc Linux host" >&2
