@@ -80,7 +80,7 @@ export async function connectFirst(lookedUp: LookupAddress[] | Promise<LookupAdd
  * with the addresses to try.
  */
 export function lookupAddresses(socket: Pick<EventEmitter, 'emit'>, host: string, port: number, options: ConnectOptions): Promise<LookupAddress[]> {
-  const lookup: LookupFunction = options.lookup ?? (dns.lookup as unknown as LookupFunction)
+  const lookup: LookupFunction = options.lookup ?? dns.lookup
   const family = dnsFamily(options.family)
   const dnsopts: LookupOptions = { family, hints: options.hints || 0 }
   if (process.platform !== 'win32' && family !== 4 && family !== 6 && dnsopts.hints === 0) dnsopts.hints = dns.ADDRCONFIG
@@ -122,8 +122,8 @@ export function lookupAddresses(socket: Pick<EventEmitter, 'emit'>, host: string
     const [first, second] = byFamily
     const toTry: LookupAddress[] = []
     for (let i = 0; i < Math.max(first.length, second.length); i++) {
-      if (i < first.length) toTry.push(first[i] as LookupAddress)
-      if (i < second.length) toTry.push(second[i] as LookupAddress)
+      if (i < first.length) toTry.push(first[i])
+      if (i < second.length) toTry.push(second[i])
     }
     settle.resolve(toTry)
   })
@@ -170,7 +170,7 @@ function dnsFamily(family: unknown): number {
 /** What node:net says of a lookup answer's first entry when none of it can be connected to. */
 function lookupAnswerError(answer: LookupAddress[], host: string, port: number): Error | null {
   const first = answer[0]
-  if (!isIP(first?.address as string)) return codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(first?.address)}`)
+  if (!isIP(first?.address)) return codedError(TypeError, 'ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(first?.address)}`)
   if (first?.family !== 4 && first?.family !== 6) {
     return codedError(RangeError, 'ERR_INVALID_ADDRESS_FAMILY', `Invalid address family: ${String(first?.family)} ${host}:${port}`)
   }

@@ -9,7 +9,7 @@ import { Duplex, addAbortSignal } from 'node:stream'
 
 import type { SocketAddr, TcpStream } from '../../index.js'
 
-import { type ConnectArgs, type ConnectCallback, type ConnectOptions, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
+import { type ConnectCallback, type ConnectOptions, type OnReadOptions, normalizeConnectArgs, validateConnectOptions, validatePort } from './args.js'
 import { ConnectCancel, connectFirst, destroyOnAbort, enableKeepAlive, lookupAddresses } from './connect.js'
 import { codedError, reportUncaught, socketClosed } from './errors.js'
 import { IdleTimeout } from './idle_timeout.js'
@@ -139,7 +139,7 @@ export class Socket extends Duplex {
   connect(port: number | string, host?: string, connectListener?: ConnectCallback): this
   connect(port: number | string, connectListener?: ConnectCallback): this
   connect(...args: unknown[]): this {
-    const [options, cb] = normalizeConnectArgs(args as unknown as ConnectArgs)
+    const [options, cb] = normalizeConnectArgs(args)
     validateConnectOptions(options)
     if (this.connecting || this.#handle) {
       throw codedError(Error, 'ERR_SOCKET_CONNECTING', 'Socket is already connecting or connected')
@@ -155,8 +155,11 @@ export class Socket extends Duplex {
     if (options.keepAlive) this.setKeepAlive(true, options.keepAliveInitialDelay)
     if (options.onread) this.#reader.onread = options.onread
     if (options.allowHalfOpen !== undefined) this.allowHalfOpen = Boolean(options.allowHalfOpen)
-    // 'connect' passes no arguments, which is what a ConnectCallback is called with.
-    if (cb) this.once('connect', cb as () => void)
+    if (cb) {
+      // 'connect' passes no arguments, which is what a ConnectCallback is called with.
+      const onConnect: () => void = cb
+      this.once('connect', onConnect)
+    }
     if (options.timeout) this.setTimeout(options.timeout)
     this.connecting = true
     const abort = new ConnectCancel()
@@ -455,7 +458,7 @@ function writeAfterFIN(this: Socket, chunk: unknown, encoding?: unknown, cb?: un
   const callback = typeof encoding === 'function' ? encoding : cb
   const er = new Error('This socket has been ended by the other party') as Error & { code: string }
   er.code = 'EPIPE'
-  if (typeof callback === 'function') process.nextTick(callback as (e: Error) => void, er)
+  if (typeof callback === 'function') process.nextTick(callback, er)
   this.destroy(er)
   return false
 }

@@ -259,7 +259,7 @@ function remainder(bufs: Buffer[], written: number): Buffer[] {
 
 async function writeLoop(h: TcpStream, bufs: Buffer[]): Promise<void> {
   if (bufs.length === 1) {
-    await h.writeAll(bufs[0] as Buffer)
+    await h.writeAll(bufs[0])
     return
   }
   let rest = bufs
@@ -276,7 +276,7 @@ async function writeLoop(h: TcpStream, bufs: Buffer[]): Promise<void> {
 function tryWriteNow(h: TcpStream, bufs: Buffer[]): number {
   let written = 0
   try {
-    if (bufs.length === 1) return h.tryWrite(bufs[0] as Buffer)
+    if (bufs.length === 1) return h.tryWrite(bufs[0])
     for (let start = 0; start < bufs.length; start += MAX_BUFS) {
       const part = start === 0 && bufs.length <= MAX_BUFS ? bufs : bufs.slice(start, start + MAX_BUFS)
       let size = 0
