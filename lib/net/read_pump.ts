@@ -81,12 +81,12 @@ export class ReadPump {
   }
 
   /**
-   * Once attached and not paused on purpose: if Readable asked for data before, or the socket
-   * is not paused, the first read starts next tick, as node:net's does: it notices an early EOF
-   * or reset.
+   * Once attached, unless paused on purpose (`pauseOnCreate`): the first read starts if Readable
+   * asked for data before the stream was there, or the socket is not paused.
    */
   startIfWanted(paused: boolean): void {
     if (this.#wanted || !paused) {
+      // Start the first read at once, as node:net does: it notices an early EOF or reset.
       this.#wanted = false
       process.nextTick(() => this.#start())
     }

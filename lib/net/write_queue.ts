@@ -6,11 +6,12 @@
 // one `writeAll`/`writeVectored` loop. The first write of a tick goes to the socket at once, as
 // on node:net. A second, small write in the same tick is held until the end of the tick:
 // Writable then queues every later write behind it, and hands them all over in one `_writev`
-// when the held write is done, so a burst of n small writes costs three calls into the addon
-// (and three syscalls) instead of n. Large writes are not held: each is a syscall of its own
-// either way, and holding one only makes the writer wait for 'drain' (bulk 64 KiB writes lost a
-// quarter of their throughput). Before the socket closes, a held write and the writes queued
-// behind it are still tried, so data written before `destroy()` leaves as it does on node:net.
+// when the held write is done, as `cork()`ed writes are handed over, so a burst of n small
+// writes costs three calls into the addon (and three syscalls) instead of n. Large writes are
+// not held: each is a syscall of its own either way, and holding one only makes the writer wait
+// for 'drain' (bulk 64 KiB writes lost a quarter of their throughput). Before the socket closes,
+// a held write and the writes queued behind it are still tried, so data written before
+// `destroy()` leaves as it does on node:net.
 
 import type { Duplex } from 'node:stream'
 
