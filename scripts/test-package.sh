@@ -35,7 +35,7 @@ PLATFORM_PKG="$NAME-$PLATFORM"
 # What the main tarball may hold (npm adds package.json, README and LICENSE by itself).
 # tokio-net/net and tokio-net/register: the compiled lib/net (CommonJS, the ESM entries, types).
 NET_FILES="dist/net/index.mjs dist/net/index.d.mts dist/net/register.mjs dist/net/register.d.mts"
-for m in args errors handover index register server socket; do NET_FILES="$NET_FILES dist/net/$m.js dist/net/$m.d.ts"; done
+for m in args connect errors handover idle_timeout index read_pump register server socket stream_link write_queue; do NET_FILES="$NET_FILES dist/net/$m.js dist/net/$m.d.ts"; done
 ALLOWED_FILES="package.json README.md LICENSE CHANGELOG.md index.js index.mjs index.d.ts $NET_FILES"
 REQUIRED_FILES="package.json LICENSE index.js index.mjs index.d.ts $NET_FILES"
 
