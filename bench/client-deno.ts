@@ -1,8 +1,9 @@
 // The Deno client: Deno.connect. See common.ts for the workloads.
 import { CHUNK, MODE_SINK, MODE_SOURCE, MODE_ECHO, type Client, now, readU64le, run, u64le } from './common.ts'
+import type { DenoApi, DenoConn } from './deno-types.ts'
 
-declare const Deno: any
-type Conn = any
+declare const Deno: DenoApi
+type Conn = DenoConn
 
 async function writeAll(c: Conn, buf: Uint8Array): Promise<void> {
   let off = 0

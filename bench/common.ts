@@ -66,7 +66,7 @@ export function rssBytes(): number {
 }
 
 function collectGarbage(): void {
-  const g = globalThis as any
+  const g = globalThis as { Bun?: { gc: (force: boolean) => void }; gc?: () => void }
   if (g.Bun?.gc) g.Bun.gc(true)
   else if (typeof g.gc === 'function') g.gc()
 }
@@ -191,13 +191,14 @@ export function run<C>(client: Client<C>): void {
       if (client.finish) Object.assign(out, await client.finish())
       process.stdout.write(JSON.stringify(out) + '\n', () => process.exit(0))
     },
-    (err) => {
-      if (err?.unavailable === true) {
+    (err: unknown) => {
+      const e = err as { unavailable?: unknown; message?: unknown; stack?: string; code?: string; kind?: string } | null | undefined
+      if (e?.unavailable === true) {
         // The runtime or addon cannot do this workload (e.g. an export added later): not a failure.
-        process.stdout.write(JSON.stringify({ unavailable: String(err.message) }) + '\n', () => process.exit(0))
+        process.stdout.write(JSON.stringify({ unavailable: String(e.message) }) + '\n', () => process.exit(0))
         return
       }
-      process.stderr.write(`bench client failed: ${err?.stack ?? err}\n` + (err?.code ? `code: ${err.code} kind: ${err.kind}\n` : ''))
+      process.stderr.write(`bench client failed: ${e?.stack ?? String(err)}\n` + (e?.code ? `code: ${e.code} kind: ${String(e.kind)}\n` : ''))
       process.exit(1)
     },
   )

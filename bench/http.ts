@@ -31,7 +31,8 @@ export const VARIANTS: Variant[] = [
 export interface HttpOptions {
   quick: boolean
   rounds: number
-  log(msg: string): void
+  /** A progress line (an arrow or a bound function: the benches call it detached). */
+  log: (msg: string) => void
   /** Failures worth reporting (a failed run, wrk errors); the harness prints them under Events. */
   events: string[]
 }
@@ -45,7 +46,7 @@ function envFor(v: Variant): NodeJS.ProcessEnv {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   if (s.length === 0) return NaN
-  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 
 function startServer(v: Variant): Promise<{ port: number; proc: ChildProcess }> {
@@ -94,14 +95,14 @@ async function agentBench(o: HttpOptions, rowsOut: Row[]): Promise<void> {
     { id: 'http-agent-1', title: 'http.Agent keep-alive GETs to one fixed node:http server, 1 at a time', requests: quick ? 3_000 : 20_000, conc: 1 },
     { id: 'http-agent-16', title: 'http.Agent keep-alive GETs to one fixed node:http server, 16 concurrent', requests: quick ? 8_000 : 50_000, conc: 16 },
   ]
-  const server = await startServer(VARIANTS[0] as Variant)
+  const server = await startServer(VARIANTS[0])
   log(`fixed node:http server on ${server.port}`)
   for (const w of workloads) {
     const rate: Row = { id: w.id, workload: `${w.title} (${w.requests.toLocaleString('en-US')} requests)`, metric: 'requests/s ↑', higherIsBetter: true, values: {} }
     const cpu: Row = { id: '', workload: '', metric: 'client CPU µs/request ↓', higherIsBetter: false, values: {} }
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < VARIANTS.length; i++) {
-        const v = VARIANTS[(i + round) % VARIANTS.length] as Variant
+        const v = VARIANTS[(i + round) % VARIANTS.length]
         const r = spawnSync(process.execPath, [...TSX, 'bench/http-client.ts', String(server.port), v.mode, String(w.requests), String(w.conc)], {
           cwd: ROOT,
           env: envFor(v),
@@ -144,7 +145,7 @@ async function serverBench(o: HttpOptions, rowsOut: Row[]): Promise<void> {
   const cpu: Row = { id: '', workload: '', metric: 'server CPU µs/request ↓', higherIsBetter: false, values: {} }
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < VARIANTS.length; i++) {
-      const v = VARIANTS[(i + round) % VARIANTS.length] as Variant
+      const v = VARIANTS[(i + round) % VARIANTS.length]
       const server = await startServer(v)
       const pid = server.proc.pid as number
       // warm-up

@@ -74,7 +74,8 @@ interface Metric {
   label: string
   higherIsBetter: boolean
   digits: number
-  of(r: Result): number
+  /** The value from one result (called detached, by `map`). */
+  of: (r: Result) => number
 }
 
 interface Workload {
@@ -496,14 +497,14 @@ function startServer(cmdline: string[], env: NodeJS.ProcessEnv = childEnv, timeo
   const [cmd, args] = withUlimit(cmdline)
   const proc = spawn(cmd, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
   const stderr: string[] = []
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(...d.split('\n').filter(Boolean)))
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => stderr.push(...d.split('\n').filter(Boolean)))
   return new Promise((resolve, reject) => {
     let buf = ''
     const timer = setTimeout(() => {
       proc.kill('SIGKILL')
       reject(new Error(`${path.basename(cmdline[cmdline.length - 1] ?? '')} did not start in ${timeoutMs / 1000} s: ${stderr.join('\n').slice(-500)}`))
     }, timeoutMs)
-    proc.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    proc.stdout.setEncoding('utf8').on('data', (d: string) => {
       buf += d
       for (const line of buf.split('\n').slice(0, -1)) {
         if (!line.trim().startsWith('{')) continue
@@ -560,13 +561,15 @@ function runClient(
     let out = ''
     let err = ''
     let timedOut = false
-    p.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
-    p.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
+    p.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
+    p.stderr.setEncoding('utf8').on('data', (d: string) => (err += d))
     const timer = setTimeout(() => {
       timedOut = true
       try {
         process.kill(-p.pid!, 'SIGKILL')
-      } catch {}
+      } catch {
+        // the process group is gone already
+      }
     }, timeoutMs)
     p.on('close', (code, signal) => {
       clearTimeout(timer)
@@ -584,7 +587,7 @@ function runClient(
         const parsed = JSON.parse(line) as Result & { unavailable?: string }
         if (typeof parsed.unavailable === 'string') resolve({ wall, unavailable: parsed.unavailable })
         else resolve({ wall, result: parsed })
-      } catch (e) {
+      } catch {
         resolve({ wall, error: `bad JSON line ${line}` })
       }
     })
@@ -1166,7 +1169,7 @@ function renderMarkdown(x: {
         na: x.naS,
         quick,
         rounds: x.sectionRounds,
-      } as TableSpec,
+      },
     }))
     .filter((r) => r.spec.workloads.length > 0)
   const naServers = x.servers.filter((s) => s.unavailable)

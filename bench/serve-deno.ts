@@ -8,10 +8,11 @@
 //   above: the answer is written after the client's FIN). TextLineStream is @std/streams' (on
 //   JSR, which this machine cannot reach): below is its algorithm for the default options, as a
 //   local TransformStream.
+import type { DenoApi, DenoConn } from './deno-types.ts'
 import { exitWithStdin, linesReply, parseArgs, ready } from './serve-common.ts'
 
-declare const Deno: any
-type Conn = any
+declare const Deno: DenoApi
+type Conn = DenoConn
 
 class TextLineStream extends TransformStream<string, string> {
   #currentLine = ''
@@ -59,7 +60,9 @@ async function proxy(c: Conn): Promise<void> {
     for (const x of [c, u]) {
       try {
         x?.close()
-      } catch {}
+      } catch {
+        // already closed: nothing left to do
+      }
     }
   }
 }
@@ -88,7 +91,9 @@ async function lines(c: Conn): Promise<void> {
   } finally {
     try {
       c.close()
-    } catch {}
+    } catch {
+      // already closed: nothing left to do
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import type * as TokioNet from '../index.js'
 
 // tsc types these files as CommonJS (no "type": "module"), where it refuses import.meta; tsx and
 // Bun run them with import.meta.url set, and Deno runs them as ES modules.
-// @ts-ignore TS1470
+// @ts-expect-error TS1470
 const require = createRequire(import.meta.url)
 export const tokioNet = require('../index.js') as typeof TokioNet
 

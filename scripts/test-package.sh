@@ -35,7 +35,10 @@ PLATFORM_PKG="$NAME-$PLATFORM"
 # What the main tarball may hold (npm adds package.json, README and LICENSE by itself).
 # tokio-net/net and tokio-net/register: the compiled lib/net (CommonJS, the ESM entries, types).
 NET_FILES="dist/net/index.mjs dist/net/index.d.mts dist/net/register.mjs dist/net/register.d.mts"
-for m in args errors handover index register server socket; do NET_FILES="$NET_FILES dist/net/$m.js dist/net/$m.d.ts"; done
+for source in lib/net/*.ts; do
+  m="$(basename "$source" .ts)"
+  NET_FILES="$NET_FILES dist/net/$m.js dist/net/$m.d.ts"
+done
 # The public classes: the compiled lib/tokio, over binding.js, the native addon's loader.
 TOKIO_FILES="binding.js"
 for source in lib/tokio/*.ts; do

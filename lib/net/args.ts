@@ -80,7 +80,7 @@ export function normalizeConnectArgs(args: readonly unknown[]): [ConnectOptions,
   let options: ConnectOptions
   const first = args[0]
   if (first !== null && typeof first === 'object') {
-    options = first as ConnectOptions
+    options = first
   } else if (isPipeName(first)) {
     throw onlyTcp('path', first)
   } else {

@@ -13,7 +13,8 @@ import type { SocketAddr, TcpListener, TcpStream } from '../../index.js'
 import { type ListenOptions, normalizeListenArgs } from './args.js'
 import { codedError, emitGuarded, isHandleClosed, netError, reportUncaught } from './errors.js'
 import { type NodeNetFunctions, kHandOver, listenNeedsNodeNet } from './handover.js'
-import { type AddressInfo, type ConnectionOwner, Socket, enableKeepAlive, kServer } from './socket.js'
+import { enableKeepAlive } from './connect.js'
+import { type AddressInfo, type ConnectionOwner, Socket, kServer } from './socket.js'
 
 /** Options of `createServer()` / `new Server()`. */
 export interface ServerOptions {

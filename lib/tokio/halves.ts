@@ -1,6 +1,10 @@
 // The halves of a TcpStream: `split()` borrows (ReadHalf, WriteHalf), `intoSplit()` owns
 // (OwnedReadHalf, OwnedWriteHalf, which `reunite` puts back together).
 
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type --
+   the read and write members are put on the prototype by mixin(); the interface of the
+   class's name is how its type says so (TypeScript's mixin pattern) */
+
 import { Connection, mixin, ReadMethods, WriteMethods } from './connection.js'
 import { reuniteOrThrow } from './errors.js'
 import { keepAlive, kWrap, native, nativeOf, registerWrapper, toNative, wrap } from './handle.js'

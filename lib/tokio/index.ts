@@ -61,7 +61,7 @@ export function activeHandles(): ActiveHandles {
  * ```
  */
 export function driverPlace(): 'js-thread' | 'workers' {
-  return native.driverPlace() as 'js-thread' | 'workers'
+  return native.driverPlace()
 }
 
 /**

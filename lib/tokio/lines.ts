@@ -99,6 +99,7 @@ export class Lines extends RefHandle {
         },
         (error: unknown) => {
           signal.removeEventListener('abort', onAbort)
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes on the binding's own rejection
           if (!skipped) reject(error)
         },
       )

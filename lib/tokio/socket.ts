@@ -1,6 +1,6 @@
 // TcpSocket: a TCP socket before it connects or listens, for setting options first.
 
-import { toNativeAddrs, type ToSocketAddrs, type SocketAddr } from './addr.js'
+import { toNativeAddrs, type SocketAddr } from './addr.js'
 import { kWrap, native, nativeOf, registerWrapper, RefHandle, wrap } from './handle.js'
 import type { TcpListener } from './listener.js'
 import type { OpOptions, TcpKeepaliveParams } from './options.js'

@@ -1,5 +1,9 @@
 // TcpStream: a TCP connection, on tokio.
 
+/* eslint-disable @typescript-eslint/no-unsafe-declaration-merging --
+   the read and write members are put on the prototype by mixin(); the interface of the
+   class's name is how its type says so (TypeScript's mixin pattern) */
+
 import type { Interest } from './addr.js'
 import { toNativeAddrs, type ToSocketAddrs } from './addr.js'
 import { Connection, mixin, ReadMethods, WriteMethods } from './connection.js'
