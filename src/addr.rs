@@ -6,7 +6,7 @@ use napi::bindgen_prelude::Unknown;
 use napi::{Env, sys};
 
 use crate::bridge::sync;
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, Type};
 
 /// An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
@@ -119,7 +119,7 @@ impl Targets {
         Target::Host(host, port) => {
           let found = tokio::net::lookup_host((host.as_str(), port))
             .await
-            .map_err(|e| NetError::io(e, "getaddrinfo"))?;
+            .syscall("getaddrinfo")?;
           addrs.extend(found);
         }
       }
@@ -257,7 +257,7 @@ impl Targets {
         Target::Host(host, port) => addrs.extend(
           (host.as_str(), port)
             .to_socket_addrs()
-            .map_err(|e| NetError::io(e, "getaddrinfo"))?,
+            .syscall("getaddrinfo")?,
         ),
       }
     }

@@ -12,7 +12,7 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, ReadBuf};
 use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::lines::Lines;
 use crate::ops::core_io::{self, CoreIo};
@@ -83,10 +83,6 @@ where
     let (state, closed) = reader_state(h.id)?;
     Ok((Some(closed), op(ReaderTurn::take(state))))
   })
-}
-
-fn read_err(syscall: &'static str) -> impl Fn(std::io::Error) -> NetError {
-  move |e| NetError::io(e, syscall)
 }
 
 #[napi]
@@ -182,10 +178,7 @@ impl BufReader {
       |mut turn| async move {
         let mut reader = turn.lock().await;
         let mut line = String::new();
-        reader
-          .read_line(&mut line)
-          .await
-          .map_err(read_err("read"))?;
+        reader.read_line(&mut line).await.syscall("read")?;
         Ok(Lazy(move |js: Js| js.text(&line)))
       },
     )
@@ -220,7 +213,7 @@ impl BufReader {
         reader
           .read_until(delimiter, &mut out)
           .await
-          .map_err(read_err("read"))?;
+          .syscall("read")?;
         Ok(out)
       },
     )
@@ -246,7 +239,7 @@ impl BufReader {
       options,
       |mut turn| async move {
         let mut reader = turn.lock().await;
-        let filled = reader.fill_buf().await.map_err(read_err("read"))?;
+        let filled = reader.fill_buf().await.syscall("read")?;
         Ok(filled.to_vec())
       },
     )
@@ -392,8 +385,7 @@ impl BufReader {
                 return Poll::Ready(Ok(filled));
               }
               let mut read_buf = ReadBuf::new(&mut dest[filled..]);
-              ready!(Pin::new(&mut *reader).poll_read(cx, &mut read_buf))
-                .map_err(read_err("read"))?;
+              ready!(Pin::new(&mut *reader).poll_read(cx, &mut read_buf)).syscall("read")?;
               let n = read_buf.filled().len();
               if n == 0 && exact {
                 return Poll::Ready(Err(unexpected_eof()));

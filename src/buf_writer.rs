@@ -12,7 +12,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::{self, CoreIo};
 use crate::registry::{self, Inner};
@@ -72,10 +72,6 @@ const BUSY: &str = "a call on this BufWriter is still in progress";
 fn writer_state(id: u64) -> NetResult<(Rc<WriterState>, tokio_util::sync::CancellationToken)> {
   let (state, _, closed) = registry::buffered::<WriterState>(id)?;
   Ok((state, closed))
-}
-
-fn write_err(e: std::io::Error) -> NetError {
-  NetError::io(e, "write")
 }
 
 /// How much of `data` a write takes.
@@ -171,7 +167,7 @@ impl BufWriter {
         let (state, closed) = writer_state(self.id)?;
         let mut turn = WriterTurn::take(state);
         Ok((Some(closed), async move {
-          turn.lock().await.flush().await.map_err(write_err)
+          turn.lock().await.flush().await.syscall("write")
         }))
       },
     )
@@ -196,12 +192,7 @@ impl BufWriter {
         let (state, closed) = writer_state(self.id)?;
         let mut turn = WriterTurn::take(state);
         Ok((Some(closed), async move {
-          turn
-            .lock()
-            .await
-            .shutdown()
-            .await
-            .map_err(|e| NetError::io(e, "shutdown"))
+          turn.lock().await.shutdown().await.syscall("shutdown")
         }))
       },
     )
@@ -290,7 +281,7 @@ impl BufWriter {
         {
           let mut cx = Context::from_waker(Waker::noop());
           if let Poll::Ready(outcome) = Pin::new(&mut *writer).poll_write(&mut cx, data) {
-            return Ok(Start::Done(done(outcome.map_err(write_err)?)?));
+            return Ok(Start::Done(done(outcome.syscall("write")?)?));
           }
         }
         let data = data.to_vec();
@@ -298,12 +289,12 @@ impl BufWriter {
         let fut = async move {
           let mut writer = turn.lock().await;
           match amount {
-            Amount::Some => writer.write(&data).await.map_err(write_err),
+            Amount::Some => writer.write(&data).await.syscall("write"),
             Amount::All => writer
               .write_all(&data)
               .await
               .map(|()| data.len())
-              .map_err(write_err),
+              .syscall("write"),
           }
         };
         Ok(Start::Run(

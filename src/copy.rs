@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::bridge::{self, Handle, Lazy, Promise};
 use crate::buf_reader::{self, ReaderTurn};
 use crate::buf_writer::{self, WriterTurn};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::{CoreIo, handle_id};
 use crate::ops::queue::Ticket;
@@ -210,10 +210,6 @@ where
   })
 }
 
-fn copy_err(e: io::Error) -> NetError {
-  NetError::io(e, "copy")
-}
-
 /// Copies everything `reader` gives until its end of stream into `writer`, then flushes
 /// `writer`, as tokio's `io::copy` does; resolves with the number of bytes copied. The bytes never
 /// reach JS. `reader` is a `TcpStream`, `ReadHalf`, `OwnedReadHalf` or `BufReader`; `writer` a
@@ -301,7 +297,7 @@ fn copy_between(
           }
           _ => tokio::io::copy(&mut from, &mut to).await,
         }
-        .map_err(copy_err)?;
+        .syscall("copy")?;
         Ok(Lazy(move |js: Js| Ok(js.number(n as f64)?)))
       },
     })
@@ -371,7 +367,7 @@ pub fn copy_bidirectional(
         let mut b = CoreIo::new(b_core);
         let (a_to_b, b_to_a) = tokio::io::copy_bidirectional(&mut a, &mut b)
           .await
-          .map_err(copy_err)?;
+          .syscall("copy")?;
         Ok(Lazy(move |js: Js| {
           Ok(js.array(&[js.number(a_to_b as f64)?, js.number(b_to_a as f64)?])?)
         }))

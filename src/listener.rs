@@ -5,7 +5,7 @@ use napi::{Env, sys};
 
 use crate::addr::{Targets, new_socket_addr};
 use crate::bridge::{self, Lazy, Promise, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::registry::{self, ListenerCore, Resource};
 use crate::stream::new_stream;
@@ -79,7 +79,7 @@ where
       } else {
         listener.io.accept().await
       }
-      .map_err(|e| NetError::io(e, "accept"))?;
+      .syscall("accept")?;
       Ok(Lazy(move |js: Js| {
         let stream = new_stream(js, stream)?;
         let addr = new_socket_addr(js, addr)?;
@@ -115,7 +115,7 @@ impl TcpListener {
         let addrs = targets.resolve().await?;
         let listener = tokio::net::TcpListener::bind(&addrs[..])
           .await
-          .map_err(|e| NetError::io(e, "bind"))?;
+          .syscall("bind")?;
         Ok(Lazy(move |js: Js| {
           crate::ops::to_js_class(js, register(listener))
         }))
@@ -211,12 +211,7 @@ impl TcpListener {
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (l, _) = listener(self.id)?;
-      new_socket_addr(
-        js,
-        l.io
-          .local_addr()
-          .map_err(|e| NetError::io(e, "getsockname"))?,
-      )
+      new_socket_addr(js, l.io.local_addr().syscall("getsockname")?)
     })
   }
 
@@ -225,7 +220,7 @@ impl TcpListener {
   pub fn ttl(&self, env: Env) -> napi::Result<u32> {
     sync(&env, |_| {
       let (l, _) = listener(self.id)?;
-      l.io.ttl().map_err(|e| NetError::io(e, "getsockopt"))
+      l.io.ttl().syscall("getsockopt")
     })
   }
 
@@ -235,7 +230,7 @@ impl TcpListener {
     sync(&env, |js| {
       let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;
       let (l, _) = listener(self.id)?;
-      l.io.set_ttl(ttl).map_err(|e| NetError::io(e, "setsockopt"))
+      l.io.set_ttl(ttl).syscall("setsockopt")
     })
   }
 

@@ -6,7 +6,7 @@ use napi::{Env, sys};
 use crate::addr::{Targets, new_socket_addr};
 use crate::args::no_args;
 use crate::bridge::{self, Handle, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::listener::TcpListener;
 use crate::ops::to_js_class;
@@ -61,10 +61,6 @@ fn take_socket(id: u64) -> NetResult<tokio::net::TcpSocket> {
   })
 }
 
-fn opt<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
-  r.map_err(|e| NetError::io(e, call))
-}
-
 /// One literal socket address (no name resolution), as `bind` and `connect` take.
 fn one_addr(js: Js, value: sys::napi_value) -> NetResult<std::net::SocketAddr> {
   Targets::from_js(js, value, "addr")?
@@ -88,7 +84,7 @@ macro_rules! bool_option {
       #[napi]
       pub fn $get(&self, env: Env) -> napi::Result<bool> {
         with_socket(&env, self.id, no_args, |_, (), s| {
-          opt($gate!($what, s.$get()), "getsockopt")
+          $gate!($what, s.$get()).syscall("getsockopt")
         })
       }
 
@@ -99,7 +95,7 @@ macro_rules! bool_option {
           &env,
           self.id,
           |js| js.bool_arg(raw(&on), "on"),
-          |_, on, s| opt($gate!($what, s.$set(on)), "setsockopt"),
+          |_, on, s| $gate!($what, s.$set(on)).syscall("setsockopt"),
         )
       }
     }
@@ -115,7 +111,7 @@ macro_rules! size_option {
       #[napi]
       pub fn $get(&self, env: Env) -> napi::Result<u32> {
         with_socket(&env, self.id, no_args, |_, (), s| {
-          opt(s.$get(), "getsockopt")
+          s.$get().syscall("getsockopt")
         })
       }
 
@@ -126,7 +122,7 @@ macro_rules! size_option {
           &env,
           self.id,
           |js| Ok(js.uint_arg(raw(&size), "size", f64::from(u32::MAX))? as u32),
-          |_, size, s| opt(s.$set(size), "setsockopt"),
+          |_, size, s| s.$set(size).syscall("setsockopt"),
         )
       }
     }
@@ -193,7 +189,7 @@ impl TcpSocket {
       &env,
       self.id,
       |js| one_addr(js, raw(&addr)),
-      |_, addr, s| opt(s.bind(addr), "bind"),
+      |_, addr, s| s.bind(addr).syscall("bind"),
     )
   }
 
@@ -218,12 +214,7 @@ impl TcpSocket {
     bridge::spawn_then(&env, options.as_ref(), Some(Handle::of(id, &this)), || {
       let addr = one_addr(js, raw(&addr))?;
       let (socket, closed) = registry::start_connect(id)?;
-      let attempt = async move {
-        socket
-          .connect(addr)
-          .await
-          .map_err(|e| NetError::io(e, "connect"))
-      };
+      let attempt = async move { socket.connect(addr).await.syscall("connect") };
       Ok(Start::Run(
         Some(closed),
         attempt,
@@ -246,7 +237,7 @@ impl TcpSocket {
   #[napi]
   pub fn only_v6(&self, env: Env) -> napi::Result<bool> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      opt(socket2::SockRef::from(s).only_v6(), "getsockopt")
+      socket2::SockRef::from(s).only_v6().syscall("getsockopt")
     })
   }
 
@@ -258,7 +249,11 @@ impl TcpSocket {
       &env,
       self.id,
       |js| js.bool_arg(raw(&on), "on"),
-      |_, on, s| opt(socket2::SockRef::from(s).set_only_v6(on), "setsockopt"),
+      |_, on, s| {
+        socket2::SockRef::from(s)
+          .set_only_v6(on)
+          .syscall("setsockopt")
+      },
     )
   }
 
@@ -271,10 +266,9 @@ impl TcpSocket {
       self.id,
       |js| crate::stream::tcp_keepalive_arg(js, raw(&params)),
       |_, params, s| {
-        opt(
-          socket2::SockRef::from(s).set_tcp_keepalive(&params),
-          "setsockopt",
-        )
+        socket2::SockRef::from(s)
+          .set_tcp_keepalive(&params)
+          .syscall("setsockopt")
       },
     )
   }
@@ -301,7 +295,7 @@ impl TcpSocket {
       let socket = take_socket(self.id)?;
       let handle = crate::runtime::handle()?;
       let _guard = handle.enter();
-      let listener = opt(socket.listen(backlog), "listen")?;
+      let listener = socket.listen(backlog).syscall("listen")?;
       Ok(crate::listener::register(listener))
     })
   }
@@ -310,7 +304,7 @@ impl TcpSocket {
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_socket(&env, self.id, no_args, |js, (), s| {
-      new_socket_addr(js, opt(s.local_addr(), "getsockname")?)
+      new_socket_addr(js, s.local_addr().syscall("getsockname")?)
     })
   }
 
@@ -318,7 +312,7 @@ impl TcpSocket {
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_socket(&env, self.id, no_args, |js, (), s| {
-      match opt(s.take_error(), "getsockopt")? {
+      match s.take_error().syscall("getsockopt")? {
         Some(err) => Ok(NetError::io(err, "getsockopt").to_js(js)?),
         None => Ok(js.null()?),
       }
@@ -329,7 +323,11 @@ impl TcpSocket {
   #[napi]
   pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      Ok(opt(s.linger(), "getsockopt")?.map(|d| d.as_millis() as f64))
+      Ok(
+        s.linger()
+          .syscall("getsockopt")?
+          .map(|d| d.as_millis() as f64),
+      )
     })
   }
 
@@ -344,7 +342,11 @@ impl TcpSocket {
       &env,
       self.id,
       |js| linger_arg(js, raw(&ms)),
-      |_, dur, s| opt(socket2::SockRef::from(s).set_linger(dur), "setsockopt"),
+      |_, dur, s| {
+        socket2::SockRef::from(s)
+          .set_linger(dur)
+          .syscall("setsockopt")
+      },
     )
   }
 
@@ -352,7 +354,7 @@ impl TcpSocket {
   #[napi]
   pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      opt(s.set_zero_linger(), "setsockopt")
+      s.set_zero_linger().syscall("setsockopt")
     })
   }
 
@@ -366,7 +368,7 @@ impl TcpSocket {
 fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSocket> {
   let handle = crate::runtime::handle()?;
   let _guard = handle.enter();
-  let socket = opt(socket, "socket")?;
+  let socket = socket.syscall("socket")?;
   Ok(TcpSocket {
     id: registry::insert(Resource::Socket(std::sync::Arc::new(socket))),
   })
@@ -379,7 +381,7 @@ impl TcpSocket {
   #[napi]
   pub fn tos(&self, env: Env) -> napi::Result<u32> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      opt(unix_only!("IP_TOS", s.tos_v4()), "getsockopt")
+      unix_only!("IP_TOS", s.tos_v4()).syscall("getsockopt")
     })
   }
 
@@ -391,7 +393,7 @@ impl TcpSocket {
       &env,
       self.id,
       |js| Ok(js.uint_arg(raw(&tos), "tos", 255.0)? as u32),
-      |_, tos, s| opt(unix_only!("IP_TOS", s.set_tos_v4(tos)), "setsockopt"),
+      |_, tos, s| unix_only!("IP_TOS", s.set_tos_v4(tos)).syscall("setsockopt"),
     )
   }
 }

@@ -6,9 +6,8 @@ use napi::sys;
 
 use crate::addr::new_socket_addr;
 use crate::bridge::sync;
+use crate::errors::IoResultExt;
 use crate::registry;
-
-use super::io_err;
 
 /// `localAddr`, `peerAddr`, `ready` and `close`: what every stream-like handle has.
 macro_rules! handle_methods {
@@ -121,13 +120,13 @@ macro_rules! drop_releases_handle {
 pub fn local_addr(env: &Env, id: u64) -> napi::Result<sys::napi_value> {
   sync(env, |js| {
     let (core, _) = registry::core(id)?;
-    new_socket_addr(js, core.io.local_addr().map_err(io_err("getsockname"))?)
+    new_socket_addr(js, core.io.local_addr().syscall("getsockname")?)
   })
 }
 
 pub fn peer_addr(env: &Env, id: u64) -> napi::Result<sys::napi_value> {
   sync(env, |js| {
     let (core, _) = registry::core(id)?;
-    new_socket_addr(js, core.io.peer_addr().map_err(io_err("getpeername"))?)
+    new_socket_addr(js, core.io.peer_addr().syscall("getpeername")?)
   })
 }

@@ -21,11 +21,9 @@ pub mod custom_io;
 pub mod queue;
 pub mod readiness;
 
-use std::io;
-
 use napi::sys;
 
-use crate::errors::{NetError, NetResult};
+use crate::errors::NetResult;
 use crate::js::Js;
 
 pub use custom_io::{async_io, try_io};
@@ -48,10 +46,6 @@ enum Attempt {
   Complete(usize),
   /// The socket had no more for now: this many bytes are in (or out), the rest must wait.
   Partial(usize),
-}
-
-fn io_err(syscall: &'static str) -> impl FnOnce(io::Error) -> NetError {
-  move |e| NetError::io(e, syscall)
 }
 
 pub fn to_js_class<T: napi::bindgen_prelude::ToNapiValue>(
