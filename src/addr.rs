@@ -195,9 +195,7 @@ fn collect(
 }
 
 fn port_of(js: Js, value: sys::napi_value, host: &str) -> NetResult<u16> {
-  let mut n = 0.0;
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  Js::check(unsafe { sys::napi_get_value_double(js.raw(), value, &mut n) })?;
+  let n = js.f64_value(value)?;
   if n.fract() != 0.0 || !(0.0..=65535.0).contains(&n) {
     return Err(NetError::ArgValue(format!(
       "invalid port {n} for {host:?}: it must be an integer from 0 to 65535"

@@ -8,7 +8,7 @@ use std::io;
 
 use napi::sys;
 
-use crate::js::{Js, MAX_STRING_LENGTH};
+use crate::js::{ErrorClass, Js, MAX_STRING_LENGTH};
 
 pub type NetResult<T> = Result<T, NetError>;
 
@@ -100,47 +100,51 @@ impl NetError {
 
   /// Builds the JS error value (on the JS thread): the message is the `Display` above.
   pub fn to_js(&self, js: Js) -> napi::Result<sys::napi_value> {
-    let (ctor, code, kind) = match self {
+    let (class, code, kind) = match self {
       NetError::Pending => {
         return js
           .take_pending_exception()
           .ok_or_else(|| napi::Error::from_reason("no JavaScript exception was pending"));
       }
-      NetError::Io { err, .. } => (ErrorCtor::Error, io_code(err), format!("{:?}", err.kind())),
-      NetError::Closed => (ErrorCtor::Error, "ERR_HANDLE_CLOSED".into(), "Other".into()),
-      NetError::Aborted => (ErrorCtor::Error, "ABORT_ERR".into(), "Interrupted".into()),
+      NetError::Io { err, .. } => (ErrorClass::Error, io_code(err), format!("{:?}", err.kind())),
+      NetError::Closed => (
+        ErrorClass::Error,
+        "ERR_HANDLE_CLOSED".into(),
+        "Other".into(),
+      ),
+      NetError::Aborted => (ErrorClass::Error, "ABORT_ERR".into(), "Interrupted".into()),
       NetError::ArgType(_) => (
-        ErrorCtor::Type,
+        ErrorClass::Type,
         "ERR_INVALID_ARG_TYPE".into(),
         "InvalidInput".into(),
       ),
       NetError::ArgRange(_) => (
-        ErrorCtor::Range,
+        ErrorClass::Range,
         "ERR_OUT_OF_RANGE".into(),
         "InvalidInput".into(),
       ),
       // Node's own `ERR_INVALID_ARG_VALUE` is a TypeError too.
       NetError::ArgValue(_) => (
-        ErrorCtor::Type,
+        ErrorClass::Type,
         "ERR_INVALID_ARG_VALUE".into(),
         "InvalidInput".into(),
       ),
       NetError::BufferDetached => (
-        ErrorCtor::Error,
+        ErrorClass::Error,
         "ERR_BUFFER_DETACHED".into(),
         "InvalidInput".into(),
       ),
-      NetError::Usage { code, .. } => (ErrorCtor::Type, (*code).into(), "InvalidInput".into()),
-      NetError::Reunite => (ErrorCtor::Error, "ERR_REUNITE".into(), "Other".into()),
+      NetError::Usage { code, .. } => (ErrorClass::Type, (*code).into(), "InvalidInput".into()),
+      NetError::Reunite => (ErrorClass::Error, "ERR_REUNITE".into(), "Other".into()),
       // Node's own `ERR_STRING_TOO_LONG` is a plain Error, with the message Node gives it.
       NetError::StringTooLong { .. } => (
-        ErrorCtor::Error,
+        ErrorClass::Error,
         "ERR_STRING_TOO_LONG".into(),
         "InvalidData".into(),
       ),
-      NetError::Internal(_) => (ErrorCtor::Error, "ERR_INTERNAL".into(), "Other".into()),
+      NetError::Internal(_) => (ErrorClass::Error, "ERR_INTERNAL".into(), "Other".into()),
     };
-    let value = make_error(js, ctor, &code, &self.to_string())?;
+    let value = js.error(class, &code, &self.to_string())?;
     if let NetError::Aborted = self {
       js.set(value, "name", js.string("AbortError")?)?;
     }
@@ -160,10 +164,7 @@ impl NetError {
   pub fn throw(self, js: Js) -> napi::Error {
     if !matches!(self, NetError::Pending) {
       match self.to_js(js) {
-        // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-        Ok(value) => unsafe {
-          sys::napi_throw(js.raw(), value);
-        },
+        Ok(value) => js.throw_value(value),
         Err(e) => return e,
       }
     }
@@ -193,31 +194,6 @@ impl From<napi::Error> for NetError {
   fn from(err: napi::Error) -> Self {
     NetError::Internal(format!("{}: {}", err.status, err.reason))
   }
-}
-
-#[derive(Clone, Copy)]
-enum ErrorCtor {
-  Error,
-  Type,
-  Range,
-}
-
-fn make_error(js: Js, ctor: ErrorCtor, code: &str, message: &str) -> napi::Result<sys::napi_value> {
-  let code_value = js.string(code)?;
-  let message_value = js.string(message)?;
-  let mut out = std::ptr::null_mut();
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  let status = unsafe {
-    match ctor {
-      ErrorCtor::Error => sys::napi_create_error(js.raw(), code_value, message_value, &mut out),
-      ErrorCtor::Type => sys::napi_create_type_error(js.raw(), code_value, message_value, &mut out),
-      ErrorCtor::Range => {
-        sys::napi_create_range_error(js.raw(), code_value, message_value, &mut out)
-      }
-    }
-  };
-  Js::check(status)?;
-  Ok(out)
 }
 
 /// An OS or tokio error's message: the call that failed, the code, and the OS's words.
