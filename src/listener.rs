@@ -42,6 +42,21 @@ fn listener(id: u64) -> NetResult<(Listener, tokio_util::sync::CancellationToken
   })
 }
 
+/// Runs `f` on the listener `id` with the arguments `args` reads, which are read first: they
+/// are plain numbers, no user code runs.
+fn with_listener<A, T>(
+  env: &Env,
+  id: u64,
+  args: impl FnOnce(Js) -> NetResult<A>,
+  f: impl FnOnce(Js, A, &tokio::net::TcpListener) -> NetResult<T>,
+) -> napi::Result<T> {
+  sync(env, |js| {
+    let args = args(js)?;
+    let (l, _) = listener(id)?;
+    f(js, args, &l.io)
+  })
+}
+
 pub(crate) fn register(listener: tokio::net::TcpListener) -> TcpListener {
   let id = registry::insert(Resource::Listener(std::sync::Arc::new(ListenerCore {
     io: listener,
@@ -122,19 +137,17 @@ impl TcpListener {
       }))
     })
   }
+}
 
-  /// Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`.
-  #[napi(js_name = "ref")]
-  pub fn ref_(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, true))
-  }
+ref_methods!(TcpListener {
+  #[doc = " Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`."]
+  fn ref_;
+  #[doc = " Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`."]
+  fn unref;
+});
 
-  /// Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`.
-  #[napi]
-  pub fn unref(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, false))
-  }
-
+#[napi]
+impl TcpListener {
   /// Waits for a connection; resolves with `[stream, peerAddress]`.
   ///
   /// Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
@@ -214,26 +227,14 @@ impl TcpListener {
       new_socket_addr(js, l.io.local_addr().syscall("getsockname")?)
     })
   }
+}
 
-  /// The IP time-to-live of the listener's socket.
-  #[napi]
-  pub fn ttl(&self, env: Env) -> napi::Result<u32> {
-    sync(&env, |_| {
-      let (l, _) = listener(self.id)?;
-      l.io.ttl().syscall("getsockopt")
-    })
-  }
+option_methods!(TcpListener via with_listener, ttl {
+  #[doc = " The IP time-to-live of the listener's socket."]
+});
 
-  /// Sets the IP time-to-live (1 to 255).
-  #[napi(ts_args_type = "ttl: number")]
-  pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
-    sync(&env, |js| {
-      let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;
-      let (l, _) = listener(self.id)?;
-      l.io.set_ttl(ttl).syscall("setsockopt")
-    })
-  }
-
+#[napi]
+impl TcpListener {
   /// Stops listening now; pending `accept` calls reject with `ERR_HANDLE_CLOSED` and async
   /// iteration ends.
   #[napi]

@@ -10,7 +10,7 @@ use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::listener::TcpListener;
 use crate::ops::to_js_class;
-use crate::platform::{everywhere, unix_only};
+use crate::platform::unix_only;
 use crate::registry::{self, Core, Resource};
 use crate::stream::{TcpStream, linger_arg};
 
@@ -68,8 +68,8 @@ fn one_addr(js: Js, value: sys::napi_value) -> NetResult<std::net::SocketAddr> {
     .ok_or_else(|| NetError::ArgValue("expected exactly one IP address and port".into()))
 }
 
-/// A boolean option pair: the getter and the setter. Led by `unix "NAME":`, the pair is Unix
-/// only and throws `Unsupported` elsewhere.
+/// A boolean option pair of `TcpSocket`, its setter's argument named `on`. Led by
+/// `unix "NAME":`, the pair is Unix only and throws `Unsupported` elsewhere.
 macro_rules! bool_option {
   ($get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
     bool_option!(@pair everywhere "", $get, $set, $get_doc, $set_doc);
@@ -78,54 +78,25 @@ macro_rules! bool_option {
     bool_option!(@pair unix_only $what, $get, $set, $get_doc, $set_doc);
   };
   (@pair $gate:ident $what:literal, $get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
-    #[napi]
-    impl TcpSocket {
+    option_methods!(TcpSocket via with_socket, $gate $what {
       #[doc = $get_doc]
-      #[napi]
-      pub fn $get(&self, env: Env) -> napi::Result<bool> {
-        with_socket(&env, self.id, no_args, |_, (), s| {
-          $gate!($what, s.$get()).syscall("getsockopt")
-        })
-      }
-
+      fn $get() -> bool;
       #[doc = $set_doc]
-      #[napi(ts_args_type = "on: boolean")]
-      pub fn $set(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
-        with_socket(
-          &env,
-          self.id,
-          |js| js.bool_arg(raw(&on), "on"),
-          |_, on, s| $gate!($what, s.$set(on)).syscall("setsockopt"),
-        )
-      }
-    }
+      fn $set(on: "on: boolean") = |js, on| js.bool_arg(on, "on");
+    });
   };
 }
 
-/// A size option pair, in bytes.
+/// A size option pair of `TcpSocket`, in bytes.
 macro_rules! size_option {
   ($get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
-    #[napi]
-    impl TcpSocket {
+    option_methods!(TcpSocket via with_socket, everywhere "" {
       #[doc = $get_doc]
-      #[napi]
-      pub fn $get(&self, env: Env) -> napi::Result<u32> {
-        with_socket(&env, self.id, no_args, |_, (), s| {
-          s.$get().syscall("getsockopt")
-        })
-      }
-
+      fn $get() -> u32;
       #[doc = $set_doc]
-      #[napi(ts_args_type = "size: number")]
-      pub fn $set(&self, env: Env, size: Unknown<'_>) -> napi::Result<()> {
-        with_socket(
-          &env,
-          self.id,
-          |js| Ok(js.uint_arg(raw(&size), "size", f64::from(u32::MAX))? as u32),
-          |_, size, s| s.$set(size).syscall("setsockopt"),
-        )
-      }
-    }
+      fn $set(size: "size: number") =
+        |js, size| Ok(js.uint_arg(size, "size", f64::from(u32::MAX))? as u32);
+    });
   };
 }
 
@@ -272,21 +243,19 @@ impl TcpSocket {
       },
     )
   }
+}
 
-  /// Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`.
-  #[napi(js_name = "ref")]
-  pub fn ref_(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, true))
-  }
+ref_methods!(TcpSocket {
+  #[doc = " Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`."]
+  fn ref_;
+  #[doc = " Lets the process exit while a `connect` of this socket is pending, as `unref()` on a"]
+  #[doc = " `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd"]
+  #[doc = " too. Not part of tokio (Node's and Deno's handles have it)."]
+  fn unref;
+});
 
-  /// Lets the process exit while a `connect` of this socket is pending, as `unref()` on a
-  /// `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd
-  /// too. Not part of tokio (Node's and Deno's handles have it).
-  #[napi]
-  pub fn unref(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, false))
-  }
-
+#[napi]
+impl TcpSocket {
   /// Starts listening with a queue of `backlog` pending connections, consuming the socket.
   #[napi(ts_args_type = "backlog: number")]
   pub fn listen(&self, env: Env, backlog: Unknown<'_>) -> napi::Result<TcpListener> {

@@ -311,26 +311,17 @@ impl TcpStream {
       options,
     )
   }
+}
 
-  /// Whether `TCP_NODELAY` is set (Nagle's algorithm off).
-  #[napi]
-  pub fn nodelay(&self, env: Env) -> napi::Result<bool> {
-    with_core(&env, self.id, no_args, |_, (), core| {
-      core.io.nodelay().syscall("getsockopt")
-    })
-  }
+option_methods!(TcpStream via with_core.io, everywhere "" {
+  #[doc = " Whether `TCP_NODELAY` is set (Nagle's algorithm off)."]
+  fn nodelay() -> bool;
+  #[doc = " Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced."]
+  fn set_nodelay(nodelay: "nodelay: boolean") = |js, nodelay| js.bool_arg(nodelay, "nodelay");
+});
 
-  /// Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced.
-  #[napi(ts_args_type = "nodelay: boolean")]
-  pub fn set_nodelay(&self, env: Env, nodelay: Unknown<'_>) -> napi::Result<()> {
-    with_core(
-      &env,
-      self.id,
-      |js| js.bool_arg(raw(&nodelay), "nodelay"),
-      |_, on, core| core.io.set_nodelay(on).syscall("setsockopt"),
-    )
-  }
-
+#[napi]
+impl TcpStream {
   /// Whether `TCP_QUICKACK` is set. Linux only; elsewhere throws `kind: 'Unsupported'`.
   #[napi]
   pub fn quickack(&self, env: Env) -> napi::Result<bool> {
@@ -391,26 +382,14 @@ impl TcpStream {
       core.io.set_zero_linger().syscall("setsockopt")
     })
   }
+}
 
-  /// The IP time-to-live of outgoing packets.
-  #[napi]
-  pub fn ttl(&self, env: Env) -> napi::Result<u32> {
-    with_core(&env, self.id, no_args, |_, (), core| {
-      core.io.ttl().syscall("getsockopt")
-    })
-  }
+option_methods!(TcpStream via with_core.io, ttl {
+  #[doc = " The IP time-to-live of outgoing packets."]
+});
 
-  /// Sets the IP time-to-live (1 to 255).
-  #[napi(ts_args_type = "ttl: number")]
-  pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
-    with_core(
-      &env,
-      self.id,
-      |js| Ok(js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32),
-      |_, ttl, core| core.io.set_ttl(ttl).syscall("setsockopt"),
-    )
-  }
-
+#[napi]
+impl TcpStream {
   /// Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
   /// They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
   /// Rust, where the halves borrow the stream, the halves keep this object alive: a stream
