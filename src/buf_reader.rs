@@ -15,17 +15,18 @@ use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::lines::Lines;
-use crate::ops::core_io::{self, CoreIo};
+use crate::ops::core_io::CoreIo;
 use crate::ops::read::{Target, unexpected_eof};
+use crate::ops::{take_over, turn, wrapper};
 use crate::registry::{self, Inner, Resource};
 
 pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
 
 /// A `BufReader` call's place in line (see `Turn`).
-pub(crate) type ReaderTurn = core_io::Turn<TokioBufReader>;
+pub(crate) type ReaderTurn = turn::Turn<TokioBufReader>;
 
 /// What a `BufReader` entry of the registry holds.
-pub(crate) type ReaderState = core_io::Wrapped<TokioBufReader>;
+pub(crate) type ReaderState = wrapper::Wrapped<TokioBufReader>;
 
 /// tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
 /// infrequent reads into a buffer held in Rust (8 KiB unless `capacity` says otherwise), and
@@ -96,8 +97,8 @@ impl BufReader {
   )]
   pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
-      let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
-      let (taken, kept) = core_io::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
+      let capacity = wrapper::capacity_arg(js, capacity.as_ref())?;
+      let (taken, kept) = take_over::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
       let state = ReaderState {
         io: Mutex::new(TokioBufReader::with_capacity(
           capacity,
@@ -106,7 +107,7 @@ impl BufReader {
         core: taken.core.clone(),
         capacity,
       };
-      let id = core_io::insert_wrapper(state, &taken);
+      let id = wrapper::insert_wrapper(state, &taken);
       Ok(BufReader { id, kept })
     })
   }
@@ -336,7 +337,7 @@ impl BufReader {
       }
       let core = state.core.clone();
       drop(state);
-      core_io::give_back(js, self.id, core, Some(&self.kept))
+      take_over::give_back(js, self.id, core, Some(&self.kept))
     })
   }
 

@@ -14,16 +14,17 @@ use tokio::sync::Mutex;
 use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
-use crate::ops::core_io::{self, CoreIo};
+use crate::ops::core_io::CoreIo;
+use crate::ops::{take_over, turn, wrapper};
 use crate::registry::{self, Inner};
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
 
 /// A `BufWriter` call's place in line (see `Turn`).
-pub(crate) type WriterTurn = core_io::Turn<TokioBufWriter>;
+pub(crate) type WriterTurn = turn::Turn<TokioBufWriter>;
 
 /// What a `BufWriter` entry of the registry holds.
-pub(crate) type WriterState = core_io::Wrapped<TokioBufWriter>;
+pub(crate) type WriterState = wrapper::Wrapped<TokioBufWriter>;
 
 impl WriterState {
   /// What dropping an `OwnedWriteHalf` does in tokio: shut the write direction down.
@@ -94,8 +95,8 @@ impl BufWriter {
   )]
   pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
-      let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
-      let (taken, kept) = core_io::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
+      let capacity = wrapper::capacity_arg(js, capacity.as_ref())?;
+      let (taken, kept) = take_over::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
       let state = WriterState {
         io: Mutex::new(TokioBufWriter::with_capacity(
           capacity,
@@ -104,7 +105,7 @@ impl BufWriter {
         core: taken.core.clone(),
         capacity,
       };
-      let id = core_io::insert_wrapper(state, &taken);
+      let id = wrapper::insert_wrapper(state, &taken);
       Ok(BufWriter { id, kept })
     })
   }
@@ -235,7 +236,7 @@ impl BufWriter {
       }
       let core = state.core.clone();
       drop(state);
-      core_io::give_back(js, self.id, core, Some(&self.kept))
+      take_over::give_back(js, self.id, core, Some(&self.kept))
     })
   }
 

@@ -17,8 +17,9 @@ use crate::buf_reader::{self, ReaderTurn};
 use crate::buf_writer::{self, WriterTurn};
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
-use crate::ops::core_io::{CoreIo, handle_id};
+use crate::ops::core_io::CoreIo;
 use crate::ops::queue::Ticket;
+use crate::ops::take_over::handle_id;
 use crate::registry::{self, Core, Inner};
 
 /// One end of a copy, as found at call time: a plain stream or half (with its place in the
