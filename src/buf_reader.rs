@@ -18,7 +18,7 @@ use crate::lines::Lines;
 use crate::ops::core_io::CoreIo;
 use crate::ops::read::{Target, unexpected_eof};
 use crate::ops::{take_over, turn, wrapper};
-use crate::registry::{self, Inner, Resource};
+use crate::registry::{self, Direction, Resource};
 
 pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
 
@@ -98,7 +98,8 @@ impl BufReader {
   pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = wrapper::capacity_arg(js, capacity.as_ref())?;
-      let (taken, kept) = take_over::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
+      let (taken, kept) =
+        take_over::take_over(js, raw(&reader), "reader", READER, Direction::Read)?;
       let state = ReaderState {
         io: Mutex::new(TokioBufReader::with_capacity(
           capacity,

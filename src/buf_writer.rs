@@ -16,7 +16,7 @@ use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::CoreIo;
 use crate::ops::{take_over, turn, wrapper};
-use crate::registry::{self, Inner};
+use crate::registry::{self, Direction};
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
 
@@ -96,7 +96,8 @@ impl BufWriter {
   pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
       let capacity = wrapper::capacity_arg(js, capacity.as_ref())?;
-      let (taken, kept) = take_over::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
+      let (taken, kept) =
+        take_over::take_over(js, raw(&writer), "writer", WRITER, Direction::Write)?;
       let state = WriterState {
         io: Mutex::new(TokioBufWriter::with_capacity(
           capacity,

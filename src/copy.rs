@@ -20,7 +20,7 @@ use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::CoreIo;
 use crate::ops::queue::Ticket;
 use crate::ops::take_over::handle_id;
-use crate::registry::{self, Core, Inner};
+use crate::registry::{self, Core, Direction, Inner};
 
 /// One end of a copy, as found at call time: a plain stream or half (with its place in the
 /// call-order queue of the direction used, taken now so the copy runs in call order with the
@@ -37,21 +37,16 @@ struct Found<S> {
   object: sys::napi_value,
 }
 
-fn plain<S>(js: Js, value: sys::napi_value, reading: bool) -> NetResult<Option<Found<S>>> {
+fn plain<S>(js: Js, value: sys::napi_value, direction: Direction) -> NetResult<Option<Found<S>>> {
   let Some(id) = handle_id(js, value) else {
     return Ok(None);
   };
   let (core, closed) = registry::core(id)?;
   let inner = registry::with(id, |resource, _| Ok(Inner::of(resource)))?;
-  let fits = inner.is_some_and(|i| if reading { i.reads() } else { i.writes() });
-  if !fits {
+  if !inner.is_some_and(|i| i.goes(direction)) {
     return Ok(None);
   }
-  let order = if reading {
-    core.read_order.ticket()
-  } else {
-    core.write_order.ticket()
-  };
+  let order = core.order(direction).ticket();
   Ok(Some(Found {
     end: End::Plain { core, order },
     closed,
@@ -71,7 +66,7 @@ fn find_reader(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<Re
       object: value,
     });
   }
-  plain(js, value, true)?.ok_or_else(|| NetError::arg_type(name, READER))
+  plain(js, value, Direction::Read)?.ok_or_else(|| NetError::arg_type(name, READER))
 }
 
 fn find_writer(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<WriterTurn>> {
@@ -83,7 +78,7 @@ fn find_writer(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<Wr
       object: value,
     });
   }
-  plain(js, value, false)?.ok_or_else(|| NetError::arg_type(name, WRITER))
+  plain(js, value, Direction::Write)?.ok_or_else(|| NetError::arg_type(name, WRITER))
 }
 
 /// A reading end once it is this copy's turn: tokio's `AsyncRead`.

@@ -17,7 +17,7 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::registry::Core;
+use crate::registry::{Core, Direction};
 
 type Wait = Pin<Box<dyn Future<Output = io::Result<()>>>>;
 
@@ -42,14 +42,13 @@ impl CoreIo {
   fn poll_io<T>(
     &mut self,
     cx: &mut Context<'_>,
-    readable: bool,
+    direction: Direction,
     mut attempt: impl FnMut(&tokio::net::TcpStream) -> io::Result<T>,
   ) -> Poll<io::Result<T>> {
     loop {
-      let wait = if readable {
-        &mut self.read_wait
-      } else {
-        &mut self.write_wait
+      let wait = match direction {
+        Direction::Read => &mut self.read_wait,
+        Direction::Write => &mut self.write_wait,
       };
       if let Some(pending) = wait.as_mut() {
         let outcome = ready!(pending.as_mut().poll(cx));
@@ -59,10 +58,9 @@ impl CoreIo {
       match attempt(&self.core.io) {
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
           let core = self.core.clone();
-          *wait = Some(if readable {
-            Box::pin(async move { core.io.readable().await })
-          } else {
-            Box::pin(async move { core.io.writable().await })
+          *wait = Some(match direction {
+            Direction::Read => Box::pin(async move { core.io.readable().await }),
+            Direction::Write => Box::pin(async move { core.io.writable().await }),
           });
         }
         other => return Poll::Ready(other),
@@ -82,7 +80,10 @@ impl AsyncRead for CoreIo {
     let n = ready!(
       self
         .get_mut()
-        .poll_io(cx, true, |io| read_draining(io, buf.initialize_unfilled()))
+        .poll_io(cx, Direction::Read, |io| read_draining(
+          io,
+          buf.initialize_unfilled()
+        ))
     )?;
     buf.advance(n);
     Poll::Ready(Ok(()))
@@ -126,7 +127,9 @@ pub(crate) fn read_draining(io: &tokio::net::TcpStream, buf: &mut [u8]) -> io::R
 
 impl AsyncWrite for CoreIo {
   fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-    self.get_mut().poll_io(cx, false, |io| io.try_write(buf))
+    self
+      .get_mut()
+      .poll_io(cx, Direction::Write, |io| io.try_write(buf))
   }
 
   fn poll_write_vectored(
@@ -136,7 +139,7 @@ impl AsyncWrite for CoreIo {
   ) -> Poll<io::Result<usize>> {
     self
       .get_mut()
-      .poll_io(cx, false, |io| io.try_write_vectored(bufs))
+      .poll_io(cx, Direction::Write, |io| io.try_write_vectored(bufs))
   }
 
   fn is_write_vectored(&self) -> bool {

@@ -7,7 +7,7 @@ use napi::sys;
 
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js};
-use crate::registry::{self, Core, Inner, Taken};
+use crate::registry::{self, Core, Direction, Inner, Taken};
 use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::stream::TcpStream;
 
@@ -41,14 +41,16 @@ pub fn take_over(
   value: sys::napi_value,
   name: &str,
   expected: &str,
-  fits: impl Fn(Inner) -> bool,
+  direction: Direction,
 ) -> NetResult<(Taken, HeldRef)> {
   // The type first: Node-API makes no reference to a primitive.
   let id = handle_id(js, value).ok_or_else(|| NetError::arg_type(name, expected))?;
   let kept = HeldRef::new(js, value)?;
   let kind = registry::with(id, |resource, _| Ok(Inner::of(resource)))?;
   match kind {
-    Some(inner) if fits(inner) => Ok((registry::take_io(id, fits)?, kept)),
+    Some(inner) if inner.goes(direction) => {
+      Ok((registry::take_io(id, |inner| inner.goes(direction))?, kept))
+    }
     Some(_) => Err(NetError::arg_type(name, expected)),
     None => Err(NetError::Closed),
   }

@@ -2,27 +2,23 @@
 
 use std::rc::Rc;
 
-use crate::registry::Core;
+use crate::registry::Direction;
 
 use super::core_io::CoreIo;
 use super::queue;
 use super::wrapper::Wrapped;
 
 /// The direction of the connection a wrapper uses: its calls queue with that direction's calls.
-pub(crate) trait Direction {
-  fn order(core: &Core) -> &queue::Queue;
+pub(crate) trait Directed {
+  const DIRECTION: Direction;
 }
 
-impl Direction for tokio::io::BufReader<CoreIo> {
-  fn order(core: &Core) -> &queue::Queue {
-    &core.read_order
-  }
+impl Directed for tokio::io::BufReader<CoreIo> {
+  const DIRECTION: Direction = Direction::Read;
 }
 
-impl Direction for tokio::io::BufWriter<CoreIo> {
-  fn order(core: &Core) -> &queue::Queue {
-    &core.write_order
-  }
+impl Directed for tokio::io::BufWriter<CoreIo> {
+  const DIRECTION: Direction = Direction::Write;
 }
 
 /// A wrapper call's place in line, taken when the call is made: behind the calls of the same
@@ -33,9 +29,9 @@ pub(crate) struct Turn<T> {
   ticket: queue::Ticket,
 }
 
-impl<T: Direction> Turn<T> {
+impl<T: Directed> Turn<T> {
   pub(crate) fn take(state: Rc<Wrapped<T>>) -> Turn<T> {
-    let ticket = T::order(&state.core).ticket();
+    let ticket = state.core.order(T::DIRECTION).ticket();
     Turn { state, ticket }
   }
 
