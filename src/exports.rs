@@ -311,12 +311,7 @@ fn guard_constructors(env: &Env, js: Js, exports: sys::napi_value) -> napi::Resu
       })?;
       js.set(handler, "construct", construct.raw())?;
     }
-    let mut guarded = std::ptr::null_mut();
-    let args = [class, handler];
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe {
-      sys::napi_new_instance(js.raw(), proxy, args.len(), args.as_ptr(), &mut guarded)
-    })?;
+    let guarded = js.new_instance(proxy, &[class, handler])?;
     js.set(exports, name, guarded)?;
   }
   Ok(())
@@ -389,6 +384,5 @@ fn set_symbol(
     // Symbol.dispose / asyncDispose are missing on old runtimes: nothing to install then.
     return Ok(());
   }
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  Js::check(unsafe { sys::napi_set_property(js.raw(), object, key, value) })
+  js.set_property(object, key, value)
 }

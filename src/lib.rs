@@ -1,9 +1,6 @@
 //! tokio-net: tokio's `TcpStream`, `TcpListener` and `TcpSocket` for Node.js, on a real tokio
 //! runtime. See `API.md` for the contract and `README.md` for the tour.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-#![deny(clippy::undocumented_unsafe_blocks)]
-
 #[macro_use]
 extern crate napi_derive;
 
