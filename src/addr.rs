@@ -6,7 +6,7 @@ use napi::bindgen_prelude::Unknown;
 use napi::{Env, sys};
 
 use crate::bridge::sync;
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, Type};
 
 /// An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
@@ -119,7 +119,7 @@ impl Targets {
         Target::Host(host, port) => {
           let found = tokio::net::lookup_host((host.as_str(), port))
             .await
-            .map_err(|e| NetError::io(e, "getaddrinfo"))?;
+            .syscall("getaddrinfo")?;
           addrs.extend(found);
         }
       }
@@ -195,9 +195,7 @@ fn collect(
 }
 
 fn port_of(js: Js, value: sys::napi_value, host: &str) -> NetResult<u16> {
-  let mut n = 0.0;
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  Js::check(unsafe { sys::napi_get_value_double(js.raw(), value, &mut n) })?;
+  let n = js.f64_value(value)?;
   if n.fract() != 0.0 || !(0.0..=65535.0).contains(&n) {
     return Err(NetError::ArgValue(format!(
       "invalid port {n} for {host:?}: it must be an integer from 0 to 65535"
@@ -257,7 +255,7 @@ impl Targets {
         Target::Host(host, port) => addrs.extend(
           (host.as_str(), port)
             .to_socket_addrs()
-            .map_err(|e| NetError::io(e, "getaddrinfo"))?,
+            .syscall("getaddrinfo")?,
         ),
       }
     }

@@ -26,38 +26,12 @@ impl Js {
   /// Where the bytes of a `Uint8Array` (a `Buffer` is one) are now: a detached or shrunk-away
   /// buffer has length 0.
   pub fn byte_range(self, value: sys::napi_value, name: &str) -> NetResult<(*mut u8, usize)> {
-    let mut is_typed = false;
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    unsafe { sys::napi_is_typedarray(self.raw(), value, &mut is_typed) };
-    if !is_typed {
+    let Some((data, len)) = self.uint8_array(value)? else {
       return Err(NetError::arg_type(
         name,
         "an instance of Uint8Array or Buffer",
       ));
-    }
-    let mut kind = 0;
-    let mut len = 0;
-    let mut data = ptr::null_mut();
-    let mut arraybuffer = ptr::null_mut();
-    let mut offset = 0;
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe {
-      sys::napi_get_typedarray_info(
-        self.raw(),
-        value,
-        &mut kind,
-        &mut len,
-        &mut data,
-        &mut arraybuffer,
-        &mut offset,
-      )
-    })?;
-    if kind != sys::TypedarrayType::uint8_array {
-      return Err(NetError::arg_type(
-        name,
-        "an instance of Uint8Array or Buffer",
-      ));
-    }
+    };
     if len == 0 || data.is_null() {
       return Ok((ptr::NonNull::dangling().as_ptr(), 0));
     }
@@ -151,10 +125,7 @@ impl Js {
     if self.type_of(value) != Type::Number {
       return Err(NetError::arg_type(name, "of type number"));
     }
-    let mut out = 0.0;
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe { sys::napi_get_value_double(self.raw(), value, &mut out) })?;
-    Ok(out)
+    Ok(self.f64_value(value)?)
   }
 
   /// A whole number in `0..=max`.
@@ -172,32 +143,7 @@ impl Js {
     if self.type_of(value) != Type::Boolean {
       return Err(NetError::arg_type(name, "of type boolean"));
     }
-    let mut out = false;
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe { sys::napi_get_value_bool(self.raw(), value, &mut out) })?;
-    Ok(out)
-  }
-
-  pub fn string_value(self, value: sys::napi_value) -> napi::Result<String> {
-    let mut len = 0;
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe {
-      sys::napi_get_value_string_utf8(self.raw(), value, ptr::null_mut(), 0, &mut len)
-    })?;
-    let mut buf = vec![0u8; len + 1];
-    let mut written = 0;
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe {
-      sys::napi_get_value_string_utf8(
-        self.raw(),
-        value,
-        buf.as_mut_ptr().cast(),
-        len + 1,
-        &mut written,
-      )
-    })?;
-    buf.truncate(written);
-    String::from_utf8(buf).map_err(|e| napi::Error::from_reason(e.to_string()))
+    Ok(self.bool_value(value)?)
   }
 
   pub fn string_arg(self, value: sys::napi_value, name: &str) -> NetResult<String> {

@@ -12,20 +12,21 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, ReadBuf};
 use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Lazy, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::lines::Lines;
-use crate::ops::core_io::{self, CoreIo};
+use crate::ops::core_io::CoreIo;
 use crate::ops::read::{Target, unexpected_eof};
-use crate::registry::{self, Inner, Resource};
+use crate::ops::{take_over, turn, wrapper};
+use crate::registry::{self, Direction, Resource};
 
 pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
 
 /// A `BufReader` call's place in line (see `Turn`).
-pub(crate) type ReaderTurn = core_io::Turn<TokioBufReader>;
+pub(crate) type ReaderTurn = turn::Turn<TokioBufReader>;
 
 /// What a `BufReader` entry of the registry holds.
-pub(crate) type ReaderState = core_io::Wrapped<TokioBufReader>;
+pub(crate) type ReaderState = wrapper::Wrapped<TokioBufReader>;
 
 /// tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
 /// infrequent reads into a buffer held in Rust (8 KiB unless `capacity` says otherwise), and
@@ -85,10 +86,6 @@ where
   })
 }
 
-fn read_err(syscall: &'static str) -> impl Fn(std::io::Error) -> NetError {
-  move |e| NetError::io(e, syscall)
-}
-
 #[napi]
 impl BufReader {
   /// Wraps `reader` (a `TcpStream`, `ReadHalf` or `OwnedReadHalf`) with a buffer of `capacity`
@@ -97,8 +94,9 @@ impl BufReader {
   #[napi(constructor)]
   pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
-      let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
-      let (taken, kept) = core_io::take_over(js, raw(&reader), "reader", READER, Inner::reads)?;
+      let capacity = wrapper::capacity_arg(js, capacity.as_ref())?;
+      let (taken, kept) =
+        take_over::take_over(js, raw(&reader), "reader", READER, Direction::Read)?;
       let state = ReaderState {
         io: Mutex::new(TokioBufReader::with_capacity(
           capacity,
@@ -107,7 +105,7 @@ impl BufReader {
         core: taken.core.clone(),
         capacity,
       };
-      let id = core_io::insert_wrapper(state, &taken);
+      let id = wrapper::insert_wrapper(state, &taken);
       Ok(BufReader { id, kept })
     })
   }
@@ -170,10 +168,7 @@ impl BufReader {
       |mut turn| async move {
         let mut reader = turn.lock().await;
         let mut line = String::new();
-        reader
-          .read_line(&mut line)
-          .await
-          .map_err(read_err("read"))?;
+        reader.read_line(&mut line).await.syscall("read")?;
         Ok(Lazy(move |js: Js| js.text(&line)))
       },
     )
@@ -205,7 +200,7 @@ impl BufReader {
         reader
           .read_until(delimiter, &mut out)
           .await
-          .map_err(read_err("read"))?;
+          .syscall("read")?;
         Ok(out)
       },
     )
@@ -228,7 +223,7 @@ impl BufReader {
       options,
       |mut turn| async move {
         let mut reader = turn.lock().await;
-        let filled = reader.fill_buf().await.map_err(read_err("read"))?;
+        let filled = reader.fill_buf().await.syscall("read")?;
         Ok(filled.to_vec())
       },
     )
@@ -325,7 +320,7 @@ impl BufReader {
       }
       let core = state.core.clone();
       drop(state);
-      core_io::give_back(js, self.id, core, Some(&self.kept))
+      take_over::give_back(js, self.id, core, Some(&self.kept))
     })
   }
 
@@ -374,8 +369,7 @@ impl BufReader {
                 return Poll::Ready(Ok(filled));
               }
               let mut read_buf = ReadBuf::new(&mut dest[filled..]);
-              ready!(Pin::new(&mut *reader).poll_read(cx, &mut read_buf))
-                .map_err(read_err("read"))?;
+              ready!(Pin::new(&mut *reader).poll_read(cx, &mut read_buf)).syscall("read")?;
               let n = read_buf.filled().len();
               if n == 0 && exact {
                 return Poll::Ready(Err(unexpected_eof()));

@@ -12,18 +12,19 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
-use crate::ops::core_io::{self, CoreIo};
-use crate::registry::{self, Inner};
+use crate::ops::core_io::CoreIo;
+use crate::ops::{take_over, turn, wrapper};
+use crate::registry::{self, Direction};
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
 
 /// A `BufWriter` call's place in line (see `Turn`).
-pub(crate) type WriterTurn = core_io::Turn<TokioBufWriter>;
+pub(crate) type WriterTurn = turn::Turn<TokioBufWriter>;
 
 /// What a `BufWriter` entry of the registry holds.
-pub(crate) type WriterState = core_io::Wrapped<TokioBufWriter>;
+pub(crate) type WriterState = wrapper::Wrapped<TokioBufWriter>;
 
 impl WriterState {
   /// What dropping an `OwnedWriteHalf` does in tokio: shut the write direction down.
@@ -74,10 +75,6 @@ fn writer_state(id: u64) -> NetResult<(Rc<WriterState>, tokio_util::sync::Cancel
   Ok((state, closed))
 }
 
-fn write_err(e: std::io::Error) -> NetError {
-  NetError::io(e, "write")
-}
-
 /// How much of `data` a write takes.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Amount {
@@ -95,8 +92,9 @@ impl BufWriter {
   #[napi(constructor)]
   pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
-      let capacity = core_io::capacity_arg(js, capacity.as_ref())?;
-      let (taken, kept) = core_io::take_over(js, raw(&writer), "writer", WRITER, Inner::writes)?;
+      let capacity = wrapper::capacity_arg(js, capacity.as_ref())?;
+      let (taken, kept) =
+        take_over::take_over(js, raw(&writer), "writer", WRITER, Direction::Write)?;
       let state = WriterState {
         io: Mutex::new(TokioBufWriter::with_capacity(
           capacity,
@@ -105,7 +103,7 @@ impl BufWriter {
         core: taken.core.clone(),
         capacity,
       };
-      let id = core_io::insert_wrapper(state, &taken);
+      let id = wrapper::insert_wrapper(state, &taken);
       Ok(BufWriter { id, kept })
     })
   }
@@ -162,7 +160,7 @@ impl BufWriter {
         let (state, closed) = writer_state(self.id)?;
         let mut turn = WriterTurn::take(state);
         Ok((Some(closed), async move {
-          turn.lock().await.flush().await.map_err(write_err)
+          turn.lock().await.flush().await.syscall("write")
         }))
       },
     )
@@ -187,12 +185,7 @@ impl BufWriter {
         let (state, closed) = writer_state(self.id)?;
         let mut turn = WriterTurn::take(state);
         Ok((Some(closed), async move {
-          turn
-            .lock()
-            .await
-            .shutdown()
-            .await
-            .map_err(|e| NetError::io(e, "shutdown"))
+          turn.lock().await.shutdown().await.syscall("shutdown")
         }))
       },
     )
@@ -235,7 +228,7 @@ impl BufWriter {
       }
       let core = state.core.clone();
       drop(state);
-      core_io::give_back(js, self.id, core, Some(&self.kept))
+      take_over::give_back(js, self.id, core, Some(&self.kept))
     })
   }
 
@@ -281,7 +274,7 @@ impl BufWriter {
         {
           let mut cx = Context::from_waker(Waker::noop());
           if let Poll::Ready(outcome) = Pin::new(&mut *writer).poll_write(&mut cx, data) {
-            return Ok(Start::Done(done(outcome.map_err(write_err)?)?));
+            return Ok(Start::Done(done(outcome.syscall("write")?)?));
           }
         }
         let data = data.to_vec();
@@ -289,12 +282,12 @@ impl BufWriter {
         let fut = async move {
           let mut writer = turn.lock().await;
           match amount {
-            Amount::Some => writer.write(&data).await.map_err(write_err),
+            Amount::Some => writer.write(&data).await.syscall("write"),
             Amount::All => writer
               .write_all(&data)
               .await
               .map(|()| data.len())
-              .map_err(write_err),
+              .syscall("write"),
           }
         };
         Ok(Start::Run(

@@ -15,11 +15,12 @@ use tokio_util::sync::CancellationToken;
 use crate::bridge::{self, Handle, Lazy, Promise};
 use crate::buf_reader::{self, ReaderTurn};
 use crate::buf_writer::{self, WriterTurn};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
-use crate::ops::core_io::{CoreIo, handle_id};
+use crate::ops::core_io::CoreIo;
 use crate::ops::queue::Ticket;
-use crate::registry::{self, Core, Inner};
+use crate::ops::take_over::handle_id;
+use crate::registry::{self, Core, Direction, Inner};
 
 /// One end of a copy, as found at call time: a plain stream or half (with its place in the
 /// call-order queue of the direction used, taken now so the copy runs in call order with the
@@ -36,21 +37,16 @@ struct Found<S> {
   object: sys::napi_value,
 }
 
-fn plain<S>(js: Js, value: sys::napi_value, reading: bool) -> NetResult<Option<Found<S>>> {
+fn plain<S>(js: Js, value: sys::napi_value, direction: Direction) -> NetResult<Option<Found<S>>> {
   let Some(id) = handle_id(js, value) else {
     return Ok(None);
   };
   let (core, closed) = registry::core(id)?;
   let inner = registry::with(id, |resource, _| Ok(Inner::of(resource)))?;
-  let fits = inner.is_some_and(|i| if reading { i.reads() } else { i.writes() });
-  if !fits {
+  if !inner.is_some_and(|i| i.goes(direction)) {
     return Ok(None);
   }
-  let order = if reading {
-    core.read_order.ticket()
-  } else {
-    core.write_order.ticket()
-  };
+  let order = core.order(direction).ticket();
   Ok(Some(Found {
     end: End::Plain { core, order },
     closed,
@@ -70,7 +66,7 @@ fn find_reader(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<Re
       object: value,
     });
   }
-  plain(js, value, true)?.ok_or_else(|| NetError::arg_type(name, READER))
+  plain(js, value, Direction::Read)?.ok_or_else(|| NetError::arg_type(name, READER))
 }
 
 fn find_writer(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<WriterTurn>> {
@@ -82,7 +78,7 @@ fn find_writer(js: Js, value: sys::napi_value, name: &str) -> NetResult<Found<Wr
       object: value,
     });
   }
-  plain(js, value, false)?.ok_or_else(|| NetError::arg_type(name, WRITER))
+  plain(js, value, Direction::Write)?.ok_or_else(|| NetError::arg_type(name, WRITER))
 }
 
 /// A reading end once it is this copy's turn: tokio's `AsyncRead`.
@@ -210,10 +206,6 @@ where
   })
 }
 
-fn copy_err(e: io::Error) -> NetError {
-  NetError::io(e, "copy")
-}
-
 /// Copies everything `reader` gives until its end of stream into `writer`, then flushes
 /// `writer`, as tokio's `io::copy` does; resolves with the number of bytes copied. The bytes never
 /// reach JS. `reader` is a `TcpStream`, `ReadHalf`, `OwnedReadHalf` or `BufReader`; `writer` a
@@ -295,7 +287,7 @@ fn copy_between(
           }
           _ => tokio::io::copy(&mut from, &mut to).await,
         }
-        .map_err(copy_err)?;
+        .syscall("copy")?;
         Ok(Lazy(move |js: Js| Ok(js.number(n as f64)?)))
       },
     })
@@ -362,7 +354,7 @@ pub fn copy_bidirectional(
         let mut b = CoreIo::new(b_core);
         let (a_to_b, b_to_a) = tokio::io::copy_bidirectional(&mut a, &mut b)
           .await
-          .map_err(copy_err)?;
+          .syscall("copy")?;
         Ok(Lazy(move |js: Js| {
           Ok(js.array(&[js.number(a_to_b as f64)?, js.number(b_to_a as f64)?])?)
         }))

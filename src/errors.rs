@@ -8,39 +8,56 @@ use std::io;
 
 use napi::sys;
 
-use crate::js::{Js, MAX_STRING_LENGTH};
+use crate::js::{ErrorClass, Js, MAX_STRING_LENGTH};
 
 pub type NetResult<T> = Result<T, NetError>;
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum NetError {
   /// An error from the OS or from tokio, with the call that failed where it is known.
+  #[error("{}", io_message(err, *syscall))]
   Io {
     err: io::Error,
     syscall: Option<&'static str>,
   },
   /// The handle was closed, or consumed by `intoSplit` / `intoStd` / `reunite`.
+  #[error("The handle was closed or consumed")]
   Closed,
   /// An `AbortSignal` fired before the operation completed.
+  #[error("The operation was aborted")]
   Aborted,
   /// A wrong argument type (`TypeError`, `ERR_INVALID_ARG_TYPE`).
+  #[error("{0}")]
   ArgType(String),
   /// A number outside its allowed range (`RangeError`, `ERR_OUT_OF_RANGE`).
+  #[error("{0}")]
   ArgRange(String),
   /// An argument of the right type but an unusable value (`ERR_INVALID_ARG_VALUE`).
+  #[error("{0}")]
   ArgValue(String),
   /// A read's buffer was detached (transferred) or shrunk to nothing while the read waited. No
   /// bytes were taken from the socket (`ERR_BUFFER_DETACHED`).
+  #[error(
+    "The read's buffer was detached or shrunk to nothing while the read waited; no bytes were \
+     taken from the socket, the next read gets them"
+  )]
   BufferDetached,
   /// `reunite` with halves of two different sockets (`ERR_REUNITE`); the JS side attaches them.
+  #[error("tried to reunite halves that are not from the same socket")]
   Reunite,
   /// Text read from the socket (a line) that is too long for a JavaScript string: more than
   /// [`MAX_STRING_LENGTH`] bytes (`ERR_STRING_TOO_LONG`, Node's code for it). `len` is its length
   /// in bytes; the line was consumed.
+  #[error(
+    "Cannot create a string longer than {MAX_STRING_LENGTH:#x} characters: the line read is \
+     {len} bytes long, and was consumed"
+  )]
   StringTooLong { len: usize },
   /// A JavaScript exception that is already pending on the env (thrown by a user callback).
+  #[error("a JavaScript exception is pending")]
   Pending,
   /// A failure of Node-API itself or of this crate (a caught panic, say).
+  #[error("{0}")]
   Internal(String),
 }
 
@@ -77,100 +94,64 @@ impl NetError {
     }
   }
 
-  /// Builds the JS error value (on the JS thread).
+  /// Builds the JS error value (on the JS thread): the message is the `Display` above.
   pub fn to_js(&self, js: Js) -> napi::Result<sys::napi_value> {
-    let (ctor, code, kind, message): (ErrorCtor, String, String, String) = match self {
-      NetError::Io { err, syscall } => {
-        let kind = format!("{:?}", err.kind());
-        let code = io_code(err);
-        let message = match syscall {
-          Some(call) => format!("{call} {code}: {err}"),
-          None => format!("{code}: {err}"),
-        };
-        let value = make_error(js, ErrorCtor::Error, &code, &message)?;
-        js.set(value, "kind", js.string(&kind)?)?;
-        if let Some(errno) = err.raw_os_error() {
-          js.set(value, "errno", js.number(f64::from(errno))?)?;
-        }
-        if let Some(call) = syscall {
-          js.set(value, "syscall", js.string(call)?)?;
-        }
-        return Ok(value);
-      }
-      NetError::Closed => (
-        ErrorCtor::Error,
-        "ERR_HANDLE_CLOSED".into(),
-        "Other".into(),
-        "The handle was closed or consumed".into(),
-      ),
-      NetError::Aborted => {
-        let value = make_error(
-          js,
-          ErrorCtor::Error,
-          "ABORT_ERR",
-          "The operation was aborted",
-        )?;
-        js.set(value, "name", js.string("AbortError")?)?;
-        js.set(value, "kind", js.string("Interrupted")?)?;
-        return Ok(value);
-      }
-      NetError::ArgType(m) => (
-        ErrorCtor::Type,
-        "ERR_INVALID_ARG_TYPE".into(),
-        "InvalidInput".into(),
-        m.clone(),
-      ),
-      NetError::ArgRange(m) => (
-        ErrorCtor::Range,
-        "ERR_OUT_OF_RANGE".into(),
-        "InvalidInput".into(),
-        m.clone(),
-      ),
-      NetError::ArgValue(m) => (
-        // Node's own `ERR_INVALID_ARG_VALUE` is a TypeError too.
-        ErrorCtor::Type,
-        "ERR_INVALID_ARG_VALUE".into(),
-        "InvalidInput".into(),
-        m.clone(),
-      ),
-      NetError::BufferDetached => (
-        ErrorCtor::Error,
-        "ERR_BUFFER_DETACHED".into(),
-        "InvalidInput".into(),
-        "The read's buffer was detached or shrunk to nothing while the read waited; no bytes \
-         were taken from the socket, the next read gets them"
-          .into(),
-      ),
-      NetError::Reunite => (
-        ErrorCtor::Error,
-        "ERR_REUNITE".into(),
-        "Other".into(),
-        "tried to reunite halves that are not from the same socket".into(),
-      ),
-      NetError::StringTooLong { len } => (
-        // Node's own `ERR_STRING_TOO_LONG` is a plain Error, with the message Node gives it.
-        ErrorCtor::Error,
-        "ERR_STRING_TOO_LONG".into(),
-        "InvalidData".into(),
-        format!(
-          "Cannot create a string longer than {MAX_STRING_LENGTH:#x} characters: the line read \
-           is {len} bytes long, and was consumed"
-        ),
-      ),
+    let (class, code, kind) = match self {
       NetError::Pending => {
         return js
           .take_pending_exception()
           .ok_or_else(|| napi::Error::from_reason("no JavaScript exception was pending"));
       }
-      NetError::Internal(m) => (
-        ErrorCtor::Error,
-        "ERR_INTERNAL".into(),
+      NetError::Io { err, .. } => (ErrorClass::Error, io_code(err), format!("{:?}", err.kind())),
+      NetError::Closed => (
+        ErrorClass::Error,
+        "ERR_HANDLE_CLOSED".into(),
         "Other".into(),
-        m.clone(),
       ),
+      NetError::Aborted => (ErrorClass::Error, "ABORT_ERR".into(), "Interrupted".into()),
+      NetError::ArgType(_) => (
+        ErrorClass::Type,
+        "ERR_INVALID_ARG_TYPE".into(),
+        "InvalidInput".into(),
+      ),
+      NetError::ArgRange(_) => (
+        ErrorClass::Range,
+        "ERR_OUT_OF_RANGE".into(),
+        "InvalidInput".into(),
+      ),
+      // Node's own `ERR_INVALID_ARG_VALUE` is a TypeError too.
+      NetError::ArgValue(_) => (
+        ErrorClass::Type,
+        "ERR_INVALID_ARG_VALUE".into(),
+        "InvalidInput".into(),
+      ),
+      NetError::BufferDetached => (
+        ErrorClass::Error,
+        "ERR_BUFFER_DETACHED".into(),
+        "InvalidInput".into(),
+      ),
+      NetError::Reunite => (ErrorClass::Error, "ERR_REUNITE".into(), "Other".into()),
+      // Node's own `ERR_STRING_TOO_LONG` is a plain Error, with the message Node gives it.
+      NetError::StringTooLong { .. } => (
+        ErrorClass::Error,
+        "ERR_STRING_TOO_LONG".into(),
+        "InvalidData".into(),
+      ),
+      NetError::Internal(_) => (ErrorClass::Error, "ERR_INTERNAL".into(), "Other".into()),
     };
-    let value = make_error(js, ctor, &code, &message)?;
+    let value = js.error(class, &code, &self.to_string())?;
+    if let NetError::Aborted = self {
+      js.set(value, "name", js.string("AbortError")?)?;
+    }
     js.set(value, "kind", js.string(&kind)?)?;
+    if let NetError::Io { err, syscall } = self {
+      if let Some(errno) = err.raw_os_error() {
+        js.set(value, "errno", js.number(f64::from(errno))?)?;
+      }
+      if let Some(call) = syscall {
+        js.set(value, "syscall", js.string(call)?)?;
+      }
+    }
     Ok(value)
   }
 
@@ -178,14 +159,23 @@ impl NetError {
   pub fn throw(self, js: Js) -> napi::Error {
     if !matches!(self, NetError::Pending) {
       match self.to_js(js) {
-        // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-        Ok(value) => unsafe {
-          sys::napi_throw(js.raw(), value);
-        },
+        Ok(value) => js.throw_value(value),
         Err(e) => return e,
       }
     }
     napi::Error::new(napi::Status::PendingException, String::new())
+  }
+}
+
+/// Names the call that failed on an OS or tokio error, as `.syscall("setsockopt")?`: the
+/// `syscall` of its JS face and the first word of its message.
+pub trait IoResultExt<T> {
+  fn syscall(self, call: &'static str) -> NetResult<T>;
+}
+
+impl<T> IoResultExt<T> for io::Result<T> {
+  fn syscall(self, call: &'static str) -> NetResult<T> {
+    self.map_err(|err| NetError::io(err, call))
   }
 }
 
@@ -201,29 +191,13 @@ impl From<napi::Error> for NetError {
   }
 }
 
-#[derive(Clone, Copy)]
-enum ErrorCtor {
-  Error,
-  Type,
-  Range,
-}
-
-fn make_error(js: Js, ctor: ErrorCtor, code: &str, message: &str) -> napi::Result<sys::napi_value> {
-  let code_value = js.string(code)?;
-  let message_value = js.string(message)?;
-  let mut out = std::ptr::null_mut();
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  let status = unsafe {
-    match ctor {
-      ErrorCtor::Error => sys::napi_create_error(js.raw(), code_value, message_value, &mut out),
-      ErrorCtor::Type => sys::napi_create_type_error(js.raw(), code_value, message_value, &mut out),
-      ErrorCtor::Range => {
-        sys::napi_create_range_error(js.raw(), code_value, message_value, &mut out)
-      }
-    }
-  };
-  Js::check(status)?;
-  Ok(out)
+/// An OS or tokio error's message: the call that failed, the code, and the OS's words.
+fn io_message(err: &io::Error, syscall: Option<&'static str>) -> String {
+  let code = io_code(err);
+  match syscall {
+    Some(call) => format!("{call} {code}: {err}"),
+    None => format!("{code}: {err}"),
+  }
 }
 
 /// The errno symbol Node would use, or a stable `ERR_*` code for errors the OS did not give.
@@ -314,6 +288,21 @@ mod tests {
       let again = io::Error::from_raw_os_error(libc::EAGAIN);
       assert_eq!(io_code(&again), "EAGAIN");
     }
+  }
+
+  #[test]
+  fn messages_name_the_call_and_the_code() {
+    let eof = io::Error::new(io::ErrorKind::UnexpectedEof, "early eof");
+    assert_eq!(
+      NetError::io(eof, "read").to_string(),
+      "read ERR_UNEXPECTED_EOF: early eof"
+    );
+    #[cfg(target_pointer_width = "64")]
+    assert_eq!(
+      NetError::StringTooLong { len: 7 }.to_string(),
+      "Cannot create a string longer than 0x1fffffe8 characters: the line read is 7 bytes long, \
+       and was consumed"
+    );
   }
 
   #[test]

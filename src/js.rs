@@ -4,8 +4,16 @@
 //! Hand-made beside napi-rs's typed values for a measured reason: the hot paths (settling a
 //! promise, reading a buffer's bytes afresh at readiness) stay one Node-API call each, and a
 //! throwing getter is caught where it happens instead of becoming napi-rs's generic error.
+//!
+//! The one module that calls `napi::sys` functions (see `clippy.toml`).
 
-use std::ffi::CString;
+#![allow(
+  clippy::disallowed_methods,
+  reason = "the Node-API wrappers the rest of the crate uses"
+)]
+
+use std::ffi::{CString, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
 use napi::bindgen_prelude::Unknown;
@@ -117,6 +125,28 @@ impl Js {
       sys::napi_create_string_utf8(self.0, s.as_ptr().cast(), s.len() as isize, &mut out)
     })?;
     Ok(out)
+  }
+
+  pub fn string_value(self, value: sys::napi_value) -> napi::Result<String> {
+    let mut len = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe {
+      sys::napi_get_value_string_utf8(self.0, value, ptr::null_mut(), 0, &mut len)
+    })?;
+    let mut buf = vec![0u8; len + 1];
+    let mut written = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe {
+      sys::napi_get_value_string_utf8(
+        self.0,
+        value,
+        buf.as_mut_ptr().cast(),
+        len + 1,
+        &mut written,
+      )
+    })?;
+    buf.truncate(written);
+    String::from_utf8(buf).map_err(|e| napi::Error::from_reason(e.to_string()))
   }
 
   /// A JS string of `text` that came from the socket, so may be of any length: more than
@@ -345,6 +375,272 @@ impl Js {
     };
     // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
     Js::check(unsafe { sys::napi_define_properties(self.0, child, 1, &property) })
+  }
+
+  /// A new `Error`, `TypeError` or `RangeError` with `code` and `message`.
+  pub fn error(
+    self,
+    class: ErrorClass,
+    code: &str,
+    message: &str,
+  ) -> napi::Result<sys::napi_value> {
+    let code = self.string(code)?;
+    let message = self.string(message)?;
+    let mut out = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    let status = unsafe {
+      match class {
+        ErrorClass::Error => sys::napi_create_error(self.0, code, message, &mut out),
+        ErrorClass::Type => sys::napi_create_type_error(self.0, code, message, &mut out),
+        ErrorClass::Range => sys::napi_create_range_error(self.0, code, message, &mut out),
+      }
+    };
+    Js::check(status)?;
+    Ok(out)
+  }
+
+  /// The value of a JS number (already checked to be one).
+  pub fn f64_value(self, value: sys::napi_value) -> napi::Result<f64> {
+    let mut out = 0.0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe { sys::napi_get_value_double(self.0, value, &mut out) })?;
+    Ok(out)
+  }
+
+  /// The value of a JS boolean (already checked to be one).
+  pub fn bool_value(self, value: sys::napi_value) -> napi::Result<bool> {
+    let mut out = false;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe { sys::napi_get_value_bool(self.0, value, &mut out) })?;
+    Ok(out)
+  }
+
+  /// Where the bytes of `value` are, if it is a `Uint8Array` (a `Buffer` is one): `None` for
+  /// any other value. A detached buffer reports no data.
+  pub fn uint8_array(self, value: sys::napi_value) -> napi::Result<Option<(*mut u8, usize)>> {
+    let mut is_typed = false;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    let status = unsafe { sys::napi_is_typedarray(self.0, value, &mut is_typed) };
+    if status != sys::Status::napi_ok || !is_typed {
+      return Ok(None);
+    }
+    let mut kind = 0;
+    let mut len = 0;
+    let mut data = ptr::null_mut();
+    let mut arraybuffer = ptr::null_mut();
+    let mut offset = 0;
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe {
+      sys::napi_get_typedarray_info(
+        self.0,
+        value,
+        &mut kind,
+        &mut len,
+        &mut data,
+        &mut arraybuffer,
+        &mut offset,
+      )
+    })?;
+    Ok((kind == sys::TypedarrayType::uint8_array).then_some((data.cast(), len)))
+  }
+
+  /// A new promise and the deferred that settles it.
+  pub fn promise(self) -> napi::Result<(Deferred, sys::napi_value)> {
+    let mut deferred = ptr::null_mut();
+    let mut promise = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe { sys::napi_create_promise(self.0, &mut deferred, &mut promise) })?;
+    Ok((Deferred(deferred), promise))
+  }
+
+  /// Resolves (`Ok`) or rejects (`Err`) the promise of `deferred`.
+  pub fn settle(self, deferred: Deferred, result: Result<sys::napi_value, sys::napi_value>) {
+    // SAFETY: the deferred was made by `napi_create_promise` on this env and is settled once:
+    // it is taken by value.
+    unsafe {
+      match result {
+        Ok(value) => sys::napi_resolve_deferred(self.0, deferred.0, value),
+        Err(value) => sys::napi_reject_deferred(self.0, deferred.0, value),
+      };
+    }
+  }
+
+  /// A new async resource named `name`, with its async context, for callback scopes (see
+  /// [`Js::in_callback_scope`]).
+  pub fn async_scope(self, name: &str) -> napi::Result<AsyncScope> {
+    let resource = self.object()?;
+    let name = self.string(name)?;
+    let mut context = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe { sys::napi_async_init(self.0, resource, name, &mut context) })?;
+    match self.new_ref(resource) {
+      Ok(resource) => Ok(AsyncScope { resource, context }),
+      Err(e) => {
+        // SAFETY: made just above on this env, destroyed once.
+        unsafe { sys::napi_async_destroy(self.0, context) };
+        Err(e)
+      }
+    }
+  }
+
+  pub fn destroy_async_scope(self, scope: AsyncScope) {
+    // SAFETY: made for this env by `async_scope` and destroyed once: it is taken by value.
+    unsafe { sys::napi_async_destroy(self.0, scope.context) };
+    self.delete_ref(scope.resource);
+  }
+
+  /// Runs `f` inside a handle scope and a callback scope of `scope`'s async context, as Node
+  /// does for a callback from native code; closing the callback scope runs the microtasks. False
+  /// (and `f` not run) if the scopes could not be opened.
+  pub fn in_callback_scope(self, scope: &AsyncScope, f: impl FnOnce()) -> bool {
+    // SAFETY: scope calls on the env's JS thread; every scope opened here is closed below, even
+    // if `f` panics.
+    unsafe {
+      let mut handles = ptr::null_mut();
+      if sys::napi_open_handle_scope(self.0, &mut handles) != sys::Status::napi_ok {
+        return false;
+      }
+      let mut object = ptr::null_mut();
+      let mut callback_scope = ptr::null_mut();
+      let opened = sys::napi_get_reference_value(self.0, scope.resource.0, &mut object)
+        == sys::Status::napi_ok
+        && !object.is_null()
+        && sys::napi_open_callback_scope(self.0, object, scope.context, &mut callback_scope)
+          == sys::Status::napi_ok;
+      if opened {
+        // The scopes are closed whatever `f` does: a panic must not leave them open.
+        let _ = catch_unwind(AssertUnwindSafe(f));
+        sys::napi_close_callback_scope(self.0, callback_scope);
+      }
+      sys::napi_close_handle_scope(self.0, handles);
+      opened
+    }
+  }
+
+  /// A threadsafe function named `name` that calls `call_js` on this env's JS thread with the
+  /// data of each [`Tsfn::call`]; it does not hold the event loop open until
+  /// [`Js::hold_loop`] says so.
+  pub fn threadsafe_function(
+    self,
+    name: &str,
+    call_js: sys::napi_threadsafe_function_call_js,
+  ) -> napi::Result<Tsfn> {
+    let name = self.string(name)?;
+    let mut tsfn = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe {
+      sys::napi_create_threadsafe_function(
+        self.0,
+        ptr::null_mut(),
+        ptr::null_mut(),
+        name,
+        0,
+        1,
+        ptr::null_mut(),
+        None,
+        ptr::null_mut(),
+        call_js,
+        &mut tsfn,
+      )
+    })?;
+    let tsfn = Tsfn(tsfn);
+    self.hold_loop(&tsfn, false)?;
+    Ok(tsfn)
+  }
+
+  /// Whether `tsfn` keeps the event loop alive.
+  pub fn hold_loop(self, tsfn: &Tsfn, on: bool) -> napi::Result<()> {
+    // SAFETY: called on the JS thread with the env's live threadsafe function (not released:
+    // release takes it by value).
+    Js::check(unsafe {
+      if on {
+        sys::napi_ref_threadsafe_function(self.0, tsfn.0)
+      } else {
+        sys::napi_unref_threadsafe_function(self.0, tsfn.0)
+      }
+    })
+  }
+
+  /// Runs `hook` when the env goes away.
+  pub fn on_cleanup(self, hook: unsafe extern "C" fn(*mut c_void)) -> napi::Result<()> {
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe { sys::napi_add_env_cleanup_hook(self.0, Some(hook), ptr::null_mut()) })
+  }
+
+  /// Runs `hook` when the env goes away, letting it finish asynchronously (it must call
+  /// [`remove_async_cleanup_hook`] with the handle returned here).
+  pub fn on_async_cleanup(
+    self,
+    hook: unsafe extern "C" fn(sys::napi_async_cleanup_hook_handle, *mut c_void),
+  ) -> napi::Result<sys::napi_async_cleanup_hook_handle> {
+    let mut handle = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    Js::check(unsafe {
+      sys::napi_add_async_cleanup_hook(self.0, Some(hook), ptr::null_mut(), &mut handle)
+    })?;
+    Ok(handle)
+  }
+
+  /// The libuv loop of this env (Node only).
+  pub fn uv_event_loop(self) -> Option<*mut sys::uv_loop_s> {
+    let mut event_loop = ptr::null_mut();
+    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
+    let status = unsafe { sys::napi_get_uv_event_loop(self.0, &mut event_loop) };
+    (status == sys::Status::napi_ok && !event_loop.is_null()).then_some(event_loop)
+  }
+}
+
+/// Tells Node an async cleanup hook is done.
+///
+/// # Safety
+/// `handle` came from [`Js::on_async_cleanup`] and is removed once.
+pub unsafe fn remove_async_cleanup_hook(handle: sys::napi_async_cleanup_hook_handle) {
+  // SAFETY: a live hook handle, removed once (see # Safety).
+  unsafe { sys::napi_remove_async_cleanup_hook(handle) };
+}
+
+/// The deferred of a promise made by [`Js::promise`], settled once by [`Js::settle`].
+pub struct Deferred(sys::napi_deferred);
+
+/// An async resource and its context, made by [`Js::async_scope`].
+pub struct AsyncScope {
+  resource: JsRef,
+  context: sys::napi_async_context,
+}
+
+/// Which constructor [`Js::error`] uses.
+#[derive(Clone, Copy)]
+pub enum ErrorClass {
+  Error,
+  Type,
+  Range,
+}
+
+/// A threadsafe function: callable from any thread while it lives.
+pub struct Tsfn(sys::napi_threadsafe_function);
+
+// SAFETY: Node-API documents napi_call_threadsafe_function as callable from any thread; the
+// handle is released only by `release`, which takes it by value.
+unsafe impl Send for Tsfn {}
+
+impl Tsfn {
+  /// Queues a call of the function's `call_js` with `data`, from any thread; false if Node
+  /// refused it (the function is closing), and `data` was not handed over.
+  pub fn call(&self, data: *mut c_void) -> bool {
+    // SAFETY: callable from any thread while the function is alive, and it is until `release`
+    // takes it.
+    let status = unsafe {
+      sys::napi_call_threadsafe_function(self.0, data, sys::ThreadsafeFunctionCallMode::nonblocking)
+    };
+    status == sys::Status::napi_ok
+  }
+
+  /// Releases the function, aborting the calls still queued.
+  pub fn release(self) {
+    // SAFETY: the function is alive and released once: it is taken by value.
+    unsafe {
+      sys::napi_release_threadsafe_function(self.0, sys::ThreadsafeFunctionReleaseMode::abort)
+    };
   }
 }
 

@@ -2,9 +2,6 @@
 //! runtime. This crate is the internal binding: the public classes are TypeScript, in
 //! `lib/tokio/`, and hold the objects made here. `docs/CONTRACT.md` has the rules both keep.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
-#![deny(clippy::undocumented_unsafe_blocks)]
-
 #[macro_use]
 extern crate napi_derive;
 

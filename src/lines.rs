@@ -19,7 +19,7 @@ use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Promise, Start};
 use crate::buf_reader::TokioBufReader;
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, MAX_STRING_LENGTH};
 use crate::registry::{self, Core, Inner, Resource};
 
@@ -129,10 +129,6 @@ fn clear_partial(partial: &mut Vec<u8>) {
   }
 }
 
-fn read_err(e: io::Error) -> NetError {
-  NetError::io(e, "read")
-}
-
 impl LinesInner {
   /// Appends up to `max` lines to `out`, each followed by `\n`, waiting only while there is no
   /// complete line; false at end of stream. The only wait is for more bytes, and whatever was
@@ -145,7 +141,7 @@ impl LinesInner {
     // call takes blocks, and it only asks whether any line came.
     let mut count = 0;
     if let Some(e) = self.deferred.take() {
-      return Err(read_err(e));
+      return Err(NetError::io(e, "read"));
     }
     let LinesInner {
       reader,
@@ -154,7 +150,7 @@ impl LinesInner {
       ..
     } = self;
     loop {
-      let available = reader.fill_buf().await.map_err(read_err)?;
+      let available = reader.fill_buf().await.syscall("read")?;
       if available.is_empty() {
         // End of stream: a last line without a line ending still counts.
         if partial.is_empty() {
@@ -170,7 +166,7 @@ impl LinesInner {
         }
         // As tokio does, a `\r` goes only with a line feed: this line keeps it.
         let line = std::mem::take(partial);
-        out.push_str(utf8(&line).map_err(read_err)?);
+        out.push_str(utf8(&line).syscall("read")?);
         out.push('\n');
         return Ok(true);
       }
@@ -205,7 +201,7 @@ impl LinesInner {
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let text = if fits(out, line.len()) {
-          utf8(line).map_err(read_err)
+          utf8(line).syscall("read")
         } else {
           Err(NetError::StringTooLong { len: line.len() })
         };

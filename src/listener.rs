@@ -5,7 +5,7 @@ use napi::{Env, sys};
 
 use crate::addr::{Targets, new_socket_addr};
 use crate::bridge::{self, Lazy, Promise, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::registry::{self, ListenerCore, Resource};
 use crate::stream::new_stream;
@@ -39,6 +39,21 @@ fn listener(id: u64) -> NetResult<(Listener, tokio_util::sync::CancellationToken
   registry::with(id, |resource, closed| match resource {
     Resource::Listener(l) => Ok((l.clone(), closed.clone())),
     _ => Err(NetError::Closed),
+  })
+}
+
+/// Runs `f` on the listener `id` with the arguments `args` reads, which are read first: they
+/// are plain numbers, no user code runs.
+fn with_listener<A, T>(
+  env: &Env,
+  id: u64,
+  args: impl FnOnce(Js) -> NetResult<A>,
+  f: impl FnOnce(Js, A, &tokio::net::TcpListener) -> NetResult<T>,
+) -> napi::Result<T> {
+  sync(env, |js| {
+    let args = args(js)?;
+    let (l, _) = listener(id)?;
+    f(js, args, &l.io)
   })
 }
 
@@ -79,7 +94,7 @@ where
       } else {
         listener.io.accept().await
       }
-      .map_err(|e| NetError::io(e, "accept"))?;
+      .syscall("accept")?;
       Ok(Lazy(move |js: Js| {
         let stream = new_stream(js, stream)?;
         let addr = new_socket_addr(js, addr)?;
@@ -112,26 +127,24 @@ impl TcpListener {
         let addrs = targets.resolve().await?;
         let listener = tokio::net::TcpListener::bind(&addrs[..])
           .await
-          .map_err(|e| NetError::io(e, "bind"))?;
+          .syscall("bind")?;
         Ok(Lazy(move |js: Js| {
           crate::ops::to_js_class(js, register(listener))
         }))
       }))
     })
   }
+}
 
-  /// Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`.
-  #[napi(js_name = "ref")]
-  pub fn ref_(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, true))
-  }
+ref_methods!(TcpListener {
+  #[doc = " Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`."]
+  fn ref_;
+  #[doc = " Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`."]
+  fn unref;
+});
 
-  /// Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`.
-  #[napi]
-  pub fn unref(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, false))
-  }
-
+#[napi]
+impl TcpListener {
   /// Waits for a connection; resolves with `[stream, peerAddress]`.
   ///
   /// Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
@@ -205,34 +218,17 @@ impl TcpListener {
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (l, _) = listener(self.id)?;
-      new_socket_addr(
-        js,
-        l.io
-          .local_addr()
-          .map_err(|e| NetError::io(e, "getsockname"))?,
-      )
+      new_socket_addr(js, l.io.local_addr().syscall("getsockname")?)
     })
   }
+}
 
-  /// The IP time-to-live of the listener's socket.
-  #[napi]
-  pub fn ttl(&self, env: Env) -> napi::Result<u32> {
-    sync(&env, |_| {
-      let (l, _) = listener(self.id)?;
-      l.io.ttl().map_err(|e| NetError::io(e, "getsockopt"))
-    })
-  }
+option_methods!(TcpListener via with_listener, ttl {
+  #[doc = " The IP time-to-live of the listener's socket."]
+});
 
-  /// Sets the IP time-to-live (1 to 255).
-  #[napi]
-  pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
-    sync(&env, |js| {
-      let ttl = js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32;
-      let (l, _) = listener(self.id)?;
-      l.io.set_ttl(ttl).map_err(|e| NetError::io(e, "setsockopt"))
-    })
-  }
-
+#[napi]
+impl TcpListener {
   /// Stops listening now; pending `accept` calls reject with `ERR_HANDLE_CLOSED` and async
   /// iteration ends.
   #[napi]

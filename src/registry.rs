@@ -27,6 +27,13 @@ use tokio_util::sync::CancellationToken;
 use crate::errors::{NetError, NetResult};
 use crate::ops::queue::Queue;
 
+/// One direction of a connection: what a half, a wrapper or an end of a copy uses.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Direction {
+  Read,
+  Write,
+}
+
 /// One TCP connection, shared by a stream, its halves and `asRef` views.
 pub struct Core {
   pub io: ManuallyDrop<tokio::net::TcpStream>,
@@ -41,6 +48,14 @@ pub struct Core {
 }
 
 impl Core {
+  /// The call order of `direction`: calls of one direction are served in call order.
+  pub fn order(&self, direction: Direction) -> &Queue {
+    match direction {
+      Direction::Read => &self.read_order,
+      Direction::Write => &self.write_order,
+    }
+  }
+
   pub fn new(io: tokio::net::TcpStream) -> Arc<Core> {
     Arc::new(Core {
       io: ManuallyDrop::new(io),
@@ -130,12 +145,12 @@ impl Inner {
     })
   }
 
-  pub fn reads(self) -> bool {
-    !matches!(self, Inner::WriteHalf { .. })
-  }
-
-  pub fn writes(self) -> bool {
-    !matches!(self, Inner::ReadHalf { .. })
+  /// Whether this handle can be used in `direction`: a half only in its own.
+  pub fn goes(self, direction: Direction) -> bool {
+    match direction {
+      Direction::Read => !matches!(self, Inner::WriteHalf { .. }),
+      Direction::Write => !matches!(self, Inner::ReadHalf { .. }),
+    }
   }
 
   /// The table entry of this kind over `core`.

@@ -23,7 +23,7 @@ pub mod js_thread {
   pub fn handle() -> Option<tokio::runtime::Handle> {
     None
   }
-  pub fn install(_env: napi::sys::napi_env) -> bool {
+  pub fn install(_js: crate::js::Js) -> bool {
     false
   }
   pub fn charge() {}

@@ -6,11 +6,11 @@ use napi::{Env, sys};
 use crate::addr::{Targets, new_socket_addr};
 use crate::args::no_args;
 use crate::bridge::{self, Handle, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::listener::TcpListener;
 use crate::ops::to_js_class;
-use crate::platform::{everywhere, unix_only};
+use crate::platform::unix_only;
 use crate::registry::{self, Core, Resource};
 use crate::stream::{TcpStream, linger_arg};
 
@@ -61,10 +61,6 @@ fn take_socket(id: u64) -> NetResult<tokio::net::TcpSocket> {
   })
 }
 
-fn opt<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
-  r.map_err(|e| NetError::io(e, call))
-}
-
 /// One literal socket address (no name resolution), as `bind` and `connect` take.
 fn one_addr(js: Js, value: sys::napi_value) -> NetResult<std::net::SocketAddr> {
   Targets::from_js(js, value, "addr")?
@@ -72,8 +68,8 @@ fn one_addr(js: Js, value: sys::napi_value) -> NetResult<std::net::SocketAddr> {
     .ok_or_else(|| NetError::ArgValue("expected exactly one IP address and port".into()))
 }
 
-/// A boolean option pair: the getter and the setter. Led by `unix "NAME":`, the pair is Unix
-/// only and throws `Unsupported` elsewhere.
+/// A boolean option pair of `TcpSocket`, its setter's argument named `on`. Led by
+/// `unix "NAME":`, the pair is Unix only and throws `Unsupported` elsewhere.
 macro_rules! bool_option {
   ($get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
     bool_option!(@pair everywhere "", $get, $set, $get_doc, $set_doc);
@@ -82,54 +78,25 @@ macro_rules! bool_option {
     bool_option!(@pair unix_only $what, $get, $set, $get_doc, $set_doc);
   };
   (@pair $gate:ident $what:literal, $get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
-    #[napi]
-    impl TcpSocket {
+    option_methods!(TcpSocket via with_socket, $gate $what {
       #[doc = $get_doc]
-      #[napi]
-      pub fn $get(&self, env: Env) -> napi::Result<bool> {
-        with_socket(&env, self.id, no_args, |_, (), s| {
-          opt($gate!($what, s.$get()), "getsockopt")
-        })
-      }
-
+      fn $get() -> bool;
       #[doc = $set_doc]
-      #[napi]
-      pub fn $set(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
-        with_socket(
-          &env,
-          self.id,
-          |js| js.bool_arg(raw(&on), "on"),
-          |_, on, s| opt($gate!($what, s.$set(on)), "setsockopt"),
-        )
-      }
-    }
+      fn $set(on) = |js, on| js.bool_arg(on, "on");
+    });
   };
 }
 
-/// A size option pair, in bytes.
+/// A size option pair of `TcpSocket`, in bytes.
 macro_rules! size_option {
   ($get:ident, $set:ident, $get_doc:literal, $set_doc:literal) => {
-    #[napi]
-    impl TcpSocket {
+    option_methods!(TcpSocket via with_socket, everywhere "" {
       #[doc = $get_doc]
-      #[napi]
-      pub fn $get(&self, env: Env) -> napi::Result<u32> {
-        with_socket(&env, self.id, no_args, |_, (), s| {
-          opt(s.$get(), "getsockopt")
-        })
-      }
-
+      fn $get() -> u32;
       #[doc = $set_doc]
-      #[napi]
-      pub fn $set(&self, env: Env, size: Unknown<'_>) -> napi::Result<()> {
-        with_socket(
-          &env,
-          self.id,
-          |js| Ok(js.uint_arg(raw(&size), "size", f64::from(u32::MAX))? as u32),
-          |_, size, s| opt(s.$set(size), "setsockopt"),
-        )
-      }
-    }
+      fn $set(size) =
+        |js, size| Ok(js.uint_arg(size, "size", f64::from(u32::MAX))? as u32);
+    });
   };
 }
 
@@ -191,7 +158,7 @@ impl TcpSocket {
       &env,
       self.id,
       |js| one_addr(js, raw(&addr)),
-      |_, addr, s| opt(s.bind(addr), "bind"),
+      |_, addr, s| s.bind(addr).syscall("bind"),
     )
   }
 
@@ -213,12 +180,7 @@ impl TcpSocket {
     bridge::spawn_then(&env, options.as_ref(), Some(Handle::of(id, &this)), || {
       let addr = one_addr(js, raw(&addr))?;
       let (socket, closed) = registry::start_connect(id)?;
-      let attempt = async move {
-        socket
-          .connect(addr)
-          .await
-          .map_err(|e| NetError::io(e, "connect"))
-      };
+      let attempt = async move { socket.connect(addr).await.syscall("connect") };
       Ok(Start::Run(
         Some(closed),
         attempt,
@@ -241,7 +203,7 @@ impl TcpSocket {
   #[napi]
   pub fn only_v6(&self, env: Env) -> napi::Result<bool> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      opt(socket2::SockRef::from(s).only_v6(), "getsockopt")
+      socket2::SockRef::from(s).only_v6().syscall("getsockopt")
     })
   }
 
@@ -253,7 +215,11 @@ impl TcpSocket {
       &env,
       self.id,
       |js| js.bool_arg(raw(&on), "on"),
-      |_, on, s| opt(socket2::SockRef::from(s).set_only_v6(on), "setsockopt"),
+      |_, on, s| {
+        socket2::SockRef::from(s)
+          .set_only_v6(on)
+          .syscall("setsockopt")
+      },
     )
   }
 
@@ -266,28 +232,25 @@ impl TcpSocket {
       self.id,
       |js| crate::stream::tcp_keepalive_arg(js, raw(&params)),
       |_, params, s| {
-        opt(
-          socket2::SockRef::from(s).set_tcp_keepalive(&params),
-          "setsockopt",
-        )
+        socket2::SockRef::from(s)
+          .set_tcp_keepalive(&params)
+          .syscall("setsockopt")
       },
     )
   }
+}
 
-  /// Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`.
-  #[napi(js_name = "ref")]
-  pub fn ref_(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, true))
-  }
+ref_methods!(TcpSocket {
+  #[doc = " Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`."]
+  fn ref_;
+  #[doc = " Lets the process exit while a `connect` of this socket is pending, as `unref()` on a"]
+  #[doc = " `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd"]
+  #[doc = " too. Not part of tokio (Node's and Deno's handles have it)."]
+  fn unref;
+});
 
-  /// Lets the process exit while a `connect` of this socket is pending, as `unref()` on a
-  /// `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd
-  /// too. Not part of tokio (Node's and Deno's handles have it).
-  #[napi]
-  pub fn unref(&self, env: Env) -> napi::Result<()> {
-    sync(&env, |_| registry::set_ref(self.id, false))
-  }
-
+#[napi]
+impl TcpSocket {
   /// Starts listening with a queue of `backlog` pending connections, consuming the socket.
   #[napi]
   pub fn listen(&self, env: Env, backlog: Unknown<'_>) -> napi::Result<TcpListener> {
@@ -296,7 +259,7 @@ impl TcpSocket {
       let socket = take_socket(self.id)?;
       let handle = crate::runtime::handle()?;
       let _guard = handle.enter();
-      let listener = opt(socket.listen(backlog), "listen")?;
+      let listener = socket.listen(backlog).syscall("listen")?;
       Ok(crate::listener::register(listener))
     })
   }
@@ -305,7 +268,7 @@ impl TcpSocket {
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_socket(&env, self.id, no_args, |js, (), s| {
-      new_socket_addr(js, opt(s.local_addr(), "getsockname")?)
+      new_socket_addr(js, s.local_addr().syscall("getsockname")?)
     })
   }
 
@@ -313,7 +276,7 @@ impl TcpSocket {
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_socket(&env, self.id, no_args, |js, (), s| {
-      match opt(s.take_error(), "getsockopt")? {
+      match s.take_error().syscall("getsockopt")? {
         Some(err) => Ok(NetError::io(err, "getsockopt").to_js(js)?),
         None => Ok(js.null()?),
       }
@@ -324,7 +287,11 @@ impl TcpSocket {
   #[napi]
   pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      Ok(opt(s.linger(), "getsockopt")?.map(|d| d.as_millis() as f64))
+      Ok(
+        s.linger()
+          .syscall("getsockopt")?
+          .map(|d| d.as_millis() as f64),
+      )
     })
   }
 
@@ -339,7 +306,11 @@ impl TcpSocket {
       &env,
       self.id,
       |js| linger_arg(js, raw(&ms)),
-      |_, dur, s| opt(socket2::SockRef::from(s).set_linger(dur), "setsockopt"),
+      |_, dur, s| {
+        socket2::SockRef::from(s)
+          .set_linger(dur)
+          .syscall("setsockopt")
+      },
     )
   }
 
@@ -347,7 +318,7 @@ impl TcpSocket {
   #[napi]
   pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      opt(s.set_zero_linger(), "setsockopt")
+      s.set_zero_linger().syscall("setsockopt")
     })
   }
 
@@ -361,7 +332,7 @@ impl TcpSocket {
 fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSocket> {
   let handle = crate::runtime::handle()?;
   let _guard = handle.enter();
-  let socket = opt(socket, "socket")?;
+  let socket = socket.syscall("socket")?;
   Ok(TcpSocket {
     id: registry::insert(Resource::Socket(std::sync::Arc::new(socket))),
   })
@@ -374,7 +345,7 @@ impl TcpSocket {
   #[napi]
   pub fn tos(&self, env: Env) -> napi::Result<u32> {
     with_socket(&env, self.id, no_args, |_, (), s| {
-      opt(unix_only!("IP_TOS", s.tos_v4()), "getsockopt")
+      unix_only!("IP_TOS", s.tos_v4()).syscall("getsockopt")
     })
   }
 
@@ -386,7 +357,7 @@ impl TcpSocket {
       &env,
       self.id,
       |js| Ok(js.uint_arg(raw(&tos), "tos", 255.0)? as u32),
-      |_, tos, s| opt(unix_only!("IP_TOS", s.set_tos_v4(tos)), "setsockopt"),
+      |_, tos, s| unix_only!("IP_TOS", s.set_tos_v4(tos)).syscall("setsockopt"),
     )
   }
 }

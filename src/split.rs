@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{This, Unknown};
 use crate::bridge::sync;
 use crate::errors::{NetError, NetResult};
 use crate::js::raw;
-use crate::registry::{self, Core, Resource};
+use crate::registry::{self, Core, Direction, Resource};
 use crate::stream::TcpStream;
 
 /// The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
@@ -108,10 +108,10 @@ pub(crate) fn owned_pair(core: std::sync::Arc<Core>) -> (u64, u64) {
   (read, write)
 }
 
-fn owned_core(id: u64, want_read: bool) -> NetResult<std::sync::Arc<Core>> {
-  registry::with(id, |resource, _| match resource {
-    Resource::ReadHalf { core, owned: true } if want_read => Ok(core.clone()),
-    Resource::WriteHalf { core, owned: true } if !want_read => Ok(core.clone()),
+fn owned_core(id: u64, direction: Direction) -> NetResult<std::sync::Arc<Core>> {
+  registry::with(id, |resource, _| match (resource, direction) {
+    (Resource::ReadHalf { core, owned: true }, Direction::Read)
+    | (Resource::WriteHalf { core, owned: true }, Direction::Write) => Ok(core.clone()),
     _ => Err(NetError::Closed),
   })
 }
@@ -119,8 +119,8 @@ fn owned_core(id: u64, want_read: bool) -> NetResult<std::sync::Arc<Core>> {
 /// Puts two owned halves back together. Halves of two sockets are refused with
 /// `ERR_REUNITE`, which the public class turns into a `ReuniteError` holding both.
 fn reunite(read_id: u64, write_id: u64) -> NetResult<TcpStream> {
-  let read_core = owned_core(read_id, true)?;
-  let write_core = owned_core(write_id, false)?;
+  let read_core = owned_core(read_id, Direction::Read)?;
+  let write_core = owned_core(write_id, Direction::Write)?;
   if !std::sync::Arc::ptr_eq(&read_core, &write_core) {
     return Err(NetError::Reunite);
   }
@@ -166,7 +166,7 @@ impl OwnedWriteHalf {
   #[napi]
   pub fn forget(&self, env: Env) -> napi::Result<()> {
     sync(&env, |_| {
-      owned_core(self.id, false)?;
+      owned_core(self.id, Direction::Write)?;
       registry::take(self.id)?;
       Ok(())
     })

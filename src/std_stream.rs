@@ -9,7 +9,7 @@ use napi::{Env, sys};
 use crate::addr::{Targets, new_socket_addr};
 use crate::args::no_args;
 use crate::bridge::sync;
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::registry::{self, Resource};
 
@@ -50,10 +50,8 @@ pub(crate) fn dup_std(stream: &tokio::net::TcpStream) -> NetResult<std::net::Tcp
   let owned = std::os::fd::AsFd::as_fd(stream).try_clone_to_owned();
   #[cfg(windows)]
   let owned = std::os::windows::io::AsSocket::as_socket(stream).try_clone_to_owned();
-  let std = std::net::TcpStream::from(owned.map_err(|e| NetError::io(e, "dup"))?);
-  std
-    .set_nonblocking(true)
-    .map_err(|e| NetError::io(e, "fcntl"))?;
+  let std = std::net::TcpStream::from(owned.syscall("dup")?);
+  std.set_nonblocking(true).syscall("fcntl")?;
   Ok(std)
 }
 
@@ -77,10 +75,6 @@ fn with_std<A, T>(
   crate::bridge::sync_with(env, lookup, args, |js, args, stream| f(js, args, stream))
 }
 
-fn io<T>(r: std::io::Result<T>, call: &'static str) -> NetResult<T> {
-  r.map_err(|e| NetError::io(e, call))
-}
-
 #[napi]
 impl StdTcpStream {
   /// Connects, blocking the calling thread until connected or failed. Each resolved address
@@ -89,7 +83,7 @@ impl StdTcpStream {
   pub fn connect(env: Env, addr: Unknown<'_>) -> napi::Result<StdTcpStream> {
     sync(&env, |js| {
       let addrs = Targets::from_js(js, raw(&addr), "addr")?.resolve_blocking()?;
-      let stream = io(std::net::TcpStream::connect(&addrs[..]), "connect")?;
+      let stream = std::net::TcpStream::connect(&addrs[..]).syscall("connect")?;
       Ok(StdTcpStream::register(stream))
     })
   }
@@ -101,7 +95,7 @@ impl StdTcpStream {
       &env,
       self.id,
       |js| js.bool_arg(raw(&nonblocking), "nonblocking"),
-      |_, on, s| io(s.set_nonblocking(on), "fcntl"),
+      |_, on, s| s.set_nonblocking(on).syscall("fcntl"),
     )
   }
 
@@ -115,7 +109,7 @@ impl StdTcpStream {
       // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
       // taking it and the read.
       |js| unsafe { js.bytes_mut(raw(&buf), "buf") },
-      |_, target, s| Ok(io((&mut &*s).read(target), "read")? as f64),
+      |_, target, s| Ok((&mut &*s).read(target).syscall("read")? as f64),
     )
   }
 
@@ -128,7 +122,7 @@ impl StdTcpStream {
       // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
       // taking it and the read.
       |js| unsafe { js.bytes_mut(raw(&buf), "buf") },
-      |_, target, s| io((&mut &*s).read_exact(target), "read"),
+      |_, target, s| (&mut &*s).read_exact(target).syscall("read"),
     )
   }
 
@@ -141,7 +135,7 @@ impl StdTcpStream {
       // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
       // taking it and the write.
       |js| unsafe { js.bytes(raw(&buf), "buf") },
-      |_, data, s| Ok(io((&mut &*s).write(data), "write")? as f64),
+      |_, data, s| Ok((&mut &*s).write(data).syscall("write")? as f64),
     )
   }
 
@@ -154,7 +148,7 @@ impl StdTcpStream {
       // SAFETY: the slice is used within this call, on the JS thread, and no JS runs between
       // taking it and the write.
       |js| unsafe { js.bytes(raw(&buf), "buf") },
-      |_, data, s| io((&mut &*s).write_all(data), "write"),
+      |_, data, s| (&mut &*s).write_all(data).syscall("write"),
     )
   }
 
@@ -162,7 +156,7 @@ impl StdTcpStream {
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_std(&env, self.id, no_args, |js, (), s| {
-      new_socket_addr(js, io(s.local_addr(), "getsockname")?)
+      new_socket_addr(js, s.local_addr().syscall("getsockname")?)
     })
   }
 
@@ -170,7 +164,7 @@ impl StdTcpStream {
   #[napi(ts_return_type = "SocketAddr")]
   pub fn peer_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_std(&env, self.id, no_args, |js, (), s| {
-      new_socket_addr(js, io(s.peer_addr(), "getpeername")?)
+      new_socket_addr(js, s.peer_addr().syscall("getpeername")?)
     })
   }
 
@@ -188,7 +182,7 @@ impl StdTcpStream {
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
     with_std(&env, self.id, no_args, |_, (), s| {
-      crate::platform::raw_fd(s).map_err(|e| NetError::io(e, "asRawFd"))
+      crate::platform::raw_fd(s).syscall("asRawFd")
     })
   }
 
@@ -197,7 +191,7 @@ impl StdTcpStream {
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
     with_std(&env, self.id, no_args, |_, (), s| {
-      crate::platform::raw_socket(s).map_err(|e| NetError::io(e, "asRawSocket"))
+      crate::platform::raw_socket(s).syscall("asRawSocket")
     })
   }
 }

@@ -8,7 +8,7 @@ use napi::{Env, JsValue, sys};
 use crate::addr::Targets;
 use crate::args::no_args;
 use crate::bridge::{self, Lazy, Promise, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::ops::{self as io, to_js_class};
 use crate::registry::{self, Core, Resource};
@@ -71,10 +71,6 @@ fn with_core<A, T>(
   bridge::sync_with(env, lookup, args, |js, args, core| f(js, args, core))
 }
 
-fn sockopt<T>(result: std::io::Result<T>, call: &'static str) -> NetResult<T> {
-  result.map_err(|e| NetError::io(e, call))
-}
-
 #[napi]
 impl TcpStream {
   /// Opens a TCP connection to `addr`. Every resolved address is tried in turn; if all fail,
@@ -102,7 +98,7 @@ impl TcpStream {
         let addrs = targets.resolve().await?;
         let stream = tokio::net::TcpStream::connect(&addrs[..])
           .await
-          .map_err(|e| NetError::io(e, "connect"))?;
+          .syscall("connect")?;
         Ok(Lazy(move |js: Js| new_stream(js, stream)))
       }))
     })
@@ -133,7 +129,7 @@ impl TcpStream {
       })?;
       let handle = crate::runtime::handle()?;
       let _guard = handle.enter();
-      let stream = sockopt(tokio::net::TcpStream::from_std(std), "fromStd")?;
+      let stream = tokio::net::TcpStream::from_std(std).syscall("fromStd")?;
       let id = registry::insert(Resource::Stream(Core::new(stream)));
       Ok(TcpStream { id })
     })
@@ -163,7 +159,9 @@ impl TcpStream {
   #[napi]
   pub fn keepalive(&self, env: Env) -> napi::Result<bool> {
     with_core(&env, self.id, no_args, |_, (), core| {
-      sockopt(socket2::SockRef::from(&*core.io).keepalive(), "getsockopt")
+      socket2::SockRef::from(&*core.io)
+        .keepalive()
+        .syscall("getsockopt")
     })
   }
 
@@ -176,10 +174,9 @@ impl TcpStream {
       self.id,
       |js| js.bool_arg(raw(&on), "on"),
       |_, on, core| {
-        sockopt(
-          socket2::SockRef::from(&*core.io).set_keepalive(on),
-          "setsockopt",
-        )
+        socket2::SockRef::from(&*core.io)
+          .set_keepalive(on)
+          .syscall("setsockopt")
       },
     )
   }
@@ -204,10 +201,9 @@ impl TcpStream {
       self.id,
       |js| tcp_keepalive_arg(js, raw(&params)),
       |_, params, core| {
-        sockopt(
-          socket2::SockRef::from(&*core.io).set_tcp_keepalive(&params),
-          "setsockopt",
-        )
+        socket2::SockRef::from(&*core.io)
+          .set_tcp_keepalive(&params)
+          .syscall("setsockopt")
       },
     )
   }
@@ -216,7 +212,7 @@ impl TcpStream {
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_core(&env, self.id, no_args, |js, (), core| {
-      match sockopt(core.io.take_error(), "getsockopt")? {
+      match core.io.take_error().syscall("getsockopt")? {
         Some(err) => Ok(NetError::io(err, "getsockopt").to_js(js)?),
         None => Ok(js.null()?),
       }
@@ -301,26 +297,17 @@ impl TcpStream {
       options,
     )
   }
+}
 
-  /// Whether `TCP_NODELAY` is set (Nagle's algorithm off).
-  #[napi]
-  pub fn nodelay(&self, env: Env) -> napi::Result<bool> {
-    with_core(&env, self.id, no_args, |_, (), core| {
-      sockopt(core.io.nodelay(), "getsockopt")
-    })
-  }
+option_methods!(TcpStream via with_core.io, everywhere "" {
+  #[doc = " Whether `TCP_NODELAY` is set (Nagle's algorithm off)."]
+  fn nodelay() -> bool;
+  #[doc = " Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced."]
+  fn set_nodelay(nodelay) = |js, nodelay| js.bool_arg(nodelay, "nodelay");
+});
 
-  /// Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced.
-  #[napi]
-  pub fn set_nodelay(&self, env: Env, nodelay: Unknown<'_>) -> napi::Result<()> {
-    with_core(
-      &env,
-      self.id,
-      |js| js.bool_arg(raw(&nodelay), "nodelay"),
-      |_, on, core| sockopt(core.io.set_nodelay(on), "setsockopt"),
-    )
-  }
-
+#[napi]
+impl TcpStream {
   /// Whether `TCP_QUICKACK` is set. Linux only; elsewhere throws `kind: 'Unsupported'`.
   #[napi]
   pub fn quickack(&self, env: Env) -> napi::Result<bool> {
@@ -343,7 +330,13 @@ impl TcpStream {
   #[napi]
   pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
     with_core(&env, self.id, no_args, |_, (), core| {
-      Ok(sockopt(core.io.linger(), "getsockopt")?.map(|d| d.as_millis() as f64))
+      Ok(
+        core
+          .io
+          .linger()
+          .syscall("getsockopt")?
+          .map(|d| d.as_millis() as f64),
+      )
     })
   }
 
@@ -361,10 +354,9 @@ impl TcpStream {
       self.id,
       |js| linger_arg(js, raw(&ms)),
       |_, dur, core| {
-        sockopt(
-          socket2::SockRef::from(&*core.io).set_linger(dur),
-          "setsockopt",
-        )
+        socket2::SockRef::from(&*core.io)
+          .set_linger(dur)
+          .syscall("setsockopt")
       },
     )
   }
@@ -373,29 +365,17 @@ impl TcpStream {
   #[napi]
   pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
     with_core(&env, self.id, no_args, |_, (), core| {
-      sockopt(core.io.set_zero_linger(), "setsockopt")
+      core.io.set_zero_linger().syscall("setsockopt")
     })
   }
+}
 
-  /// The IP time-to-live of outgoing packets.
-  #[napi]
-  pub fn ttl(&self, env: Env) -> napi::Result<u32> {
-    with_core(&env, self.id, no_args, |_, (), core| {
-      sockopt(core.io.ttl(), "getsockopt")
-    })
-  }
+option_methods!(TcpStream via with_core.io, ttl {
+  #[doc = " The IP time-to-live of outgoing packets."]
+});
 
-  /// Sets the IP time-to-live (1 to 255).
-  #[napi]
-  pub fn set_ttl(&self, env: Env, ttl: Unknown<'_>) -> napi::Result<()> {
-    with_core(
-      &env,
-      self.id,
-      |js| Ok(js.uint_arg(raw(&ttl), "ttl", 255.0)? as u32),
-      |_, ttl, core| sockopt(core.io.set_ttl(ttl), "setsockopt"),
-    )
-  }
-
+#[napi]
+impl TcpStream {
   /// Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
   /// They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
   /// Rust, where the halves borrow the stream, the halves keep this object alive: a stream
@@ -476,7 +456,7 @@ impl TcpStream {
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
     with_core(&env, self.id, no_args, |_, (), core| {
-      sockopt(crate::platform::raw_fd(&*core.io), "asRawFd")
+      crate::platform::raw_fd(&*core.io).syscall("asRawFd")
     })
   }
 
@@ -485,7 +465,7 @@ impl TcpStream {
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
     with_core(&env, self.id, no_args, |_, (), core| {
-      sockopt(crate::platform::raw_socket(&*core.io), "asRawSocket")
+      crate::platform::raw_socket(&*core.io).syscall("asRawSocket")
     })
   }
 }
@@ -577,12 +557,12 @@ fn is_blocking(stream: &std::net::TcpStream) -> NetResult<bool> {
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn quickack(core: &Core) -> NetResult<bool> {
-  sockopt(core.io.quickack(), "getsockopt")
+  core.io.quickack().syscall("getsockopt")
 }
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn set_quickack(core: &Core, on: bool) -> NetResult<()> {
-  sockopt(core.io.set_quickack(on), "setsockopt")
+  core.io.set_quickack(on).syscall("setsockopt")
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]

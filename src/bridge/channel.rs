@@ -9,27 +9,23 @@
 use std::cell::RefCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 
 use napi::{Env, sys};
 
 use crate::errors::{NetError, NetResult};
-use crate::js::{Js, Type};
+use crate::js::{AsyncScope, Js, Tsfn, Type};
 use crate::registry;
 use crate::runtime;
 
 use super::tasks;
 
-struct RawTsfn(sys::napi_threadsafe_function);
-// SAFETY: Node-API documents napi_call_threadsafe_function as callable from any thread; the
-// handle is released only under the channel's lock.
-unsafe impl Send for RawTsfn {}
-
 /// The wake-up channel of one Node environment: a queue of woken task ids and one threadsafe
 /// function that wakes the JS thread. Only a push onto an empty queue wakes it; the JS thread
 /// then polls every task queued by then in one go.
 pub struct Channel {
-  tsfn: Mutex<Option<RawTsfn>>,
+  tsfn: Mutex<Option<Tsfn>>,
   queue: Mutex<Vec<u64>>,
 }
 
@@ -51,16 +47,7 @@ impl Channel {
       return;
     };
     let data = Arc::into_raw(self.clone());
-    // SAFETY: callable from any thread while the function is alive; it is released only under
-    // the lock held here.
-    let status = unsafe {
-      sys::napi_call_threadsafe_function(
-        tsfn.0,
-        data.cast_mut().cast(),
-        sys::ThreadsafeFunctionCallMode::nonblocking,
-      )
-    };
-    if status != sys::Status::napi_ok {
+    if !tsfn.call(data.cast_mut().cast()) {
       // SAFETY: `data` came from `Arc::into_raw` above and was not handed to Node.
       drop(unsafe { Arc::from_raw(data) });
     }
@@ -72,13 +59,13 @@ impl Channel {
 }
 
 struct Local {
-  env: sys::napi_env,
+  js: Js,
   channel: Arc<Channel>,
   /// Operations in flight that keep the event loop alive (those of ref'd handles); while there
   /// are any, the channel holds the loop open.
   holding: usize,
   /// The async resource (a reference to it) and context that JS-thread driver turns run under.
-  scope: Option<(sys::napi_ref, sys::napi_async_context)>,
+  scope: Option<Rc<AsyncScope>>,
 }
 
 thread_local! {
@@ -98,10 +85,10 @@ thread_local! {
   )
 )]
 pub fn turn_driver_here(turn: impl FnOnce()) {
-  let Some((env, channel, (resource, context))) = LOCAL.with(|l| {
+  let Some((js, channel, scope)) = LOCAL.with(|l| {
     let l = l.borrow();
     let l = l.as_ref()?;
-    Some((l.env, l.channel.clone(), l.scope?))
+    Some((l.js, l.channel.clone(), l.scope.clone()?))
   }) else {
     return turn();
   };
@@ -112,44 +99,12 @@ pub fn turn_driver_here(turn: impl FnOnce()) {
   if woken.is_empty() {
     return;
   }
-  let js = Js::new(env);
-  let resumed = in_callback_scope(env, resource, context, || resume_all(js, &woken));
+  let resumed = js.in_callback_scope(&scope, || resume_all(js, &woken));
   if !resumed {
     // No scope to settle them in: let the threadsafe function deliver them instead.
     for task in woken {
       channel.wake(task);
     }
-  }
-}
-
-/// Runs `f` inside a handle scope and a callback scope of `resource`'s async context, as Node
-/// does for a callback from native code; closing the callback scope runs the microtasks. False
-/// (and `f` not run) if the scopes could not be opened.
-fn in_callback_scope(
-  env: sys::napi_env,
-  resource: sys::napi_ref,
-  context: sys::napi_async_context,
-  f: impl FnOnce(),
-) -> bool {
-  // SAFETY: scope calls on the env's JS thread; every scope opened here is closed below, even
-  // if `f` panics.
-  unsafe {
-    let mut handles = ptr::null_mut();
-    if sys::napi_open_handle_scope(env, &mut handles) != sys::Status::napi_ok {
-      return false;
-    }
-    let mut object = ptr::null_mut();
-    let mut scope = ptr::null_mut();
-    let opened = sys::napi_get_reference_value(env, resource, &mut object) == sys::Status::napi_ok
-      && !object.is_null()
-      && sys::napi_open_callback_scope(env, object, context, &mut scope) == sys::Status::napi_ok;
-    if opened {
-      // The scopes are closed whatever `f` does: a panic must not leave them open.
-      let _ = catch_unwind(AssertUnwindSafe(f));
-      sys::napi_close_callback_scope(env, scope);
-    }
-    sys::napi_close_handle_scope(env, handles);
-    opened
   }
 }
 
@@ -208,12 +163,9 @@ fn close_env() {
   let Some(local) = LOCAL.with(|l| l.borrow_mut().take()) else {
     return;
   };
-  if let Some((resource, context)) = local.scope {
-    // SAFETY: both were made for this env in `init_env`, and are released only here.
-    unsafe {
-      sys::napi_async_destroy(local.env, context);
-      sys::napi_delete_reference(local.env, resource);
-    }
+  // A scope still shared is in use by a driver turn up the stack: that turn's `Rc` lets it go.
+  if let Some(scope) = local.scope.and_then(Rc::into_inner) {
+    local.js.destroy_async_scope(scope);
   }
   let tsfn = local
     .channel
@@ -222,10 +174,7 @@ fn close_env() {
     .unwrap_or_else(|p| p.into_inner())
     .take();
   if let Some(tsfn) = tsfn {
-    // SAFETY: the threadsafe function was made in `init_env` and is released once, here.
-    unsafe {
-      sys::napi_release_threadsafe_function(tsfn.0, sys::ThreadsafeFunctionReleaseMode::abort)
-    };
+    tsfn.release();
   }
 }
 
@@ -239,53 +188,24 @@ pub fn init_env(env: &Env) -> napi::Result<()> {
     return Ok(());
   }
   let js = Js::new(env.raw());
-  let name = js.string("tokio-net")?;
-  let mut tsfn = ptr::null_mut();
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  Js::check(unsafe {
-    sys::napi_create_threadsafe_function(
-      env.raw(),
-      ptr::null_mut(),
-      ptr::null_mut(),
-      name,
-      0,
-      1,
-      ptr::null_mut(),
-      None,
-      ptr::null_mut(),
-      Some(call_js),
-      &mut tsfn,
-    )
-  })?;
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  Js::check(unsafe { sys::napi_unref_threadsafe_function(env.raw(), tsfn) })?;
+  let tsfn = js.threadsafe_function("tokio-net", Some(call_js))?;
   let mut scope = None;
-  let place = runtime::settle_place(|| is_node(js) && runtime::js_thread::install(env.raw()));
+  let place = runtime::settle_place(|| is_node(js) && runtime::js_thread::install(js));
   if place == runtime::DriverPlace::JsThread {
-    let resource = js.object()?;
-    let mut reference = ptr::null_mut();
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe { sys::napi_create_reference(env.raw(), resource, 1, &mut reference) })?;
-    let mut context = ptr::null_mut();
-    // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-    Js::check(unsafe { sys::napi_async_init(env.raw(), resource, name, &mut context) })?;
-    scope = Some((reference, context));
+    scope = Some(Rc::new(js.async_scope("tokio-net")?));
   }
   LOCAL.with(|l| {
     *l.borrow_mut() = Some(Local {
-      env: env.raw(),
+      js,
       channel: Arc::new(Channel {
-        tsfn: Mutex::new(Some(RawTsfn(tsfn))),
+        tsfn: Mutex::new(Some(tsfn)),
         queue: Mutex::new(Vec::new()),
       }),
       holding: 0,
       scope,
     })
   });
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  Js::check(unsafe {
-    sys::napi_add_env_cleanup_hook(env.raw(), Some(cleanup_env), ptr::null_mut())
-  })
+  js.on_cleanup(cleanup_env)
 }
 
 /// Whether the host is Node itself (whose libuv the JS-thread driver needs), not Bun or Deno,
@@ -309,14 +229,7 @@ impl Local {
   fn keep_alive(&self, on: bool) {
     let guard = self.channel.tsfn.lock().unwrap_or_else(|p| p.into_inner());
     if let Some(tsfn) = guard.as_ref() {
-      // SAFETY: called on the JS thread with the env's live threadsafe function (under its lock).
-      unsafe {
-        if on {
-          sys::napi_ref_threadsafe_function(self.env, tsfn.0);
-        } else {
-          sys::napi_unref_threadsafe_function(self.env, tsfn.0);
-        }
-      }
+      let _ = self.js.hold_loop(tsfn, on);
     }
   }
 }

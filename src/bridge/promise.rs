@@ -12,7 +12,7 @@ use napi::{Env, JsValue, ValueType, sys};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::{NetError, NetResult};
-use crate::js::{CallError, Js, JsRef, Type};
+use crate::js::{CallError, Deferred, Js, JsRef, Type};
 use crate::registry;
 use crate::runtime;
 
@@ -70,8 +70,6 @@ where
   }
 }
 
-struct Deferred(sys::napi_deferred);
-
 struct AbortHook {
   signal: JsRef,
   listener: Option<JsRef>,
@@ -111,14 +109,7 @@ impl Pending {
     if let Some(keep) = self.keep.take() {
       let _ = js.take_ref(keep);
     }
-    // SAFETY: the deferred was made by `napi_create_promise` on this env and is settled once:
-    // `settle` takes `self`.
-    unsafe {
-      match result {
-        Ok(value) => sys::napi_resolve_deferred(js.raw(), self.deferred.0, value),
-        Err(value) => sys::napi_reject_deferred(js.raw(), self.deferred.0, value),
-      };
-    }
+    js.settle(self.deferred, result);
     if let Some(hold) = self.hold.take() {
       hold.release();
     }
@@ -194,12 +185,9 @@ pub fn begin(
 ) -> napi::Result<(Promise, Result<Pending, ()>)> {
   runtime::js_thread::charge();
   let js = Js::new(env.raw());
-  let mut deferred = ptr::null_mut();
-  let mut promise = ptr::null_mut();
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  Js::check(unsafe { sys::napi_create_promise(env.raw(), &mut deferred, &mut promise) })?;
+  let (deferred, promise) = js.promise()?;
   let mut pending = Pending {
-    deferred: Deferred(deferred),
+    deferred,
     keep: None,
     abort: None,
     hold: None,

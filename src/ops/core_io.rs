@@ -17,7 +17,7 @@ use std::task::{Context, Poll, ready};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::registry::Core;
+use crate::registry::{Core, Direction};
 
 type Wait = Pin<Box<dyn Future<Output = io::Result<()>>>>;
 
@@ -42,14 +42,13 @@ impl CoreIo {
   fn poll_io<T>(
     &mut self,
     cx: &mut Context<'_>,
-    readable: bool,
+    direction: Direction,
     mut attempt: impl FnMut(&tokio::net::TcpStream) -> io::Result<T>,
   ) -> Poll<io::Result<T>> {
     loop {
-      let wait = if readable {
-        &mut self.read_wait
-      } else {
-        &mut self.write_wait
+      let wait = match direction {
+        Direction::Read => &mut self.read_wait,
+        Direction::Write => &mut self.write_wait,
       };
       if let Some(pending) = wait.as_mut() {
         let outcome = ready!(pending.as_mut().poll(cx));
@@ -59,10 +58,9 @@ impl CoreIo {
       match attempt(&self.core.io) {
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
           let core = self.core.clone();
-          *wait = Some(if readable {
-            Box::pin(async move { core.io.readable().await })
-          } else {
-            Box::pin(async move { core.io.writable().await })
+          *wait = Some(match direction {
+            Direction::Read => Box::pin(async move { core.io.readable().await }),
+            Direction::Write => Box::pin(async move { core.io.writable().await }),
           });
         }
         other => return Poll::Ready(other),
@@ -82,7 +80,10 @@ impl AsyncRead for CoreIo {
     let n = ready!(
       self
         .get_mut()
-        .poll_io(cx, true, |io| read_draining(io, buf.initialize_unfilled()))
+        .poll_io(cx, Direction::Read, |io| read_draining(
+          io,
+          buf.initialize_unfilled()
+        ))
     )?;
     buf.advance(n);
     Poll::Ready(Ok(()))
@@ -126,7 +127,9 @@ pub(crate) fn read_draining(io: &tokio::net::TcpStream, buf: &mut [u8]) -> io::R
 
 impl AsyncWrite for CoreIo {
   fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-    self.get_mut().poll_io(cx, false, |io| io.try_write(buf))
+    self
+      .get_mut()
+      .poll_io(cx, Direction::Write, |io| io.try_write(buf))
   }
 
   fn poll_write_vectored(
@@ -136,7 +139,7 @@ impl AsyncWrite for CoreIo {
   ) -> Poll<io::Result<usize>> {
     self
       .get_mut()
-      .poll_io(cx, false, |io| io.try_write_vectored(bufs))
+      .poll_io(cx, Direction::Write, |io| io.try_write_vectored(bufs))
   }
 
   fn is_write_vectored(&self) -> bool {
@@ -152,162 +155,4 @@ impl AsyncWrite for CoreIo {
     // What tokio's `TcpStream::poll_shutdown` does: shut the write direction down, at once.
     Poll::Ready(socket2::SockRef::from(&*self.core.io).shutdown(Shutdown::Write))
   }
-}
-
-/// The registry id behind a `TcpStream` or one of the four halves, if `value` is one.
-pub fn handle_id(js: crate::js::Js, value: napi::sys::napi_value) -> Option<u64> {
-  use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
-  use crate::stream::TcpStream;
-  js.with_instance(value, |s: &TcpStream| s.id)
-    .or_else(|| js.with_instance(value, |h: &ReadHalf| h.id))
-    .or_else(|| js.with_instance(value, |h: &OwnedReadHalf| h.id))
-    .or_else(|| js.with_instance(value, |h: &WriteHalf| h.id))
-    .or_else(|| js.with_instance(value, |h: &OwnedWriteHalf| h.id))
-}
-
-/// The JS object of a stream, view or half `id` of kind `inner`.
-pub fn inner_to_js(
-  js: crate::js::Js,
-  id: u64,
-  inner: crate::registry::Inner,
-) -> crate::errors::NetResult<napi::sys::napi_value> {
-  use super::to_js_class;
-  use crate::registry::Inner;
-  use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
-  use crate::stream::TcpStream;
-  match inner {
-    Inner::Stream | Inner::View => to_js_class(js, TcpStream { id }),
-    Inner::ReadHalf { owned: false } => to_js_class(js, ReadHalf { id }),
-    Inner::ReadHalf { owned: true } => to_js_class(js, OwnedReadHalf { id }),
-    Inner::WriteHalf { owned: false } => to_js_class(js, WriteHalf { id }),
-    Inner::WriteHalf { owned: true } => to_js_class(js, OwnedWriteHalf { id }),
-  }
-}
-
-/// tokio's default buffer size for `BufReader` and `BufWriter`.
-pub const DEFAULT_CAPACITY: usize = 8 * 1024;
-const MAX_CAPACITY: f64 = 1024.0 * 1024.0 * 1024.0;
-
-/// The `capacity` argument of a buffered wrapper: at least 1 byte (tokio would accept 0, and
-/// then never make progress), at most 1 GiB; `undefined` means tokio's default.
-pub fn capacity_arg(
-  js: crate::js::Js,
-  capacity: Option<&napi::bindgen_prelude::Unknown<'_>>,
-) -> crate::errors::NetResult<usize> {
-  use crate::js::{Type, raw};
-  match capacity.map(raw) {
-    Some(value) if js.type_of(value) != Type::Undefined => {
-      let n = js.uint_arg(value, "capacity", MAX_CAPACITY)? as usize;
-      if n == 0 {
-        return Err(crate::errors::NetError::ArgRange(format!(
-          "The value of \"capacity\" is out of range. It must be >= 1 && <= {MAX_CAPACITY}. Received 0"
-        )));
-      }
-      Ok(n)
-    }
-    _ => Ok(DEFAULT_CAPACITY),
-  }
-}
-
-/// Takes over the stream or half `value` for a buffered wrapper, as tokio's `BufReader::new`
-/// and `BufWriter::new` move theirs: `value` is closed for other use from here on. Also hands
-/// back a reference to `value`, which the wrapper keeps: it keeps a borrowed half's stream alive.
-pub fn take_over(
-  js: crate::js::Js,
-  value: napi::sys::napi_value,
-  name: &str,
-  expected: &str,
-  fits: impl Fn(crate::registry::Inner) -> bool,
-) -> crate::errors::NetResult<(crate::registry::Taken, crate::js::HeldRef)> {
-  use crate::errors::NetError;
-  // The type first: Node-API makes no reference to a primitive.
-  let id = handle_id(js, value).ok_or_else(|| NetError::arg_type(name, expected))?;
-  let kept = crate::js::HeldRef::new(js, value)?;
-  let kind = crate::registry::with(id, |resource, _| Ok(crate::registry::Inner::of(resource)))?;
-  match kind {
-    Some(inner) if fits(inner) => Ok((crate::registry::take_io(id, fits)?, kept)),
-    Some(_) => Err(NetError::arg_type(name, expected)),
-    None => Err(NetError::Closed),
-  }
-}
-
-/// What a buffered wrapper's registry entry holds: tokio's `BufReader` or `BufWriter`, locked by
-/// each call for its whole run (calls are served one at a time in call order, as the `&mut self`
-/// of tokio's methods serves them), the connection under it, and its capacity.
-pub(crate) struct Wrapped<T> {
-  pub(crate) io: tokio::sync::Mutex<T>,
-  pub(crate) core: Arc<Core>,
-  pub(crate) capacity: usize,
-}
-
-/// The direction of the connection a wrapper uses: its calls queue with that direction's calls.
-pub(crate) trait Direction {
-  fn order(core: &Core) -> &crate::ops::queue::Queue;
-}
-
-impl Direction for tokio::io::BufReader<CoreIo> {
-  fn order(core: &Core) -> &crate::ops::queue::Queue {
-    &core.read_order
-  }
-}
-
-impl Direction for tokio::io::BufWriter<CoreIo> {
-  fn order(core: &Core) -> &crate::ops::queue::Queue {
-    &core.write_order
-  }
-}
-
-/// A wrapper call's place in line, taken when the call is made: behind the calls of the same
-/// direction made before it on the connection (its stream, halves and copies included), then
-/// behind the wrapper's other calls.
-pub(crate) struct Turn<T> {
-  state: std::rc::Rc<Wrapped<T>>,
-  ticket: crate::ops::queue::Ticket,
-}
-
-impl<T: Direction> Turn<T> {
-  pub(crate) fn take(state: std::rc::Rc<Wrapped<T>>) -> Turn<T> {
-    let ticket = T::order(&state.core).ticket();
-    Turn { state, ticket }
-  }
-
-  /// Waits for this call's turn, then for the wrapper.
-  pub(crate) async fn lock(&mut self) -> tokio::sync::MutexGuard<'_, T> {
-    self.ticket.wait().await;
-    self.state.io.lock().await
-  }
-}
-
-/// Registers the wrapper `state` over what `take_over` took; the wrapper keeps the handle's
-/// parent and its `ref()`/`unref()` setting.
-pub(crate) fn insert_wrapper<T: 'static>(state: Wrapped<T>, taken: &crate::registry::Taken) -> u64 {
-  crate::registry::insert_handed_over(
-    crate::registry::Resource::Buffered(std::rc::Rc::new(state), taken.inner),
-    taken.parent,
-    taken.refed,
-  )
-}
-
-/// `intoInner()` of a buffered wrapper: hands the stream or half back as a new object of its
-/// kind (a borrowed half or view again belongs to its stream). The wrapper is consumed.
-pub fn give_back(
-  js: crate::js::Js,
-  id: u64,
-  core: Arc<Core>,
-  kept: Option<&crate::js::HeldRef>,
-) -> crate::errors::NetResult<napi::sys::napi_value> {
-  use crate::registry;
-  let (parent, inner) = registry::parent_and_inner(id)?;
-  let refed = registry::is_refed(id);
-  let resource = registry::take(id)?;
-  drop(resource);
-  let new_id = registry::insert_handed_over(inner.resource(core), parent, refed);
-  let object = inner_to_js(js, new_id, inner)?;
-  if parent.is_some()
-    && let Some(original) = kept
-  {
-    // The object handed in keeps its stream alive; the one handed back does so through it.
-    js.keep_parent(object, original.value()?)?;
-  }
-  Ok(object)
 }

@@ -10,12 +10,10 @@ use napi::bindgen_prelude::Unknown;
 use napi::{Env, sys};
 
 use crate::bridge::{self, Handle, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::interest::single_interest_arg;
 use crate::js::{CallError, HeldRef, Js, Type, raw};
 use crate::registry::{self, Core};
-
-use super::io_err;
 
 fn is_would_block(js: Js, error: sys::napi_value) -> bool {
   if js.type_of(error) != Type::Object {
@@ -60,7 +58,7 @@ fn try_io_once(
   if let Some(e) = thrown {
     return Ok(IoOutcome::Threw(e));
   }
-  Ok(IoOutcome::Value(result.map_err(io_err("try_io"))?))
+  Ok(IoOutcome::Value(result.syscall("try_io")?))
 }
 
 pub fn try_io(
@@ -102,11 +100,7 @@ pub fn async_io(
     let (core, closed) = registry::core(h.id)?;
     let fut = async move {
       loop {
-        core
-          .io
-          .ready(interest)
-          .await
-          .map_err(io_err("epoll_wait"))?;
+        core.io.ready(interest).await.syscall("epoll_wait")?;
         match try_io_once(js, &core, interest, f.value()?) {
           Err(e) if e.kind() == Some(io::ErrorKind::WouldBlock) => YieldOnce(false).await,
           outcome => return outcome,

@@ -9,6 +9,11 @@
 //! One module per capability, each with the macro that declares its methods on every class that
 //! has them: [`handle`] (addresses, `ready`, `close`, `ref`/`unref`), [`read`], [`write`],
 //! [`readiness`], [`custom_io`] (`tryIo`/`asyncIo`), and the call-order [`queue`].
+//!
+//! Under the buffered wrappers and `copy`: [`core_io`] (tokio's `AsyncRead`/`AsyncWrite` over a
+//! connection), [`wrapper`] (what `BufReader` and `BufWriter` share), [`turn`] (a wrapper call's
+//! place in the connection's call order) and [`take_over`] (taking a stream or half over, and
+//! giving it back).
 
 #[macro_use]
 pub mod handle;
@@ -20,12 +25,13 @@ pub mod core_io;
 pub mod custom_io;
 pub mod queue;
 pub mod readiness;
-
-use std::io;
+pub mod take_over;
+pub mod turn;
+pub mod wrapper;
 
 use napi::sys;
 
-use crate::errors::{NetError, NetResult};
+use crate::errors::NetResult;
 use crate::js::Js;
 
 pub use custom_io::{async_io, try_io};
@@ -48,10 +54,6 @@ enum Attempt {
   Complete(usize),
   /// The socket had no more for now: this many bytes are in (or out), the rest must wait.
   Partial(usize),
-}
-
-fn io_err(syscall: &'static str) -> impl FnOnce(io::Error) -> NetError {
-  move |e| NetError::io(e, syscall)
 }
 
 pub fn to_js_class<T: napi::bindgen_prelude::ToNapiValue>(

@@ -12,12 +12,12 @@ use tokio::io::ReadBuf;
 
 use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::bytes_mut::BytesMut;
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::read_draining;
 use crate::registry::{self, Core};
 
-use super::{Attempt, Count, io_err};
+use super::{Attempt, Count};
 
 /// The read side: `peek`, `pollPeek`, `readable`, `tryRead*`, `read`, `readExact`, `readToEnd`.
 macro_rules! read_methods {
@@ -193,7 +193,7 @@ pub fn try_read(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
     // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let target = unsafe { js.bytes_mut(raw(&buf), "buf")? };
     let (core, _) = registry::core(id)?;
-    Ok(read_draining(&core.io, target).map_err(io_err("read"))? as Count)
+    Ok(read_draining(&core.io, target).syscall("read")? as Count)
   })
 }
 
@@ -203,12 +203,7 @@ pub fn try_read_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result<
     let mut targets = unsafe { js.bytes_list_mut(raw(&bufs), "bufs")? };
     let (core, _) = registry::core(id)?;
     let mut slices: Vec<IoSliceMut<'_>> = targets.iter_mut().map(|t| IoSliceMut::new(t)).collect();
-    Ok(
-      core
-        .io
-        .try_read_vectored(&mut slices)
-        .map_err(io_err("readv"))? as Count,
-    )
+    Ok(core.io.try_read_vectored(&mut slices).syscall("readv")? as Count)
   })
 }
 
@@ -220,7 +215,7 @@ pub fn try_read_buf(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count>
         core.io.try_read_buf(&mut target.inner)
       })
       .ok_or_else(|| NetError::arg_type("buf", "an instance of BytesMut"))?;
-    Ok(read.map_err(io_err("read"))? as Count)
+    Ok(read.syscall("read")? as Count)
   })
 }
 
@@ -327,7 +322,7 @@ fn read_into(
             core
               .io
               .poll_peek(cx, &mut read_buf)
-              .map_err(io_err("recv"))
+              .map_err(|e| NetError::io(e, "recv"))
               .map_ok(|_| read_buf.filled().len())
           })
           .await
@@ -351,7 +346,7 @@ async fn read_when_ready(
 ) -> NetResult<usize> {
   let mut filled = offset;
   loop {
-    core.io.readable().await.map_err(io_err("read"))?;
+    core.io.readable().await.syscall("read")?;
     // SAFETY: polled on the JS thread; the slice is not kept across the next await.
     let dest = unsafe { target.bytes()? };
     if dest.len() < filled {
@@ -379,7 +374,7 @@ async fn read_when_ready(
 /// queued.
 async fn peek_when_ready(core: &Core, target: &Target, wanted: bool) -> NetResult<usize> {
   loop {
-    core.io.readable().await.map_err(io_err("recv"))?;
+    core.io.readable().await.syscall("recv")?;
     // SAFETY: polled on the JS thread; the slice is not kept across the next await.
     let dest = match unsafe { target.bytes() } {
       Ok(dest) => dest,
@@ -461,7 +456,7 @@ async fn read_some(core: &Core, buf: &mut [u8]) -> NetResult<usize> {
     return Ok(0);
   }
   loop {
-    core.io.readable().await.map_err(io_err("read"))?;
+    core.io.readable().await.syscall("read")?;
     match core.io.try_read(buf) {
       Ok(n) => return Ok(n),
       Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,

@@ -6,11 +6,12 @@ use napi::Env;
 use napi::bindgen_prelude::Unknown;
 
 use crate::bridge::{self, Handle, Lazy, Promise};
+use crate::errors::IoResultExt;
 use crate::interest::{Ready, interest_arg};
 use crate::js::{Js, raw};
 use crate::registry::{self};
 
-use super::{io_err, to_js_class};
+use super::to_js_class;
 
 pub fn ready(
   env: &Env,
@@ -23,11 +24,7 @@ pub fn ready(
     let interest = interest_arg(js, raw(&interest))?;
     let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
-      let ready = core
-        .io
-        .ready(interest)
-        .await
-        .map_err(io_err("epoll_wait"))?;
+      let ready = core.io.ready(interest).await.syscall("epoll_wait")?;
       Ok(Lazy(move |js: Js| to_js_class(js, Ready::from(ready))))
     }))
   })
@@ -37,7 +34,7 @@ pub fn readable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result
   bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
-      core.io.readable().await.map_err(io_err("epoll_wait"))
+      core.io.readable().await.syscall("epoll_wait")
     }))
   })
 }
@@ -46,7 +43,7 @@ pub fn writable(env: &Env, h: Handle, opts: Option<Unknown<'_>>) -> napi::Result
   bridge::spawn(env, opts.as_ref(), Some(h), || {
     let (core, closed) = registry::core(h.id)?;
     Ok((Some(closed), async move {
-      core.io.writable().await.map_err(io_err("epoll_wait"))
+      core.io.writable().await.syscall("epoll_wait")
     }))
   })
 }
@@ -59,7 +56,7 @@ pub fn poll_read_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
       turn.wait().await;
       poll_fn(|cx| core.io.poll_read_ready(cx))
         .await
-        .map_err(io_err("epoll_wait"))
+        .syscall("epoll_wait")
     }))
   })
 }
@@ -72,7 +69,7 @@ pub fn poll_write_ready(env: &Env, h: Handle) -> napi::Result<Promise> {
       turn.wait().await;
       poll_fn(|cx| core.io.poll_write_ready(cx))
         .await
-        .map_err(io_err("epoll_wait"))
+        .syscall("epoll_wait")
     }))
   })
 }

@@ -9,11 +9,11 @@ use napi::bindgen_prelude::Unknown;
 use napi::{Env, sys};
 
 use crate::bridge::{self, Handle, Promise, Start, sync};
-use crate::errors::{NetError, NetResult};
+use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::registry::{self, Core};
 
-use super::{Attempt, Count, io_err};
+use super::{Attempt, Count};
 
 /// The write side: `writable`, `tryWrite*`, `write`, `writeAll`, `writeVectored`, `flush`,
 /// `shutdown`.
@@ -149,7 +149,7 @@ pub fn try_write(env: &Env, id: u64, buf: Unknown<'_>) -> napi::Result<Count> {
     // SAFETY: the slice is used within this call, on the JS thread, before control returns to JS.
     let data = unsafe { js.bytes(raw(&buf), "buf")? };
     let (core, _) = registry::core(id)?;
-    Ok(core.io.try_write(data).map_err(io_err("write"))? as Count)
+    Ok(core.io.try_write(data).syscall("write")? as Count)
   })
 }
 
@@ -159,12 +159,7 @@ pub fn try_write_vectored(env: &Env, id: u64, bufs: Unknown<'_>) -> napi::Result
     let data = unsafe { js.bytes_list(raw(&bufs), "bufs")? };
     let (core, _) = registry::core(id)?;
     let slices: Vec<IoSlice<'_>> = data.iter().map(|d| IoSlice::new(d)).collect();
-    Ok(
-      core
-        .io
-        .try_write_vectored(&slices)
-        .map_err(io_err("writev"))? as Count,
-    )
+    Ok(core.io.try_write_vectored(&slices).syscall("writev")? as Count)
   })
 }
 
@@ -312,7 +307,7 @@ async fn write_some(core: &Core, data: &[u8]) -> NetResult<usize> {
     return Ok(0);
   }
   loop {
-    core.io.writable().await.map_err(io_err("write"))?;
+    core.io.writable().await.syscall("write")?;
     match core.io.try_write(data) {
       Ok(n) => return Ok(n),
       Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
@@ -327,7 +322,7 @@ async fn writev_some(core: &Core, chunks: &[Vec<u8>]) -> NetResult<usize> {
     return Ok(0);
   }
   loop {
-    core.io.writable().await.map_err(io_err("writev"))?;
+    core.io.writable().await.syscall("writev")?;
     match core.io.try_write_vectored(&slices) {
       Ok(n) => return Ok(n),
       Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,

@@ -13,10 +13,11 @@ use std::alloc::Layout;
 use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, c_int, c_void};
 use std::os::fd::AsRawFd;
-use std::ptr;
 
 use napi::sys;
 use tokio::runtime::{Builder, Handle, Runtime};
+
+use crate::js::{Js, remove_async_cleanup_hook};
 
 type UvPollCb = unsafe extern "C" fn(*mut c_void, c_int, c_int);
 type UvCloseCb = unsafe extern "C" fn(*mut c_void);
@@ -141,7 +142,7 @@ fn epoll_fd(runtime: &Runtime) -> Option<c_int> {
 
 /// Gives the env its own runtime driven from its event loop. False (and nothing changed) when
 /// this host cannot do it.
-pub fn install(env: sys::napi_env) -> bool {
+pub fn install(js: Js) -> bool {
   let Some(uv) = Uv::lookup() else {
     return false;
   };
@@ -157,13 +158,9 @@ pub fn install(env: sys::napi_env) -> bool {
   let Some(epoll) = epoll_fd(&runtime) else {
     return false;
   };
-  let mut event_loop: *mut sys::uv_loop_s = ptr::null_mut();
-  // SAFETY: a Node-API call on this env, on its JS thread, with live values and out-pointers.
-  if unsafe { sys::napi_get_uv_event_loop(env, &mut event_loop) } != sys::Status::napi_ok
-    || event_loop.is_null()
-  {
+  let Some(event_loop) = js.uv_event_loop() else {
     return false;
-  }
+  };
   // SAFETY: libuv's `uv_handle_size`, found by name, with its own signature.
   let watcher_len = unsafe { (uv.handle_size)(UV_POLL) };
   WATCHER_LEN.with(|l| l.set(watcher_len));
@@ -183,14 +180,14 @@ pub fn install(env: sys::napi_env) -> bool {
       return false;
     }
     // From here on the handle belongs to the loop and must be closed, not freed.
-    let mut hook = ptr::null_mut();
-    if (uv.poll_start)(watcher, UV_READABLE, on_ready) != 0
-      || sys::napi_add_async_cleanup_hook(env, Some(close_driver), ptr::null_mut(), &mut hook)
-        != sys::Status::napi_ok
-    {
+    let started = (uv.poll_start)(watcher, UV_READABLE, on_ready) == 0;
+    let Some(hook) = started
+      .then(|| js.on_async_cleanup(close_driver).ok())
+      .flatten()
+    else {
       (uv.close)(watcher, on_watcher_closed);
       return false;
-    }
+    };
     // The watcher never keeps the process alive: operations in flight do (see the bridge).
     (uv.unref)(watcher);
     // uv_handle_t's first field is `void* data`: the close callback finds the hook there.
@@ -223,7 +220,7 @@ unsafe extern "C" fn on_watcher_closed(watcher: *mut c_void) {
   unsafe { free_watcher(watcher, len) };
   if !hook.is_null() {
     // SAFETY: the hook `install` added for this env, removed once.
-    unsafe { sys::napi_remove_async_cleanup_hook(hook.cast()) };
+    unsafe { remove_async_cleanup_hook(hook.cast()) };
   }
 }
 
