@@ -1602,6 +1602,12 @@ export declare enum Interest {
   PRIORITY = 8,
 }
 
+/**
+ * The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS. Exported, so that
+ * `tokio-net/net` splits its writev batches at the same count.
+ */
+export declare const MAX_BUFS: number
+
 /** The timing of TCP keepalive probes, for `setTcpKeepalive` (socket2's `TcpKeepalive`). */
 export interface TcpKeepaliveParams {
   /** Idle time in ms before the first probe (`TCP_KEEPIDLE`). */

@@ -855,3 +855,4 @@ module.exports.copyBidirectional = nativeBinding.copyBidirectional
 module.exports.copyBuf = nativeBinding.copyBuf
 module.exports.driverPlace = nativeBinding.driverPlace
 module.exports.Interest = nativeBinding.Interest
+module.exports.MAX_BUFS = nativeBinding.MAX_BUFS

@@ -13,8 +13,10 @@ use napi::sys;
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, Type};
 
-/// The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS.
-pub const MAX_BUFS: usize = 1024;
+/// The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS. Exported, so that
+/// `tokio-net/net` splits its writev batches at the same count.
+#[napi]
+pub const MAX_BUFS: u32 = 1024;
 
 /// The argument reader of a method that takes no argument, for [`crate::bridge::sync_with`] and
 /// the helpers built on it.
@@ -115,7 +117,7 @@ impl Js {
       return Err(NetError::arg_type(name, "an array of Uint8Array"));
     }
     self
-      .array_items(value, name, MAX_BUFS)?
+      .array_items(value, name, MAX_BUFS as usize)?
       .into_iter()
       .map(|item| self.byte_range(item, name))
       .collect()

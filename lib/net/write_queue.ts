@@ -15,6 +15,7 @@
 
 import type { Duplex } from 'node:stream'
 
+import { MAX_BUFS } from '../../binding.js'
 import type { TcpStream } from '../../index.js'
 
 import { callGuarded, codedError, isHandleClosed, isWouldBlock, netError, socketClosed } from './errors.js'
@@ -29,7 +30,6 @@ export interface WriteHost extends Pick<Duplex, 'once'> {
 }
 
 /** The most buffers one vectored call into the addon takes (`IOV_MAX`; the addon refuses more). */
-const MAX_BUFS = 1024
 /** Below this many bytes a write costs more in the call and syscall than in copying: worth holding. */
 const SMALL_WRITE = 4 * 1024
 
