@@ -326,7 +326,7 @@ impl BufReader {
 
   /// Closes the reader and the stream or half under it; pending calls reject with
   /// `ERR_HANDLE_CLOSED`. Closing twice is a no-op.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
   }

@@ -235,7 +235,7 @@ impl BufWriter {
   /// Closes the writer and the stream or half under it, without writing what is buffered (as
   /// dropping a tokio `BufWriter` does); pending calls reject with `ERR_HANDLE_CLOSED`. Closing
   /// twice is a no-op.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
   }

@@ -51,7 +51,7 @@ pub struct ActiveHandles {
 /// The number of live handles of each kind in the calling Node environment (the main thread
 /// or one worker). Everything closed or collected is no longer counted: all zeros means
 /// nothing leaked.
-#[napi]
+#[napi(catch_unwind)]
 pub fn active_handles() -> ActiveHandles {
   let [streams, halves, listeners, sockets, std_streams] = registry::counts();
   ActiveHandles {

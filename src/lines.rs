@@ -338,7 +338,7 @@ impl Lines {
 
   /// Closes the lines and the stream or half under them; a pending `nextLine` rejects with
   /// `ERR_HANDLE_CLOSED`, a pending iteration step is `done`. Closing twice is a no-op.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
   }

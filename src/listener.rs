@@ -231,7 +231,7 @@ option_methods!(TcpListener via with_listener, ttl {
 impl TcpListener {
   /// Stops listening now; pending `accept` calls reject with `ERR_HANDLE_CLOSED` and async
   /// iteration ends.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
   }

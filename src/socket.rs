@@ -323,7 +323,7 @@ impl TcpSocket {
   }
 
   /// Closes the socket.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
   }

@@ -169,7 +169,7 @@ impl StdTcpStream {
   }
 
   /// Closes the socket.
-  #[napi]
+  #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
   }

@@ -53,7 +53,7 @@ macro_rules! handle_methods {
       /// Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
       /// later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
       /// `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
-      #[napi]
+      #[napi(catch_unwind)]
       pub fn close(&self) {
         $crate::registry::close(self.id);
       }
