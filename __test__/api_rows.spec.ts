@@ -1,4 +1,4 @@
-// One behavioural test for each API.md row that the tokio test ports do not reach.
+// One behavioural test for each member of the README's API map that the tokio test ports do not reach.
 
 import fs from 'node:fs'
 

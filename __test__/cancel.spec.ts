@@ -1,4 +1,4 @@
-// Cancellation (AbortSignal) and concurrency of calls on one handle (API.md "Cancellation" rule,
+// Cancellation (AbortSignal) and concurrency of calls on one handle (docs/CONTRACT.md "Cancellation",
 // the cancel-safety paragraphs, "Concurrent calls are served in call order"): an aborted call
 // takes nothing and leaves no listener on its signal, concurrent calls all settle, in call order.
 

@@ -1,4 +1,4 @@
-// Error contract of API.md: error shapes, address forms, argument validation, closed and
+// The error contract (docs/CONTRACT.md): error shapes, address forms, argument validation, closed and
 // consumed handles, ReuniteError, fromStd on a blocking socket.
 
 import test from 'ava'
@@ -79,7 +79,7 @@ async function connectsWith(t: ExecutionContext, listener: TcpListener, addr: To
   server.close()
 }
 
-test('every address form of API.md connects', async (t) => {
+test('every address form ToSocketAddrs takes connects', async (t) => {
   const l4 = track(t, await TcpListener.bind('127.0.0.1:0'))
   const p4 = l4.localAddr().port() as number
   await connectsWith(t, l4, `127.0.0.1:${p4}`, "'127.0.0.1:p'")

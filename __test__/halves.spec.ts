@@ -1,4 +1,4 @@
-// Happy paths of the split halves' readiness, try* and vectored members (API.md "Halves"), plus
+// Happy paths of the split halves' readiness, try* and vectored members (the README's "Halves"), plus
 // Interest.ERROR / Interest.PRIORITY and TcpListener[Symbol.dispose](). The error paths of these
 // members are in errors.spec.ts and cancel.spec.ts.
 //

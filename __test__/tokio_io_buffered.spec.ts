@@ -1,5 +1,5 @@
-// tokio's buffered I/O over real loopback sockets: BufReader, Lines, BufWriter (API.md "Added in
-// 0.2", the doc comments in index.d.ts). The copies are in tokio_io_copy.spec.ts.
+// tokio's buffered I/O over real loopback sockets: BufReader, Lines, BufWriter (docs/CONTRACT.md "Beyond
+// tokio::net", the doc comments in index.d.ts). The copies are in tokio_io_copy.spec.ts.
 //
 // Ports of tokio/tests/io_buf_reader.rs, io_buf_writer.rs, io_lines.rs, io_read_line.rs and
 // io_read_until.rs are named after tokio's tests; tokio's in-memory readers and writers (slices,

@@ -1,5 +1,5 @@
-// tokio's copies over real loopback sockets: copy, copyBuf, copyBidirectional (API.md "Added in
-// 0.2", the doc comments in index.d.ts). BufReader, BufWriter and Lines are in
+// tokio's copies over real loopback sockets: copy, copyBuf, copyBidirectional (docs/CONTRACT.md "Beyond
+// tokio::net", the doc comments in index.d.ts). BufReader, BufWriter and Lines are in
 // tokio_io_buffered.spec.ts.
 //
 // Ports of tokio/tests/io_copy.rs and io_copy_bidirectional.rs are named after tokio's tests;

@@ -137,7 +137,7 @@ test.skip('later_reads_after_runtime_drop_report_shutdown', (t) => {
 })
 
 // Skipped: it needs `tokio::net::UnixListener` and `std::os::unix::net::UnixStream`. The
-// addon's API (API.md) covers TCP only and has no Unix-domain socket types.
+// addon's API covers TCP only and has no Unix-domain socket types.
 test.skip('unix_accepted_stream_reads_without_an_event', (t) => {
   t.pass()
 })

@@ -144,7 +144,7 @@ test('nodelay', (t) => {
   }
 })
 
-// skipped: tclass_v6 — the API contract (API.md) has no `tclassV6`/`setTclassV6` on TcpSocket.
+// skipped: tclass_v6 — the API has no `tclassV6`/`setTclassV6` on TcpSocket.
 
 // tokio's `tos_v4` / `set_tos_v4` are `tos` / `setTos` in the API contract (IPv4 only).
 test('tos_v4', (t) => {

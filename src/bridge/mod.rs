@@ -211,7 +211,7 @@ pub fn panic_message(panic: &Box<dyn Any + Send>) -> String {
   format!("internal error in tokio-net: {text}")
 }
 
-/// Runs a synchronous method body: its error is thrown as the JS error of API.md, a panic is
+/// Runs a synchronous method body: its error is thrown as the JS error of docs/CONTRACT.md, a panic is
 /// caught and thrown as an internal error.
 pub fn sync<T>(env: &Env, f: impl FnOnce(Js) -> NetResult<T>) -> napi::Result<T> {
   let js = Js::new(env.raw());
