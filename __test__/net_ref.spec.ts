@@ -15,10 +15,16 @@ const WATCH = `setTimeout(() => { console.log('still alive'); process.exit(0) },
 const PAIR = `
 const net = require('tokio-net/net')
 // The accepted side is unref()ed, so only the client socket under test can hold the process.
-const server = net.createServer((s) => s.unref())
+let accepted = () => {}
+const server = net.createServer((s) => { s.unref(); accepted() })
+// Calls cb once the client is connected AND the server has accepted it: a client's 'connect' can
+// come first, and closing the server then would reset a connection still in its backlog.
 function pair(cb) {
   server.listen(0, '127.0.0.1', () => {
-    const c = net.connect(server.address().port, '127.0.0.1', () => cb(c))
+    let pending = 2
+    const ready = () => { if (--pending === 0) cb(c) }
+    accepted = ready
+    const c = net.connect(server.address().port, '127.0.0.1', ready)
   })
 }
 `
