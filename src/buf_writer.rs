@@ -1,7 +1,6 @@
 //! `BufWriter`: tokio's `tokio::io::BufWriter` over a stream or write half. Small writes are
 //! gathered in a buffer held in Rust and go out in large writes.
 
-use std::net::Shutdown;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -25,13 +24,6 @@ pub(crate) type WriterTurn = turn::Turn<TokioBufWriter>;
 
 /// What a `BufWriter` entry of the registry holds.
 pub(crate) type WriterState = wrapper::Wrapped<TokioBufWriter>;
-
-impl WriterState {
-  /// What dropping an `OwnedWriteHalf` does in tokio: shut the write direction down.
-  pub(crate) fn shutdown_now(&self) {
-    let _ = socket2::SockRef::from(&*self.core.io).shutdown(Shutdown::Write);
-  }
-}
 
 /// tokio's `BufWriter`: gathers writes to a `TcpStream`, `WriteHalf` or `OwnedWriteHalf` in a
 /// buffer held in Rust (8 KiB unless `capacity` says otherwise) and writes it out when it is

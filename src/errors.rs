@@ -23,6 +23,12 @@ pub enum NetError {
   /// The handle was closed, or consumed by `intoSplit` / `intoStd` / `reunite`.
   #[error("The handle was closed or consumed")]
   Closed,
+  /// A handle of another kind than the call needs: an `asRef()` view asked to `intoSplit()` or
+  /// `intoStd()`, or a `TcpSocket` whose `connect` is under way asked to connect again or listen.
+  /// JS sees it as [`NetError::Closed`]: as in tokio, where such a call would not compile or the
+  /// value is moved, the handle is gone for that call.
+  #[error("The handle is not {expected}")]
+  WrongKind { expected: &'static str },
   /// An `AbortSignal` fired before the operation completed.
   #[error("The operation was aborted")]
   Aborted,
@@ -103,6 +109,7 @@ impl NetError {
           .ok_or_else(|| napi::Error::from_reason("no JavaScript exception was pending"));
       }
       NetError::Io { err, .. } => (ErrorClass::Error, io_code(err), format!("{:?}", err.kind())),
+      NetError::WrongKind { .. } => return NetError::Closed.to_js(js),
       NetError::Closed => (
         ErrorClass::Error,
         "ERR_HANDLE_CLOSED".into(),
