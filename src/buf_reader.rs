@@ -17,10 +17,10 @@ use crate::js::{HeldRef, Js, raw};
 use crate::lines::Lines;
 use crate::ops::core_io::CoreIo;
 use crate::ops::read::{Target, unexpected_eof};
-use crate::ops::{take_over, turn, wrapper};
+use crate::ops::turn;
+use crate::ops::wrapper::{self, TokioBufReader};
 use crate::registry::{self, Direction, Resource};
-
-pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
+use crate::stream::take_over;
 
 /// A `BufReader` call's place in line (see `Turn`).
 pub(crate) type ReaderTurn = turn::Turn<TokioBufReader>;

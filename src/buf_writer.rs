@@ -14,8 +14,9 @@ use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::CoreIo;
-use crate::ops::{take_over, turn, wrapper};
+use crate::ops::{turn, wrapper};
 use crate::registry::{self, Direction};
+use crate::stream::take_over;
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
 

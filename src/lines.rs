@@ -18,9 +18,9 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Promise, Start};
-use crate::buf_reader::TokioBufReader;
-use crate::errors::{IoResultExt, NetError, NetResult};
-use crate::js::{HeldRef, Js, MAX_STRING_LENGTH};
+use crate::errors::{IoResultExt, MAX_STRING_LENGTH, NetError, NetResult};
+use crate::js::{HeldRef, Js};
+use crate::ops::wrapper::TokioBufReader;
 use crate::registry::{self, ConnKind, Core, Resource, Wrapper};
 
 /// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of

@@ -18,15 +18,15 @@ use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::net::Shutdown;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::{NetError, NetResult};
-use crate::ops::queue::Queue;
+use crate::queue::Queue;
 
 /// One direction of a connection: what a half, a wrapper or an end of a copy uses.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -182,11 +182,40 @@ impl LoopHold {
       Some(state) => {
         state.in_flight.set(state.in_flight.get().saturating_sub(1));
         if state.refed.get() {
-          crate::bridge::release_loop(1);
+          release_loop(1);
         }
       }
-      None => crate::bridge::release_loop(1),
+      None => release_loop(1),
     }
+  }
+}
+
+/// How an env's event loop is kept alive while operations hold it: the bridge's doing, as it
+/// owns the handle that does it, and handed in by the bridge, which sits above the registry.
+#[derive(Clone, Copy)]
+pub struct LoopKeeper {
+  /// `n` more operations hold the calling env's loop open.
+  pub hold: fn(usize),
+  /// `n` operations stop holding it.
+  pub release: fn(usize),
+}
+
+static LOOP_KEEPER: OnceLock<LoopKeeper> = OnceLock::new();
+
+/// Sets how the event loop is kept alive; the first call decides, for every env.
+pub fn keep_loop_with(keeper: LoopKeeper) {
+  let _ = LOOP_KEEPER.set(keeper);
+}
+
+fn hold_loop(n: usize) {
+  if let Some(keeper) = LOOP_KEEPER.get() {
+    (keeper.hold)(n);
+  }
+}
+
+fn release_loop(n: usize) {
+  if let Some(keeper) = LOOP_KEEPER.get() {
+    (keeper.release)(n);
   }
 }
 
@@ -434,10 +463,10 @@ pub fn op_started(id: Option<u64>) -> LoopHold {
     Some(state) => {
       state.in_flight.set(state.in_flight.get() + 1);
       if state.refed.get() {
-        crate::bridge::hold_loop(1);
+        hold_loop(1);
       }
     }
-    None => crate::bridge::hold_loop(1),
+    None => hold_loop(1),
   }
   LoopHold(state)
 }
@@ -448,9 +477,9 @@ pub fn set_ref(id: u64, refed: bool) -> NetResult<()> {
   if state.refed.replace(refed) != refed {
     let in_flight = state.in_flight.get();
     if refed {
-      crate::bridge::hold_loop(in_flight);
+      hold_loop(in_flight);
     } else {
-      crate::bridge::release_loop(in_flight);
+      release_loop(in_flight);
     }
   }
   Ok(())

@@ -10,6 +10,11 @@ use crate::errors::{NetError, NetResult};
 use crate::js::{Js, Type, raw};
 use crate::registry::{self, Core, Resource, Taken, Wrapper};
 
+use super::core_io::CoreIo;
+
+/// tokio's `BufReader` over a connection: what a `BufReader` and the `Lines` made of one read.
+pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
+
 /// tokio's default buffer size for `BufReader` and `BufWriter`.
 const DEFAULT_CAPACITY: usize = 8 * 1024;
 const MAX_CAPACITY: f64 = 1024.0 * 1024.0 * 1024.0;

@@ -7,11 +7,11 @@ use napi::sys;
 
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js};
+use crate::ops::to_js_class;
 use crate::registry::{self, ConnKind, Core, Direction, Resource, Taken};
-use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
-use crate::stream::TcpStream;
 
-use super::to_js_class;
+use super::TcpStream;
+use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 /// The registry id behind a `TcpStream` or one of the four halves, if `value` is one.
 pub fn handle_id(js: Js, value: sys::napi_value) -> Option<u64> {

@@ -7,7 +7,25 @@ use crate::bridge::sync;
 use crate::errors::{NetError, NetResult};
 use crate::js::raw;
 use crate::registry::{self, ConnKind, Core, Direction, Resource};
-use crate::stream::TcpStream;
+
+use super::TcpStream;
+
+/// `asRef()` of a half: a `TcpStream` view of the shared socket, closed with the half.
+macro_rules! as_ref_method {
+  ($ty:ident) => {
+    #[napi]
+    impl $ty {
+      /// A `TcpStream` view of the socket this half belongs to, for the `&self` methods
+      /// (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
+      /// closed together with this half.
+      #[napi(ts_return_type = "TcpStream")]
+      pub fn as_ref(&self, env: Env, this: This<'_>) -> napi::Result<napi::sys::napi_value> {
+        use napi::JsValue;
+        super::view_of(&env, self.id, this.object.raw())
+      }
+    }
+  };
+}
 
 /// The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
 ///

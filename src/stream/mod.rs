@@ -1,4 +1,8 @@
 //! `TcpStream`: a TCP connection between a local and a remote socket, on tokio.
+//!
+//! With its halves ([`split`]): a stream makes its halves (`split`, `intoSplit`) and the halves
+//! make streams (`reunite`, `asRef`), so they are one module. [`take_over`] hands any of them to a
+//! buffered wrapper and back.
 
 use std::time::Duration;
 
@@ -12,8 +16,12 @@ use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::ops::{self as io, to_js_class};
 use crate::registry::{self, ConnKind, Core, Direction, Resource};
-use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::std_stream::StdTcpStream;
+
+pub mod split;
+pub mod take_over;
+
+use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 /// A TCP stream between a local and a remote socket, driven by tokio.
 ///
@@ -448,7 +456,7 @@ impl TcpStream {
           expected: NOT_A_VIEW,
         });
       };
-      let (read, write) = crate::split::owned_pair(core);
+      let (read, write) = split::owned_pair(core);
       let read = to_js_class(js, OwnedReadHalf { id: read })?;
       let write = to_js_class(js, OwnedWriteHalf { id: write })?;
       Ok(js.array(&[read, write])?)
