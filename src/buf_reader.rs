@@ -17,10 +17,10 @@ use crate::js::{HeldRef, Js, raw};
 use crate::lines::Lines;
 use crate::ops::core_io::CoreIo;
 use crate::ops::read::{Target, unexpected_eof};
-use crate::ops::{take_over, turn, wrapper};
+use crate::ops::turn;
+use crate::ops::wrapper::{self, TokioBufReader};
 use crate::registry::{self, Direction, Resource};
-
-pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
+use crate::stream::take_over;
 
 /// A `BufReader` call's place in line (see `Turn`).
 pub(crate) type ReaderTurn = turn::Turn<TokioBufReader>;
@@ -277,17 +277,20 @@ impl BufReader {
   #[napi]
   pub fn lines(&self, env: Env) -> napi::Result<Lines> {
     sync(&env, |js| {
-      let (state, inner, _) = registry::buffered::<ReaderState>(self.id)?;
+      let (state, kind, _) = registry::buffered::<ReaderState>(self.id)?;
       if Rc::strong_count(&state) > 2 {
         return Err(NetError::busy(BUSY));
       }
       drop(state);
-      let (parent, _) = registry::parent_and_inner(self.id)?;
+      let (parent, _) = registry::parent_and_kind(self.id)?;
       let refed = registry::is_refed(self.id);
-      let Resource::Buffered(any, _) = registry::take(self.id)? else {
-        return Err(NetError::Closed);
+      let Resource::Buffered(wrapper, _) = registry::take(self.id)? else {
+        return Err(NetError::WrongKind {
+          expected: "a BufReader",
+        });
       };
-      let state = any
+      let wrapper: Rc<dyn std::any::Any> = wrapper;
+      let state = wrapper
         .downcast::<ReaderState>()
         .ok()
         .and_then(|rc| Rc::try_unwrap(rc).ok())
@@ -295,7 +298,7 @@ impl BufReader {
       let kept = HeldRef::new(js, self.kept.value()?)?;
       Ok(Lines::over(
         state.io.into_inner(),
-        inner,
+        kind,
         parent,
         refed,
         kept,

@@ -1,7 +1,6 @@
 //! `BufWriter`: tokio's `tokio::io::BufWriter` over a stream or write half. Small writes are
 //! gathered in a buffer held in Rust and go out in large writes.
 
-use std::net::Shutdown;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -15,8 +14,9 @@ use crate::bridge::{self, Handle, Promise, Start, sync};
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::CoreIo;
-use crate::ops::{take_over, turn, wrapper};
+use crate::ops::{turn, wrapper};
 use crate::registry::{self, Direction};
+use crate::stream::take_over;
 
 type TokioBufWriter = tokio::io::BufWriter<CoreIo>;
 
@@ -25,13 +25,6 @@ pub(crate) type WriterTurn = turn::Turn<TokioBufWriter>;
 
 /// What a `BufWriter` entry of the registry holds.
 pub(crate) type WriterState = wrapper::Wrapped<TokioBufWriter>;
-
-impl WriterState {
-  /// What dropping an `OwnedWriteHalf` does in tokio: shut the write direction down.
-  pub(crate) fn shutdown_now(&self) {
-    let _ = socket2::SockRef::from(&*self.core.io).shutdown(Shutdown::Write);
-  }
-}
 
 /// tokio's `BufWriter`: gathers writes to a `TcpStream`, `WriteHalf` or `OwnedWriteHalf` in a
 /// buffer held in Rust (8 KiB unless `capacity` says otherwise) and writes it out when it is

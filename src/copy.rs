@@ -18,9 +18,9 @@ use crate::buf_writer::{self, WriterTurn};
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{HeldRef, Js, raw};
 use crate::ops::core_io::CoreIo;
-use crate::ops::queue::Ticket;
-use crate::ops::take_over::handle_id;
-use crate::registry::{self, Core, Direction, Inner};
+use crate::queue::Ticket;
+use crate::registry::{self, Core, Direction};
+use crate::stream::take_over::handle_id;
 
 /// One end of a copy, as found at call time: a plain stream or half (with its place in the
 /// call-order queue of the direction used, taken now so the copy runs in call order with the
@@ -41,9 +41,8 @@ fn plain<S>(js: Js, value: sys::napi_value, direction: Direction) -> NetResult<O
   let Some(id) = handle_id(js, value) else {
     return Ok(None);
   };
-  let (core, closed) = registry::core(id)?;
-  let inner = registry::with(id, |resource, _| Ok(Inner::of(resource)))?;
-  if !inner.is_some_and(|i| i.goes(direction)) {
+  let (core, kind, closed) = registry::conn(id)?;
+  if !kind.goes(direction) {
     return Ok(None);
   }
   let order = core.order(direction).ticket();

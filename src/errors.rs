@@ -1,4 +1,4 @@
-//! The one error type of the crate and its JavaScript face.
+//! The one error type of the crate and its JavaScript face, as data (`js.rs` makes the value).
 //!
 //! Every failure becomes a JS `Error` carrying `kind` (the `std::io::ErrorKind` name as Rust
 //! prints it), `code` (the errno symbol Node would use, or a stable `ERR_*` code), `errno` and
@@ -6,9 +6,18 @@
 
 use std::io;
 
-use napi::sys;
+use std::any::Any;
 
-use crate::js::{ErrorClass, Js, MAX_STRING_LENGTH};
+/// The longest string V8 makes, in characters: its `String::kMaxLength`, which Node exports as
+/// `buffer.constants.MAX_STRING_LENGTH` (`2**29 - 24` on 64-bit systems, `2**28 - 16` on 32-bit
+/// ones). V8 makes a string from UTF-8 only if the bytes themselves are within it, whatever the
+/// count of characters they decode to, as Node's `buf.toString()` does. tokio-net holds every
+/// runtime to this limit, so a line that is a string on one is a string on all.
+pub const MAX_STRING_LENGTH: usize = if cfg!(target_pointer_width = "64") {
+  (1 << 29) - 24
+} else {
+  (1 << 28) - 16
+};
 
 pub type NetResult<T> = Result<T, NetError>;
 
@@ -23,6 +32,12 @@ pub enum NetError {
   /// The handle was closed, or consumed by `intoSplit` / `intoStd` / `reunite`.
   #[error("The handle was closed or consumed")]
   Closed,
+  /// A handle of another kind than the call needs: an `asRef()` view asked to `intoSplit()` or
+  /// `intoStd()`, or a `TcpSocket` whose `connect` is under way asked to connect again or listen.
+  /// JS sees it as [`NetError::Closed`]: as in tokio, where such a call would not compile or the
+  /// value is moved, the handle is gone for that call.
+  #[error("The handle is not {expected}")]
+  WrongKind { expected: &'static str },
   /// An `AbortSignal` fired before the operation completed.
   #[error("The operation was aborted")]
   Aborted,
@@ -94,15 +109,14 @@ impl NetError {
     }
   }
 
-  /// Builds the JS error value (on the JS thread): the message is the `Display` above.
-  pub fn to_js(&self, js: Js) -> napi::Result<sys::napi_value> {
+  /// The JS error this becomes (`to_js` in `js.rs` makes it). `None` for
+  /// [`NetError::Pending`], which is a JS value already.
+  pub fn face(&self) -> Option<JsFace> {
     let (class, code, kind) = match self {
-      NetError::Pending => {
-        return js
-          .take_pending_exception()
-          .ok_or_else(|| napi::Error::from_reason("no JavaScript exception was pending"));
-      }
+      NetError::Pending => return None,
       NetError::Io { err, .. } => (ErrorClass::Error, io_code(err), format!("{:?}", err.kind())),
+      // The handle is gone for this call, as a moved value is in Rust: JS sees it closed.
+      NetError::WrongKind { .. } => return NetError::Closed.face(),
       NetError::Closed => (
         ErrorClass::Error,
         "ERR_HANDLE_CLOSED".into(),
@@ -139,32 +153,39 @@ impl NetError {
       ),
       NetError::Internal(_) => (ErrorClass::Error, "ERR_INTERNAL".into(), "Other".into()),
     };
-    let value = js.error(class, &code, &self.to_string())?;
-    if let NetError::Aborted = self {
-      js.set(value, "name", js.string("AbortError")?)?;
-    }
-    js.set(value, "kind", js.string(&kind)?)?;
-    if let NetError::Io { err, syscall } = self {
-      if let Some(errno) = err.raw_os_error() {
-        js.set(value, "errno", js.number(f64::from(errno))?)?;
-      }
-      if let Some(call) = syscall {
-        js.set(value, "syscall", js.string(call)?)?;
-      }
-    }
-    Ok(value)
+    Some(JsFace {
+      class,
+      code,
+      kind,
+      message: self.to_string(),
+    })
   }
+}
 
-  /// Throws this error on the env and returns the marker napi-rs uses for "already thrown".
-  pub fn throw(self, js: Js) -> napi::Error {
-    if !matches!(self, NetError::Pending) {
-      match self.to_js(js) {
-        Ok(value) => js.throw_value(value),
-        Err(e) => return e,
-      }
-    }
-    napi::Error::new(napi::Status::PendingException, String::new())
-  }
+/// A JS error as data: what the JS side of an error is made of, besides `errno` and `syscall`.
+pub struct JsFace {
+  pub class: ErrorClass,
+  pub code: String,
+  pub kind: String,
+  pub message: String,
+}
+
+/// Which JS constructor an error is made with.
+#[derive(Clone, Copy)]
+pub enum ErrorClass {
+  Error,
+  Type,
+  Range,
+}
+
+/// What a caught panic says, as the internal error it becomes.
+pub fn panic_message(panic: &Box<dyn Any + Send>) -> String {
+  let text = panic
+    .downcast_ref::<&str>()
+    .map(|s| s.to_string())
+    .or_else(|| panic.downcast_ref::<String>().cloned())
+    .unwrap_or_else(|| "unknown panic".to_string());
+  format!("internal error in tokio-net: {text}")
 }
 
 /// Names the call that failed on an OS or tokio error, as `.syscall("setsockopt")?`: the

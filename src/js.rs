@@ -19,18 +19,7 @@ use std::ptr;
 use napi::bindgen_prelude::Unknown;
 use napi::{JsValue, sys};
 
-use crate::errors::{NetError, NetResult};
-
-/// The longest string V8 makes, in characters: its `String::kMaxLength`, which Node exports as
-/// `buffer.constants.MAX_STRING_LENGTH` (`2**29 - 24` on 64-bit systems, `2**28 - 16` on 32-bit
-/// ones). V8 makes a string from UTF-8 only if the bytes themselves are within it, whatever the
-/// count of characters they decode to, as Node's `buf.toString()` does. tokio-net holds every
-/// runtime to this limit, so a line that is a string on one is a string on all.
-pub const MAX_STRING_LENGTH: usize = if cfg!(target_pointer_width = "64") {
-  (1 << 29) - 24
-} else {
-  (1 << 28) - 16
-};
+use crate::errors::{ErrorClass, JsFace, MAX_STRING_LENGTH, NetError, NetResult};
 
 /// Whether `len` bytes of UTF-8 can become a JS string (see [`MAX_STRING_LENGTH`]); if not,
 /// the `ERR_STRING_TOO_LONG` error that says so.
@@ -608,12 +597,47 @@ pub struct AsyncScope {
   context: sys::napi_async_context,
 }
 
-/// Which constructor [`Js::error`] uses.
-#[derive(Clone, Copy)]
-pub enum ErrorClass {
-  Error,
-  Type,
-  Range,
+/// The JS face of the crate's error, made on the env's JS thread.
+impl NetError {
+  /// Builds the JS error value (on the JS thread) that [`NetError::face`] describes.
+  pub fn to_js(&self, js: Js) -> napi::Result<sys::napi_value> {
+    let Some(JsFace {
+      class,
+      code,
+      kind,
+      message,
+    }) = self.face()
+    else {
+      return js
+        .take_pending_exception()
+        .ok_or_else(|| napi::Error::from_reason("no JavaScript exception was pending"));
+    };
+    let value = js.error(class, &code, &message)?;
+    if let NetError::Aborted = self {
+      js.set(value, "name", js.string("AbortError")?)?;
+    }
+    js.set(value, "kind", js.string(&kind)?)?;
+    if let NetError::Io { err, syscall } = self {
+      if let Some(errno) = err.raw_os_error() {
+        js.set(value, "errno", js.number(f64::from(errno))?)?;
+      }
+      if let Some(call) = syscall {
+        js.set(value, "syscall", js.string(call)?)?;
+      }
+    }
+    Ok(value)
+  }
+
+  /// Throws this error on the env and returns the marker napi-rs uses for "already thrown".
+  pub fn throw(self, js: Js) -> napi::Error {
+    if !matches!(self, NetError::Pending) {
+      match self.to_js(js) {
+        Ok(value) => js.throw_value(value),
+        Err(e) => return e,
+      }
+    }
+    napi::Error::new(napi::Status::PendingException, String::new())
+  }
 }
 
 /// A threadsafe function: callable from any thread while it lives.

@@ -25,12 +25,15 @@ mod js;
 mod lines;
 mod listener;
 mod platform;
+mod queue;
 mod registry;
 mod runtime;
 mod socket;
-mod split;
 mod std_stream;
 mod stream;
+
+#[cfg(test)]
+mod module_graph_test;
 
 use napi::Env;
 use napi::bindgen_prelude::Object;

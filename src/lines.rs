@@ -18,10 +18,10 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 use tokio::sync::Mutex;
 
 use crate::bridge::{self, Handle, Promise, Start};
-use crate::buf_reader::TokioBufReader;
-use crate::errors::{IoResultExt, NetError, NetResult};
-use crate::js::{HeldRef, Js, MAX_STRING_LENGTH};
-use crate::registry::{self, Core, Inner, Resource};
+use crate::errors::{IoResultExt, MAX_STRING_LENGTH, NetError, NetResult};
+use crate::js::{HeldRef, Js};
+use crate::ops::wrapper::TokioBufReader;
+use crate::registry::{self, ConnKind, Core, Resource, Wrapper};
 
 /// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
 /// strings without the line ending (LF or CRLF), ending at end of stream. Made by
@@ -53,6 +53,12 @@ struct LinesState {
   inner: Mutex<LinesInner>,
   /// The connection, whose read queue each call takes its place in (see `ReaderTurn`).
   core: Arc<Core>,
+}
+
+impl Wrapper for LinesState {
+  fn core(&self) -> &Arc<Core> {
+    &self.core
+  }
 }
 
 struct LinesInner {
@@ -245,7 +251,7 @@ impl LinesInner {
 impl Lines {
   pub(crate) fn over(
     reader: TokioBufReader,
-    inner: Inner,
+    kind: ConnKind,
     parent: Option<u64>,
     refed: bool,
     kept: HeldRef,
@@ -258,7 +264,7 @@ impl Lines {
         deferred: None,
       }),
     };
-    let id = registry::insert_handed_over(Resource::Buffered(Rc::new(state), inner), parent, refed);
+    let id = registry::insert_handed_over(Resource::Buffered(Rc::new(state), kind), parent, refed);
     Lines { id, _kept: kept }
   }
 

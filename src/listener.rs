@@ -36,9 +36,9 @@ drop_releases_handle!(TcpListener);
 type Listener = std::sync::Arc<ListenerCore>;
 
 fn listener(id: u64) -> NetResult<(Listener, tokio_util::sync::CancellationToken)> {
-  registry::with(id, |resource, closed| match resource {
-    Resource::Listener(l) => Ok((l.clone(), closed.clone())),
-    _ => Err(NetError::Closed),
+  registry::get(id, "a TcpListener", |resource, closed| match resource {
+    Resource::Listener(l) => Some((l.clone(), closed.clone())),
+    _ => None,
   })
 }
 

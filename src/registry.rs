@@ -12,20 +12,21 @@
 //! the event loop alive; an operation holds the loop until it has settled, even after its handle
 //! was closed, so its rejection is always delivered.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::mem::ManuallyDrop;
 use std::net::Shutdown;
 use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpSocket};
 use tokio_util::sync::CancellationToken;
 
 use crate::errors::{NetError, NetResult};
-use crate::ops::queue::Queue;
+use crate::queue::Queue;
 
 /// One direction of a connection: what a half, a wrapper or an end of a copy uses.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -103,98 +104,57 @@ pub struct ListenerCore {
 }
 
 pub enum Resource {
-  Stream(Arc<Core>),
-  /// A `TcpStream` returned by `asRef()`: a borrow of its parent's socket.
-  View(Arc<Core>),
-  ReadHalf {
-    core: Arc<Core>,
-    owned: bool,
-  },
-  WriteHalf {
-    core: Arc<Core>,
-    owned: bool,
-  },
+  /// A stream, an `asRef()` view or a half: a handle over one connection.
+  Conn(Arc<Core>, ConnKind),
   Listener(Arc<ListenerCore>),
   Socket(Arc<TcpSocket>),
-  Std(Arc<std::net::TcpStream>),
   /// A `TcpSocket` whose `connect` is under way: the socket itself is in the attempt, and the
   /// entry stays so that `close()` cancels the attempt and `unref()` reaches it.
   Connecting,
-  /// A `BufReader`, a `BufWriter` or a `Lines`, and the handle it took over.
-  Buffered(Rc<dyn std::any::Any>, Inner),
+  Std(Arc<std::net::TcpStream>),
+  /// A `BufReader`, a `BufWriter` or a `Lines`, and the kind of handle it took over: what
+  /// `intoInner()` hands back, and what `activeHandles()` counts the wrapper as.
+  Buffered(Rc<dyn Wrapper>, ConnKind),
 }
 
-/// The handle a buffered wrapper (or `copy`) works on, as it was in the table: what
-/// `intoInner()` hands back, and what `activeHandles()` counts the wrapper as.
+/// Which handle over a connection an entry is: its class, the directions it may use, and what
+/// closing it does.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Inner {
+pub enum ConnKind {
   Stream,
+  /// A `TcpStream` returned by `asRef()`: a borrow of its parent's socket.
   View,
-  ReadHalf { owned: bool },
-  WriteHalf { owned: bool },
+  /// A half of `split()` (borrowed) or of `intoSplit()` (owned).
+  Half {
+    direction: Direction,
+    owned: bool,
+  },
 }
 
-impl Inner {
-  pub fn of(resource: &Resource) -> Option<Inner> {
-    Some(match resource {
-      Resource::Stream(_) => Inner::Stream,
-      Resource::View(_) => Inner::View,
-      Resource::ReadHalf { owned, .. } => Inner::ReadHalf { owned: *owned },
-      Resource::WriteHalf { owned, .. } => Inner::WriteHalf { owned: *owned },
-      _ => return None,
-    })
-  }
-
+impl ConnKind {
   /// Whether this handle can be used in `direction`: a half only in its own.
   pub fn goes(self, direction: Direction) -> bool {
-    match direction {
-      Direction::Read => !matches!(self, Inner::WriteHalf { .. }),
-      Direction::Write => !matches!(self, Inner::ReadHalf { .. }),
-    }
-  }
-
-  /// The table entry of this kind over `core`.
-  pub fn resource(self, core: Arc<Core>) -> Resource {
     match self {
-      Inner::Stream => Resource::Stream(core),
-      Inner::View => Resource::View(core),
-      Inner::ReadHalf { owned } => Resource::ReadHalf { core, owned },
-      Inner::WriteHalf { owned } => Resource::WriteHalf { core, owned },
+      ConnKind::Half { direction: own, .. } => own == direction,
+      ConnKind::Stream | ConnKind::View => true,
     }
   }
+}
+
+/// A buffered wrapper, as the table sees it: the registry sits below the modules that define
+/// the wrappers, and needs only the connection under one, to close it as its handle would be.
+pub trait Wrapper: Any {
+  fn core(&self) -> &Arc<Core>;
 }
 
 /// A stream, view or half taken out of the table by a buffered wrapper.
 pub struct Taken {
   pub core: Arc<Core>,
-  pub inner: Inner,
+  pub kind: ConnKind,
   /// The entry a borrowed half or view belonged to: the wrapper closes with it.
   pub parent: Option<u64>,
   /// Whether the handle was ref'd: the wrapper keeps that.
   pub refed: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Kind {
-  Stream,
-  Half,
-  Listener,
-  Socket,
-  Std,
-}
-
-impl Resource {
-  fn kind(&self) -> Kind {
-    match self {
-      Resource::Stream(_) | Resource::View(_) => Kind::Stream,
-      Resource::ReadHalf { .. } | Resource::WriteHalf { .. } => Kind::Half,
-      Resource::Listener(_) => Kind::Listener,
-      Resource::Socket(_) | Resource::Connecting => Kind::Socket,
-      Resource::Std(_) => Kind::Std,
-      Resource::Buffered(_, Inner::Stream | Inner::View) => Kind::Stream,
-      Resource::Buffered(_, _) => Kind::Half,
-    }
-  }
 }
 
 struct Entry {
@@ -222,11 +182,40 @@ impl LoopHold {
       Some(state) => {
         state.in_flight.set(state.in_flight.get().saturating_sub(1));
         if state.refed.get() {
-          crate::bridge::release_loop(1);
+          release_loop(1);
         }
       }
-      None => crate::bridge::release_loop(1),
+      None => release_loop(1),
     }
+  }
+}
+
+/// How an env's event loop is kept alive while operations hold it: the bridge's doing, as it
+/// owns the handle that does it, and handed in by the bridge, which sits above the registry.
+#[derive(Clone, Copy)]
+pub struct LoopKeeper {
+  /// `n` more operations hold the calling env's loop open.
+  pub hold: fn(usize),
+  /// `n` operations stop holding it.
+  pub release: fn(usize),
+}
+
+static LOOP_KEEPER: OnceLock<LoopKeeper> = OnceLock::new();
+
+/// Sets how the event loop is kept alive; the first call decides, for every env.
+pub fn keep_loop_with(keeper: LoopKeeper) {
+  let _ = LOOP_KEEPER.set(keeper);
+}
+
+fn hold_loop(n: usize) {
+  if let Some(keeper) = LOOP_KEEPER.get() {
+    (keeper.hold)(n);
+  }
+}
+
+fn release_loop(n: usize) {
+  if let Some(keeper) = LOOP_KEEPER.get() {
+    (keeper.release)(n);
   }
 }
 
@@ -285,16 +274,33 @@ pub fn with<R>(
   })
 }
 
-/// The connection behind a stream, view or half, and the entry's close token.
-pub fn core(id: u64) -> NetResult<(Arc<Core>, CancellationToken)> {
-  with(id, |resource, closed| match resource {
-    Resource::Stream(core)
-    | Resource::View(core)
-    | Resource::ReadHalf { core, .. }
-    | Resource::WriteHalf { core, .. } => Ok((core.clone(), closed.clone())),
-    _ => Err(NetError::Closed),
+/// What `pick` finds in a live entry of the kind the caller expects; an entry of another kind
+/// (`pick` gives `None`) is `WrongKind`. `pick` must not call into JS or block.
+pub fn get<T>(
+  id: u64,
+  expected: &'static str,
+  pick: impl FnOnce(&Resource, &CancellationToken) -> Option<T>,
+) -> NetResult<T> {
+  with(id, |resource, closed| {
+    pick(resource, closed).ok_or(NetError::WrongKind { expected })
   })
 }
+
+/// The connection behind a stream, view or half, what kind of handle that is, and the entry's
+/// close token.
+pub fn conn(id: u64) -> NetResult<(Arc<Core>, ConnKind, CancellationToken)> {
+  get(id, STREAM_OR_HALF, |resource, closed| match resource {
+    Resource::Conn(core, kind) => Some((core.clone(), *kind, closed.clone())),
+    _ => None,
+  })
+}
+
+/// The connection behind a stream, view or half, and the entry's close token.
+pub fn core(id: u64) -> NetResult<(Arc<Core>, CancellationToken)> {
+  conn(id).map(|(core, _, closed)| (core, closed))
+}
+
+const STREAM_OR_HALF: &str = "a stream or a half";
 
 /// Removes an entry without closing what it holds, for methods that consume `self`. Its
 /// pending operations are cancelled first, so none of them can touch the socket once the new
@@ -314,79 +320,84 @@ pub fn take(id: u64) -> NetResult<Resource> {
 const SOCKET_BUSY: &str = "the socket is in use by a call still in progress";
 
 /// Takes out the value of an entry for a method that consumes it (`listen`, `fromStd`, ...).
-/// `pick` finds the value in an entry of the right kind. An entry that a call still in progress
-/// holds a clone of (a getter of that call's arguments consuming it) is left in place, and this
-/// fails with `ResourceBusy`.
-pub fn take_sole<T>(id: u64, pick: impl Fn(&Resource) -> Option<&Arc<T>>) -> NetResult<T> {
-  with(id, |resource, _| match pick(resource) {
-    Some(value) if Arc::strong_count(value) == 1 => Ok(()),
-    Some(_) => Err(NetError::busy(SOCKET_BUSY)),
-    None => Err(NetError::Closed),
+/// `pick` finds the value in an entry of the `expected` kind. An entry that a call still in
+/// progress holds a clone of (a getter of that call's arguments consuming it) is left in place,
+/// and this fails with `ResourceBusy`.
+pub fn take_sole<T>(
+  id: u64,
+  expected: &'static str,
+  pick: impl Fn(&Resource) -> Option<&Arc<T>>,
+) -> NetResult<T> {
+  let sole = get(id, expected, |resource, _| {
+    pick(resource).map(|value| Arc::strong_count(value) == 1)
   })?;
+  if !sole {
+    return Err(NetError::busy(SOCKET_BUSY));
+  }
   let resource = take(id)?;
-  let value = pick(&resource).cloned().ok_or(NetError::Closed)?;
+  let value = pick(&resource)
+    .cloned()
+    .ok_or(NetError::WrongKind { expected })?;
   drop(resource);
   Arc::try_unwrap(value).map_err(|_| NetError::Closed)
+}
+
+/// The entry `id` belongs to, if it is a borrowed half or view (or a wrapper of one).
+fn parent_of(t: &HashMap<u64, Entry>, id: u64) -> Option<u64> {
+  t.iter()
+    .find(|(_, e)| e.children.contains(&id))
+    .map(|(parent, _)| *parent)
 }
 
 /// Takes a stream, view or half out of the table for a wrapper that owns it from now on, as
 /// tokio's `BufReader::new(stream)` moves the stream. `fits` says which kinds the wrapper takes.
 /// Pending operations on the handle are cancelled (`ERR_HANDLE_CLOSED`); borrowed halves and
 /// views of a taken stream close with it.
-pub fn take_io(id: u64, fits: impl Fn(Inner) -> bool) -> NetResult<Taken> {
+pub fn take_io(id: u64, fits: impl Fn(ConnKind) -> bool) -> NetResult<Taken> {
   let (parent, refed) = with_table(|t| {
     let entry = t.get(&id).ok_or(NetError::Closed)?;
-    match Inner::of(&entry.resource) {
-      Some(inner) if fits(inner) => {}
-      _ => return Err(NetError::Closed),
+    match entry.resource {
+      Resource::Conn(_, kind) if fits(kind) => Ok((parent_of(t, id), entry.hold.refed.get())),
+      _ => Err(NetError::WrongKind {
+        expected: STREAM_OR_HALF,
+      }),
     }
-    let parent = t
-      .iter()
-      .find(|(_, e)| e.children.contains(&id))
-      .map(|(parent, _)| *parent);
-    Ok((parent, entry.hold.refed.get()))
   })?;
-  let resource = take(id)?;
-  let inner = Inner::of(&resource).ok_or(NetError::Closed)?;
-  match resource {
-    Resource::Stream(core)
-    | Resource::View(core)
-    | Resource::ReadHalf { core, .. }
-    | Resource::WriteHalf { core, .. } => Ok(Taken {
+  match take(id)? {
+    Resource::Conn(core, kind) => Ok(Taken {
       core,
-      inner,
+      kind,
       parent,
       refed,
     }),
-    _ => Err(NetError::Closed),
+    _ => Err(NetError::WrongKind {
+      expected: STREAM_OR_HALF,
+    }),
   }
 }
 
 /// The entry `id` belongs to (if it is a borrowed half, a view, or a wrapper of one), and the
-/// handle kind a wrapper `id` took over.
-pub fn parent_and_inner(id: u64) -> NetResult<(Option<u64>, Inner)> {
+/// kind of handle it is or, for a wrapper, took over.
+pub fn parent_and_kind(id: u64) -> NetResult<(Option<u64>, ConnKind)> {
   with_table(|t| {
     let entry = t.get(&id).ok_or(NetError::Closed)?;
-    let inner = match &entry.resource {
-      Resource::Buffered(_, inner) => *inner,
-      other => Inner::of(other).ok_or(NetError::Closed)?,
-    };
-    let parent = t
-      .iter()
-      .find(|(_, e)| e.children.contains(&id))
-      .map(|(parent, _)| *parent);
-    Ok((parent, inner))
+    match entry.resource {
+      Resource::Conn(_, kind) | Resource::Buffered(_, kind) => Ok((parent_of(t, id), kind)),
+      _ => Err(NetError::WrongKind {
+        expected: STREAM_OR_HALF,
+      }),
+    }
   })
 }
 
-/// The wrapper `T` an entry holds, and the handle kind it took over.
-pub fn buffered<T: 'static>(id: u64) -> NetResult<(Rc<T>, Inner, CancellationToken)> {
-  with(id, |resource, closed| match resource {
-    Resource::Buffered(any, inner) => {
-      let wrapper = any.clone().downcast::<T>().map_err(|_| NetError::Closed)?;
-      Ok((wrapper, *inner, closed.clone()))
-    }
-    _ => Err(NetError::Closed),
+/// The wrapper `T` an entry holds, and the kind of handle it took over.
+pub fn buffered<T: 'static>(id: u64) -> NetResult<(Rc<T>, ConnKind, CancellationToken)> {
+  get(id, std::any::type_name::<T>(), |resource, closed| {
+    let Resource::Buffered(wrapper, kind) = resource else {
+      return None;
+    };
+    let wrapper: Rc<dyn Any> = wrapper.clone();
+    Some((wrapper.downcast::<T>().ok()?, *kind, closed.clone()))
   })
 }
 
@@ -394,17 +405,17 @@ pub fn buffered<T: 'static>(id: u64) -> NetResult<(Rc<T>, Inner, CancellationTok
 /// entry in place as `Connecting` with its close token and ref state. Refused with
 /// `ResourceBusy`, as [`take_sole`], while a call still holds the socket.
 pub fn start_connect(id: u64) -> NetResult<(TcpSocket, CancellationToken)> {
+  const SOCKET: &str = "a TcpSocket not yet connecting";
   with_table(|t| {
     let entry = t.get_mut(&id).ok_or(NetError::Closed)?;
-    let Resource::Socket(socket) = &entry.resource else {
-      return Err(NetError::Closed);
-    };
-    if Arc::strong_count(socket) != 1 {
-      return Err(NetError::busy(SOCKET_BUSY));
+    match &entry.resource {
+      Resource::Socket(socket) if Arc::strong_count(socket) == 1 => {}
+      Resource::Socket(_) => return Err(NetError::busy(SOCKET_BUSY)),
+      _ => return Err(NetError::WrongKind { expected: SOCKET }),
     }
     let Resource::Socket(socket) = std::mem::replace(&mut entry.resource, Resource::Connecting)
     else {
-      return Err(NetError::Closed);
+      return Err(NetError::WrongKind { expected: SOCKET });
     };
     let socket = Arc::try_unwrap(socket).map_err(|_| NetError::Closed)?;
     Ok((socket, entry.closed.clone()))
@@ -452,10 +463,10 @@ pub fn op_started(id: Option<u64>) -> LoopHold {
     Some(state) => {
       state.in_flight.set(state.in_flight.get() + 1);
       if state.refed.get() {
-        crate::bridge::hold_loop(1);
+        hold_loop(1);
       }
     }
-    None => crate::bridge::hold_loop(1),
+    None => hold_loop(1),
   }
   LoopHold(state)
 }
@@ -466,26 +477,29 @@ pub fn set_ref(id: u64, refed: bool) -> NetResult<()> {
   if state.refed.replace(refed) != refed {
     let in_flight = state.in_flight.get();
     if refed {
-      crate::bridge::hold_loop(in_flight);
+      hold_loop(in_flight);
     } else {
-      crate::bridge::release_loop(in_flight);
+      release_loop(in_flight);
     }
   }
   Ok(())
 }
 
-/// Live entries of this env, per kind: streams (views included), halves, listeners, sockets,
-/// std streams.
+/// Live entries of this env, per kind: streams (views included), halves, listeners, sockets
+/// (connecting ones included), std streams. A wrapper counts as the handle it took over.
 pub fn counts() -> [u32; 5] {
   let mut counts = [0; 5];
   with_table(|t| {
     for entry in t.values() {
-      let slot = match entry.resource.kind() {
-        Kind::Stream => 0,
-        Kind::Half => 1,
-        Kind::Listener => 2,
-        Kind::Socket => 3,
-        Kind::Std => 4,
+      let slot = match entry.resource {
+        Resource::Conn(_, ConnKind::Stream | ConnKind::View)
+        | Resource::Buffered(_, ConnKind::Stream | ConnKind::View) => 0,
+        Resource::Conn(_, ConnKind::Half { .. }) | Resource::Buffered(_, ConnKind::Half { .. }) => {
+          1
+        }
+        Resource::Listener(_) => 2,
+        Resource::Socket(_) | Resource::Connecting => 3,
+        Resource::Std(_) => 4,
       };
       counts[slot] += 1;
     }
@@ -512,23 +526,27 @@ fn drop_all(entries: Vec<Entry>) {
   }
 }
 
-/// What dropping the Rust value does: an owned write half sends its FIN, as tokio's does. A
-/// listener stops listening now, even while a cancelled `accept` still holds it until its next
-/// poll: a connect right after `close()` is refused, not queued and then reset.
+/// What dropping the Rust value does: an owned write half sends its FIN, as tokio's does, also
+/// from inside a wrapper. A listener stops listening now, even while a cancelled `accept` still
+/// holds it until its next poll: a connect right after `close()` is refused, not queued and then
+/// reset.
 fn finish(resource: Resource) {
-  match &resource {
-    Resource::WriteHalf { core, owned: true } => {
-      let _ = socket2::SockRef::from(&*core.io).shutdown(Shutdown::Write);
+  const OWNED_WRITE_HALF: ConnKind = ConnKind::Half {
+    direction: Direction::Write,
+    owned: true,
+  };
+  let shut = match &resource {
+    Resource::Conn(core, OWNED_WRITE_HALF) => {
+      Some((socket2::SockRef::from(&*core.io), Shutdown::Write))
     }
-    Resource::Buffered(wrapper, Inner::WriteHalf { owned: true }) => {
-      if let Some(writer) = wrapper.downcast_ref::<crate::buf_writer::WriterState>() {
-        writer.shutdown_now();
-      }
+    Resource::Buffered(wrapper, OWNED_WRITE_HALF) => {
+      Some((socket2::SockRef::from(&*wrapper.core().io), Shutdown::Write))
     }
-    Resource::Listener(listener) => {
-      let _ = socket2::SockRef::from(&listener.io).shutdown(Shutdown::Both);
-    }
-    _ => {}
+    Resource::Listener(listener) => Some((socket2::SockRef::from(&listener.io), Shutdown::Both)),
+    _ => None,
+  };
+  if let Some((socket, how)) = shut {
+    let _ = socket.shutdown(how);
   }
   drop(resource);
 }
@@ -554,6 +572,15 @@ mod tests {
     assert!(!live(id));
     close(id);
     assert!(matches!(take(id), Err(NetError::Closed)));
+  }
+
+  #[test]
+  fn a_lookup_of_another_kind_is_wrong_kind_not_closed() {
+    let id = insert(socket());
+    assert!(matches!(core(id), Err(NetError::WrongKind { .. })));
+    assert!(live(id));
+    close(id);
+    assert!(matches!(core(id), Err(NetError::Closed)));
   }
 
   #[test]

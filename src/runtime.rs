@@ -23,7 +23,7 @@ pub mod js_thread {
   pub fn handle() -> Option<tokio::runtime::Handle> {
     None
   }
-  pub fn install(_js: crate::js::Js) -> bool {
+  pub fn install(_js: crate::js::Js, _turn_here: fn(fn())) -> bool {
     false
   }
   pub fn charge() {}
@@ -77,7 +77,7 @@ pub fn runtime() -> NetResult<&'static Runtime> {
           .thread_name("tokio-net-worker")
           .build()
       })
-      .map_err(|panic| crate::bridge::panic_message(&panic))
+      .map_err(|panic| crate::errors::panic_message(&panic))
       .and_then(|built| built.map_err(|e| e.to_string()))
     })
     .as_ref()

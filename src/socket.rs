@@ -11,7 +11,7 @@ use crate::js::{Js, raw};
 use crate::listener::TcpListener;
 use crate::ops::to_js_class;
 use crate::platform::unix_only;
-use crate::registry::{self, Core, Resource};
+use crate::registry::{self, ConnKind, Core, Resource};
 use crate::stream::{TcpStream, linger_arg};
 
 /// A TCP socket that has not been turned into a `TcpStream` or `TcpListener` yet: create it with
@@ -45,17 +45,20 @@ fn with_socket<A, T>(
   f: impl FnOnce(Js, A, &tokio::net::TcpSocket) -> NetResult<T>,
 ) -> napi::Result<T> {
   let lookup = || {
-    registry::with(id, |resource, _| match resource {
-      Resource::Socket(s) => Ok(s.clone()),
-      _ => Err(NetError::Closed),
+    registry::get(id, SOCKET, |resource, _| match resource {
+      Resource::Socket(s) => Some(s.clone()),
+      _ => None,
     })
   };
   bridge::sync_with(env, lookup, args, |js, args, socket| f(js, args, socket))
 }
 
+/// What a lookup of a `TcpSocket` expects: one whose `connect` is not under way.
+const SOCKET: &str = "a TcpSocket not yet connecting";
+
 /// Takes the socket `id` out of the registry, for the methods that consume it.
 fn take_socket(id: u64) -> NetResult<tokio::net::TcpSocket> {
-  registry::take_sole(id, |r| match r {
+  registry::take_sole(id, SOCKET, |r| match r {
     Resource::Socket(s) => Some(s),
     _ => None,
   })
@@ -188,7 +191,7 @@ impl TcpSocket {
           // The socket is consumed whatever the outcome; the stream keeps its ref state.
           let refed = registry::is_refed(id);
           registry::close(id);
-          let stream_id = registry::insert(Resource::Stream(Core::new(outcome?)));
+          let stream_id = registry::insert(Resource::Conn(Core::new(outcome?), ConnKind::Stream));
           if !refed {
             registry::set_ref(stream_id, false)?;
           }

@@ -9,7 +9,7 @@ use napi::{Env, sys};
 use crate::addr::{Targets, new_socket_addr};
 use crate::args::no_args;
 use crate::bridge::sync;
-use crate::errors::{IoResultExt, NetError, NetResult};
+use crate::errors::{IoResultExt, NetResult};
 use crate::js::{Js, raw};
 use crate::registry::{self, Resource};
 
@@ -67,9 +67,9 @@ fn with_std<A, T>(
   f: impl FnOnce(Js, A, &std::net::TcpStream) -> NetResult<T>,
 ) -> napi::Result<T> {
   let lookup = || {
-    registry::with(id, |resource, _| match resource {
-      Resource::Std(s) => Ok(s.clone()),
-      _ => Err(NetError::Closed),
+    registry::get(id, "a StdTcpStream", |resource, _| match resource {
+      Resource::Std(s) => Some(s.clone()),
+      _ => None,
     })
   };
   crate::bridge::sync_with(env, lookup, args, |js, args, stream| f(js, args, stream))

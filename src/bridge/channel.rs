@@ -76,15 +76,7 @@ thread_local! {
 
 /// Turns this env's I/O driver on its JS thread (`turn`), then settles what it woke inside a
 /// callback scope, so the promise reactions run before control goes back to the event loop.
-// Only the Linux JS-thread driver turns a driver here.
-#[cfg_attr(
-  not(target_os = "linux"),
-  expect(
-    dead_code,
-    reason = "only the Linux JS-thread driver turns a driver here"
-  )
-)]
-pub fn turn_driver_here(turn: impl FnOnce()) {
+fn turn_driver_here(turn: impl FnOnce()) {
   let Some((js, channel, scope)) = LOCAL.with(|l| {
     let l = l.borrow();
     let l = l.as_ref()?;
@@ -184,13 +176,18 @@ fn close_env() {
 /// Node environment: it shares what the first load set up (the channel, the driver, the handle
 /// table), so nothing is made twice and nothing leaks.
 pub fn init_env(env: &Env) -> napi::Result<()> {
+  registry::keep_loop_with(registry::LoopKeeper {
+    hold: hold_loop,
+    release: release_loop,
+  });
   if LOCAL.with(|l| l.borrow().is_some()) {
     return Ok(());
   }
   let js = Js::new(env.raw());
   let tsfn = js.threadsafe_function("tokio-net", Some(call_js))?;
   let mut scope = None;
-  let place = runtime::settle_place(|| is_node(js) && runtime::js_thread::install(js));
+  let place =
+    runtime::settle_place(|| is_node(js) && runtime::js_thread::install(js, turn_driver_here));
   if place == runtime::DriverPlace::JsThread {
     scope = Some(Rc::new(js.async_scope("tokio-net")?));
   }
@@ -235,7 +232,7 @@ impl Local {
 }
 
 /// `n` more operations hold the event loop open.
-pub fn hold_loop(n: usize) {
+fn hold_loop(n: usize) {
   LOCAL.with(|l| {
     if let Some(local) = l.borrow_mut().as_mut() {
       if local.holding == 0 && n > 0 {
@@ -247,7 +244,7 @@ pub fn hold_loop(n: usize) {
 }
 
 /// `n` operations stop holding the event loop open.
-pub fn release_loop(n: usize) {
+fn release_loop(n: usize) {
   LOCAL.with(|l| {
     if let Some(local) = l.borrow_mut().as_mut() {
       let before = local.holding;

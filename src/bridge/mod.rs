@@ -21,11 +21,11 @@ use napi::bindgen_prelude::Unknown;
 use napi::{Env, JsValue, sys};
 use tokio_util::sync::CancellationToken;
 
-use crate::errors::{NetError, NetResult};
+use crate::errors::{NetError, NetResult, panic_message};
 use crate::js::Js;
 use crate::runtime;
 
-pub use channel::{hold_loop, init_env, release_loop, turn_driver_here};
+pub use channel::init_env;
 pub use promise::{IntoJs, Lazy, Pending, Promise, begin};
 
 /// The registry id of the handle an async method runs on, and its JS object, which the
@@ -202,17 +202,8 @@ impl<F: Future> Future for CatchUnwind<F> {
   }
 }
 
-pub fn panic_message(panic: &Box<dyn Any + Send>) -> String {
-  let text = panic
-    .downcast_ref::<&str>()
-    .map(|s| s.to_string())
-    .or_else(|| panic.downcast_ref::<String>().cloned())
-    .unwrap_or_else(|| "unknown panic".to_string());
-  format!("internal error in tokio-net: {text}")
-}
-
-/// Runs a synchronous method body: its error is thrown as the JS error of docs/CONTRACT.md, a panic is
-/// caught and thrown as an internal error.
+/// Runs a synchronous method body: its error is thrown as the JS error of docs/CONTRACT.md, a
+/// panic is caught and thrown as an internal error.
 pub fn sync<T>(env: &Env, f: impl FnOnce(Js) -> NetResult<T>) -> napi::Result<T> {
   let js = Js::new(env.raw());
   match catch_unwind(AssertUnwindSafe(|| f(js))) {

@@ -149,23 +149,6 @@ macro_rules! option_methods {
   };
 }
 
-/// `asRef()` of a half: a `TcpStream` view of the shared socket, closed with the half.
-macro_rules! as_ref_method {
-  ($ty:ident) => {
-    #[napi]
-    impl $ty {
-      /// A `TcpStream` view of the socket this half belongs to, for the `&self` methods
-      /// (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
-      /// closed together with this half.
-      #[napi(ts_return_type = "TcpStream")]
-      pub fn as_ref(&self, env: Env, this: This<'_>) -> napi::Result<napi::sys::napi_value> {
-        use napi::JsValue;
-        $crate::stream::view_of(&env, self.id, this.object.raw())
-      }
-    }
-  };
-}
-
 /// Releases the registry entry when the JS object is garbage collected.
 macro_rules! drop_releases_handle {
   ($ty:ident) => {

@@ -8,12 +8,11 @@
 //!
 //! One module per capability, each with the macro that declares its methods on every class that
 //! has them: [`handle`] (addresses, `ready`, `close`, `ref`/`unref`), [`read`], [`write`],
-//! [`readiness`], [`custom_io`] (`tryIo`/`asyncIo`), and the call-order [`queue`].
+//! [`readiness`], and [`custom_io`] (`tryIo`/`asyncIo`).
 //!
 //! Under the buffered wrappers and `copy`: [`core_io`] (tokio's `AsyncRead`/`AsyncWrite` over a
-//! connection), [`wrapper`] (what `BufReader` and `BufWriter` share), [`turn`] (a wrapper call's
-//! place in the connection's call order) and [`take_over`] (taking a stream or half over, and
-//! giving it back).
+//! connection), [`wrapper`] (what `BufReader` and `BufWriter` share) and [`turn`] (a wrapper call's
+//! place in the connection's call order).
 
 #[macro_use]
 pub mod handle;
@@ -23,9 +22,7 @@ pub mod read;
 pub mod write;
 pub mod core_io;
 pub mod custom_io;
-pub mod queue;
 pub mod readiness;
-pub mod take_over;
 pub mod turn;
 pub mod wrapper;
 

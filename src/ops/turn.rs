@@ -5,8 +5,8 @@ use std::rc::Rc;
 use crate::registry::Direction;
 
 use super::core_io::CoreIo;
-use super::queue;
 use super::wrapper::Wrapped;
+use crate::queue;
 
 /// The direction of the connection a wrapper uses: its calls queue with that direction's calls.
 pub(crate) trait Directed {

@@ -8,7 +8,12 @@ use napi::bindgen_prelude::Unknown;
 
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, Type, raw};
-use crate::registry::{self, Core, Resource, Taken};
+use crate::registry::{self, Core, Resource, Taken, Wrapper};
+
+use super::core_io::CoreIo;
+
+/// tokio's `BufReader` over a connection: what a `BufReader` and the `Lines` made of one read.
+pub(crate) type TokioBufReader = tokio::io::BufReader<CoreIo>;
 
 /// tokio's default buffer size for `BufReader` and `BufWriter`.
 const DEFAULT_CAPACITY: usize = 8 * 1024;
@@ -40,11 +45,17 @@ pub(crate) struct Wrapped<T> {
   pub(crate) capacity: usize,
 }
 
+impl<T: 'static> Wrapper for Wrapped<T> {
+  fn core(&self) -> &Arc<Core> {
+    &self.core
+  }
+}
+
 /// Registers the wrapper `state` over what `take_over` took; the wrapper keeps the handle's
 /// parent and its `ref()`/`unref()` setting.
 pub(crate) fn insert_wrapper<T: 'static>(state: Wrapped<T>, taken: &Taken) -> u64 {
   registry::insert_handed_over(
-    Resource::Buffered(Rc::new(state), taken.inner),
+    Resource::Buffered(Rc::new(state), taken.kind),
     taken.parent,
     taken.refed,
   )

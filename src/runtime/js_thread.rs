@@ -63,6 +63,9 @@ struct Driver {
   /// The `uv_poll_t` watching the driver's epoll fd: memory of libuv's size for it, freed by
   /// the close callback once libuv is done with it.
   watcher: *mut c_void,
+  /// Runs a turn of the driver: the bridge's, which settles in one callback scope what the turn
+  /// woke. Handed in by the bridge, which sits above the runtime.
+  turn_here: fn(fn()),
 }
 
 thread_local! {
@@ -89,7 +92,11 @@ fn turn() {
 
 unsafe extern "C" fn on_ready(_watcher: *mut c_void, _status: c_int, _events: c_int) {
   // A panic must not unwind into libuv.
-  let _ = std::panic::catch_unwind(|| crate::bridge::turn_driver_here(turn));
+  let turn_here = DRIVER.with(|d| d.borrow().as_ref().map(|d| d.turn_here));
+  let _ = std::panic::catch_unwind(|| match turn_here {
+    Some(turn_here) => turn_here(turn),
+    None => turn(),
+  });
 }
 
 /// Operations one env may start between two driver turns: tokio's own task budget.
@@ -141,8 +148,8 @@ fn epoll_fd(runtime: &Runtime) -> Option<c_int> {
 }
 
 /// Gives the env its own runtime driven from its event loop. False (and nothing changed) when
-/// this host cannot do it.
-pub fn install(js: Js) -> bool {
+/// this host cannot do it. Each turn runs inside `turn_here`.
+pub fn install(js: Js, turn_here: fn(fn())) -> bool {
   let Some(uv) = Uv::lookup() else {
     return false;
   };
@@ -171,6 +178,7 @@ pub fn install(js: Js) -> bool {
     runtime,
     uv,
     watcher,
+    turn_here,
   };
   // SAFETY: libuv's functions on the watcher memory allocated above with libuv's size for a
   // `uv_poll_t`, on the loop's own thread.

@@ -7,11 +7,11 @@ use napi::sys;
 
 use crate::errors::{NetError, NetResult};
 use crate::js::{HeldRef, Js};
-use crate::registry::{self, Core, Direction, Inner, Taken};
-use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
-use crate::stream::TcpStream;
+use crate::ops::to_js_class;
+use crate::registry::{self, ConnKind, Core, Direction, Resource, Taken};
 
-use super::to_js_class;
+use super::TcpStream;
+use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 /// The registry id behind a `TcpStream` or one of the four halves, if `value` is one.
 pub fn handle_id(js: Js, value: sys::napi_value) -> Option<u64> {
@@ -22,14 +22,17 @@ pub fn handle_id(js: Js, value: sys::napi_value) -> Option<u64> {
     .or_else(|| js.with_instance(value, |h: &OwnedWriteHalf| h.id))
 }
 
-/// The JS object of a stream, view or half `id` of kind `inner`.
-fn inner_to_js(js: Js, id: u64, inner: Inner) -> NetResult<sys::napi_value> {
-  match inner {
-    Inner::Stream | Inner::View => to_js_class(js, TcpStream { id }),
-    Inner::ReadHalf { owned: false } => to_js_class(js, ReadHalf { id }),
-    Inner::ReadHalf { owned: true } => to_js_class(js, OwnedReadHalf { id }),
-    Inner::WriteHalf { owned: false } => to_js_class(js, WriteHalf { id }),
-    Inner::WriteHalf { owned: true } => to_js_class(js, OwnedWriteHalf { id }),
+/// The JS object of a stream, view or half `id` of kind `kind`.
+fn conn_to_js(js: Js, id: u64, kind: ConnKind) -> NetResult<sys::napi_value> {
+  use Direction::{Read, Write};
+  let ConnKind::Half { direction, owned } = kind else {
+    return to_js_class(js, TcpStream { id });
+  };
+  match (direction, owned) {
+    (Read, false) => to_js_class(js, ReadHalf { id }),
+    (Read, true) => to_js_class(js, OwnedReadHalf { id }),
+    (Write, false) => to_js_class(js, WriteHalf { id }),
+    (Write, true) => to_js_class(js, OwnedWriteHalf { id }),
   }
 }
 
@@ -46,14 +49,11 @@ pub fn take_over(
   // The type first: Node-API makes no reference to a primitive.
   let id = handle_id(js, value).ok_or_else(|| NetError::arg_type(name, expected))?;
   let kept = HeldRef::new(js, value)?;
-  let kind = registry::with(id, |resource, _| Ok(Inner::of(resource)))?;
-  match kind {
-    Some(inner) if inner.goes(direction) => {
-      Ok((registry::take_io(id, |inner| inner.goes(direction))?, kept))
-    }
-    Some(_) => Err(NetError::arg_type(name, expected)),
-    None => Err(NetError::Closed),
+  let (_, kind, _) = registry::conn(id)?;
+  if !kind.goes(direction) {
+    return Err(NetError::arg_type(name, expected));
   }
+  Ok((registry::take_io(id, |kind| kind.goes(direction))?, kept))
 }
 
 /// `intoInner()` of a buffered wrapper: hands the stream or half back as a new object of its
@@ -64,12 +64,12 @@ pub fn give_back(
   core: Arc<Core>,
   kept: Option<&HeldRef>,
 ) -> NetResult<sys::napi_value> {
-  let (parent, inner) = registry::parent_and_inner(id)?;
+  let (parent, kind) = registry::parent_and_kind(id)?;
   let refed = registry::is_refed(id);
   let resource = registry::take(id)?;
   drop(resource);
-  let new_id = registry::insert_handed_over(inner.resource(core), parent, refed);
-  let object = inner_to_js(js, new_id, inner)?;
+  let new_id = registry::insert_handed_over(Resource::Conn(core, kind), parent, refed);
+  let object = conn_to_js(js, new_id, kind)?;
   if parent.is_some()
     && let Some(original) = kept
   {

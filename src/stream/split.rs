@@ -6,8 +6,26 @@ use napi::bindgen_prelude::{This, Unknown};
 use crate::bridge::sync;
 use crate::errors::{NetError, NetResult};
 use crate::js::raw;
-use crate::registry::{self, Core, Direction, Resource};
-use crate::stream::TcpStream;
+use crate::registry::{self, ConnKind, Core, Direction, Resource};
+
+use super::TcpStream;
+
+/// `asRef()` of a half: a `TcpStream` view of the shared socket, closed with the half.
+macro_rules! as_ref_method {
+  ($ty:ident) => {
+    #[napi]
+    impl $ty {
+      /// A `TcpStream` view of the socket this half belongs to, for the `&self` methods
+      /// (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
+      /// closed together with this half.
+      #[napi(ts_return_type = "TcpStream")]
+      pub fn as_ref(&self, env: Env, this: This<'_>) -> napi::Result<napi::sys::napi_value> {
+        use napi::JsValue;
+        super::view_of(&env, self.id, this.object.raw())
+      }
+    }
+  };
+}
 
 /// The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
 ///
@@ -100,19 +118,23 @@ drop_releases_handle!(OwnedWriteHalf);
 
 /// Registers the two owned halves of a connection.
 pub(crate) fn owned_pair(core: std::sync::Arc<Core>) -> (u64, u64) {
-  let read = registry::insert(Resource::ReadHalf {
-    core: core.clone(),
+  let owned = |direction| ConnKind::Half {
+    direction,
     owned: true,
-  });
-  let write = registry::insert(Resource::WriteHalf { core, owned: true });
+  };
+  let read = registry::insert(Resource::Conn(core.clone(), owned(Direction::Read)));
+  let write = registry::insert(Resource::Conn(core, owned(Direction::Write)));
   (read, write)
 }
 
 fn owned_core(id: u64, direction: Direction) -> NetResult<std::sync::Arc<Core>> {
-  registry::with(id, |resource, _| match (resource, direction) {
-    (Resource::ReadHalf { core, owned: true }, Direction::Read)
-    | (Resource::WriteHalf { core, owned: true }, Direction::Write) => Ok(core.clone()),
-    _ => Err(NetError::Closed),
+  let owned = ConnKind::Half {
+    direction,
+    owned: true,
+  };
+  registry::get(id, "an owned half", |resource, _| match resource {
+    Resource::Conn(core, kind) if *kind == owned => Some(core.clone()),
+    _ => None,
   })
 }
 
@@ -127,7 +149,7 @@ fn reunite(read_id: u64, write_id: u64) -> NetResult<TcpStream> {
   registry::take(read_id)?;
   // Taken, not closed: reuniting must not send the FIN that closing the write half would.
   registry::take(write_id)?;
-  let id = registry::insert(Resource::Stream(read_core));
+  let id = registry::insert(Resource::Conn(read_core, ConnKind::Stream));
   Ok(TcpStream { id })
 }
 

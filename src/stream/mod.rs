@@ -1,4 +1,8 @@
 //! `TcpStream`: a TCP connection between a local and a remote socket, on tokio.
+//!
+//! With its halves ([`split`]): a stream makes its halves (`split`, `intoSplit`) and the halves
+//! make streams (`reunite`, `asRef`), so they are one module. [`take_over`] hands any of them to a
+//! buffered wrapper and back.
 
 use std::time::Duration;
 
@@ -11,9 +15,13 @@ use crate::bridge::{self, Lazy, Promise, sync};
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, raw};
 use crate::ops::{self as io, to_js_class};
-use crate::registry::{self, Core, Resource};
-use crate::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
+use crate::registry::{self, ConnKind, Core, Direction, Resource};
 use crate::std_stream::StdTcpStream;
+
+pub mod split;
+pub mod take_over;
+
+use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
 /// A TCP stream between a local and a remote socket, driven by tokio.
 ///
@@ -41,8 +49,11 @@ read_methods!(TcpStream);
 write_methods!(TcpStream);
 drop_releases_handle!(TcpStream);
 
+/// What `intoSplit()` and `intoStd()` take: the stream itself, not an `asRef()` view of it.
+const NOT_A_VIEW: &str = "a TcpStream that is not an asRef() view";
+
 pub(crate) fn new_stream(js: Js, stream: tokio::net::TcpStream) -> NetResult<sys::napi_value> {
-  let id = registry::insert(Resource::Stream(Core::new(stream)));
+  let id = registry::insert(Resource::Conn(Core::new(stream), ConnKind::Stream));
   to_js_class(js, TcpStream { id })
 }
 
@@ -50,7 +61,7 @@ pub(crate) fn new_stream(js: Js, stream: tokio::net::TcpStream) -> NetResult<sys
 pub(crate) fn view_of(env: &Env, id: u64, half: sys::napi_value) -> napi::Result<sys::napi_value> {
   sync(env, |js| {
     let (core, _) = registry::core(id)?;
-    let view = registry::insert_child(Resource::View(core), Some(id));
+    let view = registry::insert_child(Resource::Conn(core, ConnKind::View), Some(id));
     let view = to_js_class(js, TcpStream { id: view })?;
     js.keep_parent(view, half)?;
     Ok(view)
@@ -123,14 +134,14 @@ impl TcpStream {
         )),
         _ => Ok(()),
       })?;
-      let std = registry::take_sole(std_id, |r| match r {
+      let std = registry::take_sole(std_id, "a StdTcpStream", |r| match r {
         Resource::Std(s) => Some(s),
         _ => None,
       })?;
       let handle = crate::runtime::handle()?;
       let _guard = handle.enter();
       let stream = tokio::net::TcpStream::from_std(std).syscall("fromStd")?;
-      let id = registry::insert(Resource::Stream(Core::new(stream)));
+      let id = registry::insert(Resource::Conn(Core::new(stream), ConnKind::Stream));
       Ok(TcpStream { id })
     })
   }
@@ -144,9 +155,9 @@ impl TcpStream {
   )]
   pub fn into_std(&self, env: Env) -> napi::Result<StdTcpStream> {
     sync(&env, |_| {
-      let core = registry::with(self.id, |r, _| match r {
-        Resource::Stream(core) => Ok(core.clone()),
-        _ => Err(NetError::Closed),
+      let core = registry::get(self.id, NOT_A_VIEW, |r, _| match r {
+        Resource::Conn(core, ConnKind::Stream) => Some(core.clone()),
+        _ => None,
       })?;
       let std = crate::std_stream::dup_std(&core.io)?;
       registry::take(self.id)?;
@@ -395,14 +406,16 @@ impl TcpStream {
   pub fn split(&self, env: Env, this: This<'_>) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       let (core, _) = registry::core(self.id)?;
+      let half = |direction| ConnKind::Half {
+        direction,
+        owned: false,
+      };
       let read = registry::insert_child(
-        Resource::ReadHalf {
-          core: core.clone(),
-          owned: false,
-        },
+        Resource::Conn(core.clone(), half(Direction::Read)),
         Some(self.id),
       );
-      let write = registry::insert_child(Resource::WriteHalf { core, owned: false }, Some(self.id));
+      let write =
+        registry::insert_child(Resource::Conn(core, half(Direction::Write)), Some(self.id));
       let read = to_js_class(js, ReadHalf { id: read })?;
       let write = to_js_class(js, WriteHalf { id: write })?;
       js.keep_parent(read, this.object.raw())?;
@@ -434,14 +447,16 @@ impl TcpStream {
   pub fn into_split(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
       // Only a stream can be split; a view (`asRef()`) is left as it is.
-      registry::with(self.id, |r, _| match r {
-        Resource::Stream(_) => Ok(()),
-        _ => Err(NetError::Closed),
+      registry::get(self.id, NOT_A_VIEW, |r, _| match r {
+        Resource::Conn(_, ConnKind::Stream) => Some(()),
+        _ => None,
       })?;
-      let Resource::Stream(core) = registry::take(self.id)? else {
-        return Err(NetError::Closed);
+      let Resource::Conn(core, _) = registry::take(self.id)? else {
+        return Err(NetError::WrongKind {
+          expected: NOT_A_VIEW,
+        });
       };
-      let (read, write) = crate::split::owned_pair(core);
+      let (read, write) = split::owned_pair(core);
       let read = to_js_class(js, OwnedReadHalf { id: read })?;
       let write = to_js_class(js, OwnedWriteHalf { id: write })?;
       Ok(js.array(&[read, write])?)
