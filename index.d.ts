@@ -106,12 +106,18 @@ export declare class Ready extends Wrapper {
  * `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
  * `PRIORITY` (out-of-band data) is Linux and Android only.
  */
-export declare enum Interest {
-	READABLE = 1,
-	WRITABLE = 2,
-	ERROR = 4,
-	PRIORITY = 8
-}
+export declare const Interest: Readonly<{
+	/** The socket has data to read, or its read side closed. */
+	readonly READABLE: 1;
+	/** The socket can take writes, or its write side closed. */
+	readonly WRITABLE: 2;
+	/** An error is pending on the socket. */
+	readonly ERROR: 4;
+	/** Priority (out-of-band) data can be read. Linux and Android only. */
+	readonly PRIORITY: 8;
+}>;
+/** One `Interest` flag. */
+export type Interest = (typeof Interest)[keyof typeof Interest];
 /**
  * A growable byte buffer. `tryReadBuf` appends to it, growing it when it is full, exactly as
  * tokio's `try_read_buf` does with a `bytes::BytesMut`.
@@ -174,7 +180,7 @@ declare abstract class Connection extends RefHandle {
 	 * at once, until an operation that finds the socket not ready after all (a `tryRead` or
 	 * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
 	 */
-	ready(interest: Interest | number, options?: OpOptions): Promise<Ready>;
+	ready(interest: number, options?: OpOptions): Promise<Ready>;
 }
 declare abstract class ReadMethods {
 	/**
@@ -471,7 +477,7 @@ export declare class TcpStream extends Connection {
 	 * (`code: 'ERR_INVALID_ARG_VALUE'`). Inside `f`, do the I/O on the descriptor yourself: calling
 	 * this stream's own methods there would take readiness from under `tryIo`.
 	 */
-	tryIo<T>(interest: Interest | number, f: () => T): T;
+	tryIo<T>(interest: number, f: () => T): T;
 	/**
 	 * Waits for `interest` readiness and runs `f` as `tryIo` does, again and again until `f`
 	 * does not block; resolves with what `f` returned (rejects with what it threw). Between two
@@ -482,7 +488,7 @@ export declare class TcpStream extends Connection {
 	 *
 	 * Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
 	 */
-	asyncIo<T>(interest: Interest | number, f: () => T, options?: OpOptions): Promise<T>;
+	asyncIo<T>(interest: number, f: () => T, options?: OpOptions): Promise<T>;
 	/** Whether `TCP_NODELAY` is set (Nagle's algorithm off). */
 	nodelay(): boolean;
 	/** Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced. */

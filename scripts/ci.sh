@@ -31,8 +31,8 @@ stage_lint() {
   fi
   echo "== type check (tests, examples, generated types)"
   npx tsc --noEmit -p .
-  echo "== the generated index.js and index.d.ts match the sources"
-  git diff --exit-code -- index.js index.d.ts
+  echo "== the generated binding.js, binding.d.ts and index.d.ts match the sources"
+  git diff --exit-code -- binding.js binding.d.ts index.d.ts
 }
 
 stage_rust() {

@@ -43,7 +43,7 @@ done
 TOKIO_FILES="binding.js"
 for source in lib/tokio/*.ts; do
   m="$(basename "$source" .ts)"
-  TOKIO_FILES="$TOKIO_FILES dist/tokio/$m.js dist/tokio/$m.d.ts"
+  TOKIO_FILES="$TOKIO_FILES dist/tokio/$m.js"
 done
 ALLOWED_FILES="package.json README.md LICENSE CHANGELOG.md index.js index.mjs index.d.ts $TOKIO_FILES $NET_FILES"
 REQUIRED_FILES="package.json LICENSE index.js index.mjs index.d.ts $TOKIO_FILES $NET_FILES"

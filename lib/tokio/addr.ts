@@ -14,18 +14,29 @@ export type ToSocketAddrs = SocketAddrLike | SocketAddrLike[]
 
 /** An address argument on its way to the binding: `SocketAddr`s, alone or in an array, become native. */
 export function toNativeAddrs(addr: unknown): unknown {
-  if (!Array.isArray(addr)) return toNative(addr)
-  // By present index only: a sparse array may claim a length of 2**32 - 1, which the binding
-  // refuses with a RangeError; walking every index first would hang.
-  let converted: unknown[] | undefined
-  for (const index of Object.keys(addr)) {
-    const item: unknown = addr[Number(index)]
-    const native = toNative(item)
-    if (native === item) continue
-    converted ??= Object.assign(new Array<unknown>(addr.length), addr)
-    converted[Number(index)] = native
+  try {
+    if (!Array.isArray(addr)) return toNative(addr)
+    // Present indices only, by descriptor: a sparse array may claim a length of 2**32 - 1 (the
+    // binding refuses it with a RangeError; walking every index would hang), and a getter is
+    // left for the binding to call, once, where what it throws becomes the call's rejection.
+    const items = Object.getOwnPropertyDescriptors(addr) as Record<string, PropertyDescriptor>
+    let converted: unknown[] | undefined
+    for (const [key, item] of Object.entries(items)) {
+      if (key === 'length' || !('value' in item)) continue
+      const handle = toNative(item.value)
+      if (handle === item.value) continue
+      if (converted === undefined) {
+        const indexed = { ...items }
+        delete indexed.length
+        converted = Object.defineProperties(new Array<unknown>(addr.length), indexed)
+      }
+      converted[Number(key)] = handle
+    }
+    return converted ?? addr
+  } catch {
+    // A revoked proxy or a throwing trap: the binding reads the argument itself and answers.
+    return addr
   }
-  return converted ?? addr
 }
 
 /**
@@ -148,9 +159,16 @@ export class Ready extends Wrapper {
  * `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
  * `PRIORITY` (out-of-band data) is Linux and Android only.
  */
-export enum Interest {
-  READABLE = 1,
-  WRITABLE = 2,
-  ERROR = 4,
-  PRIORITY = 8,
-}
+export const Interest = Object.freeze({
+  /** The socket has data to read, or its read side closed. */
+  READABLE: 1,
+  /** The socket can take writes, or its write side closed. */
+  WRITABLE: 2,
+  /** An error is pending on the socket. */
+  ERROR: 4,
+  /** Priority (out-of-band) data can be read. Linux and Android only. */
+  PRIORITY: 8,
+} as const)
+
+/** One `Interest` flag. */
+export type Interest = (typeof Interest)[keyof typeof Interest]

@@ -2,7 +2,6 @@
 // (Connection), and the read and write members (ReadMethods, WriteMethods), mixed into the classes
 // that have them as tokio's types implement AsyncRead and AsyncWrite.
 
-import type { Interest } from './addr.js'
 import type { Ready, SocketAddr } from './addr.js'
 import { type BytesMut } from './bytes_mut.js'
 import { native, nativeOf, RefHandle, toNative, type Wrapper, wrap } from './handle.js'
@@ -37,7 +36,7 @@ export abstract class Connection extends RefHandle {
    * at once, until an operation that finds the socket not ready after all (a `tryRead` or
    * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
-  ready(interest: Interest | number, options?: OpOptions): Promise<Ready> {
+  ready(interest: number, options?: OpOptions): Promise<Ready> {
     return nativeOf<NativeConnection>(this).ready(interest, options).then(wrap<Ready>)
   }
 }

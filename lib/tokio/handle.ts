@@ -13,13 +13,6 @@ type NativeClass = abstract new (...args: never[]) => object
 // Keyed by class name, which a native object of any loaded copy of the addon answers the same.
 const wrappers = new Map<string, (handle: object) => object>()
 
-// A test runner that clears require.cache loads tokio-net twice in one thread, and one copy's
-// objects (an address, a stream) are handed to the other's methods: every copy records its
-// objects' native objects here, so `toNative` finds them whichever copy made them.
-const kEveryCopy = Symbol.for('tokio-net: the native objects of every loaded copy')
-const globals = globalThis as { [kEveryCopy]?: WeakMap<object, object> }
-const everyCopy = (globals[kEveryCopy] ??= new WeakMap<object, object>())
-
 let nativeOfWrapper: (wrapper: Wrapper) => object
 let isWrapper: (value: unknown) => value is Wrapper
 
@@ -38,7 +31,6 @@ export abstract class Wrapper {
       )
     }
     this.#native = handle
-    everyCopy.set(this, handle)
   }
 
   static {
@@ -47,22 +39,43 @@ export abstract class Wrapper {
   }
 }
 
+// A test runner that clears require.cache loads this package twice in one thread, over one
+// native library and one table of handles, and one copy's objects (an address, a stream) reach
+// the other's methods. Each copy registers how it unwraps its objects under the path of the
+// binding it loaded, so only copies over the same library see each other's: an object of an
+// install elsewhere stays foreign, and the binding refuses it the Node way.
+const kCopies = Symbol.for('tokio-net: how each loaded copy unwraps its objects')
+type Unwrap = (value: object) => object | undefined
+const shared = globalThis as { [kCopies]?: Map<string, Unwrap[]> }
+const copiesByBinding = (shared[kCopies] ??= new Map<string, Unwrap[]>())
+const bindingPath = require.resolve('../../binding.js')
+const copies = copiesByBinding.get(bindingPath) ?? []
+copiesByBinding.set(bindingPath, copies)
+copies.push((value) => (isWrapper(value) ? nativeOfWrapper(value) : undefined))
+
 /**
  * The native object of `wrapper`, as the native class `N` its public class wraps (the one
- * unchecked cast of lib/tokio: each class names its own). A `TypeError` when `wrapper` is not
- * one of ours.
+ * unchecked cast of lib/tokio: each class names its own). A method called on something else
+ * throws `ERR_INVALID_THIS`.
  */
 export function nativeOf<N extends object>(wrapper: Wrapper): N {
+  if (!isWrapper(wrapper)) throw usageError('ERR_INVALID_THIS', 'Value of "this" must be a tokio-net object')
   return nativeOfWrapper(wrapper) as N
 }
 
 /**
  * An argument on its way to the binding: a public object becomes its native object, anything
  * else goes as it is, so that the binding answers a wrong argument with its Node-style error.
+ * Runs no user code (brand checks only).
  */
 export function toNative(value: unknown): unknown {
   if (isWrapper(value)) return nativeOfWrapper(value)
-  return (typeof value === 'object' && value !== null && everyCopy.get(value)) || value
+  if (typeof value !== 'object' || value === null || copies.length === 1) return value
+  for (const unwrap of copies) {
+    const handle = unwrap(value)
+    if (handle !== undefined) return handle
+  }
+  return value
 }
 
 /** Whether `value` is a public object holding an instance of `nativeClass`. */
@@ -110,6 +123,10 @@ export abstract class Handle extends Wrapper {
     return Promise.resolve()
   }
 }
+
+// Before Node 20.4 there is no Symbol.dispose: the two computed keys above came out as the
+// string "undefined", which is no member of ours.
+if (typeof Symbol.dispose !== 'symbol') Reflect.deleteProperty(Handle.prototype, 'undefined')
 
 /** A handle whose pending operations can stop keeping the process alive. */
 export abstract class RefHandle extends Handle {

@@ -67,7 +67,17 @@ export class Lines extends RefHandle {
    * step) rejects as soon as its signal aborts, and takes no line.
    */
   nextLine(options?: OpOptions): Promise<string | null> {
-    const handle = nativeOf<native.Lines>(this)
+    try {
+      return this.#nextLine(nativeOf<native.Lines>(this), options)
+    } catch (error) {
+      // Reading the options ran a getter that threw: the call rejects with what it threw, as the
+      // binding's calls do.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the user's own value
+      return Promise.reject(error)
+    }
+  }
+
+  #nextLine(handle: native.Lines, options: OpOptions | undefined): Promise<string | null> {
     // Anything but an options object goes to the binding as it is, which answers it the Node way.
     const own = options === undefined || (typeof options === 'object' && options !== null)
     const signal = own ? options?.signal : undefined

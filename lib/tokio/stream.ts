@@ -4,7 +4,6 @@
    the read and write members are put on the prototype by mixin(); the interface of the
    class's name is how its type says so (TypeScript's mixin pattern) */
 
-import type { Interest } from './addr.js'
 import { toNativeAddrs, type ToSocketAddrs } from './addr.js'
 import { Connection, mixin, ReadMethods, WriteMethods } from './connection.js'
 import type { OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf } from './halves.js'
@@ -149,7 +148,7 @@ export class TcpStream extends Connection {
    * (`code: 'ERR_INVALID_ARG_VALUE'`). Inside `f`, do the I/O on the descriptor yourself: calling
    * this stream's own methods there would take readiness from under `tryIo`.
    */
-  tryIo<T>(interest: Interest | number, f: () => T): T {
+  tryIo<T>(interest: number, f: () => T): T {
     return nativeOf<native.TcpStream>(this).tryIo(interest, f)
   }
 
@@ -163,7 +162,7 @@ export class TcpStream extends Connection {
    *
    * Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
    */
-  asyncIo<T>(interest: Interest | number, f: () => T, options?: OpOptions): Promise<T> {
+  asyncIo<T>(interest: number, f: () => T, options?: OpOptions): Promise<T> {
     return nativeOf<native.TcpStream>(this).asyncIo(interest, f, options)
   }
 
