@@ -11,7 +11,7 @@ import type { ExecutionContext } from 'ava'
 import { Interest, TcpListener, TcpSocket, TcpStream } from '../index.js'
 import type { SocketAddr } from '../index.js'
 
-import { assertAbort, assertClosed, asyncErr, closeQuietly, describeError, describeOutcome, fillSendBuffer, guard, handles, pair, pollUntil, quiet, readN, sameHandles, settleWithin, sha256, shape, track, turns, watch } from './helpers/index.js'
+import { assertAbort, assertClosed, asyncErr, closeQuietly, describeOutcome, fillSendBuffer, guard, handles, pair, pollUntil, quiet, readN, sameHandles, settleWithin, sha256, shape, track, turns, watch } from './helpers/index.js'
 
 /** Starts `op` with a fresh signal, lets it reach the runtime, aborts, expects AbortError. */
 async function abortMidWait(t: ExecutionContext, label: string, op: (o: { signal: AbortSignal }) => Promise<unknown>): Promise<void> {
@@ -400,16 +400,18 @@ test('concurrent write() calls land in call order as prefixes of their buffers',
 
 test('a read and a write at once both complete (full duplex, 8 MiB each way through an echo)', async (t) => {
   const [client, server] = await pair(t)
-  const echo = (async () => {
-    const b = Buffer.alloc(64 * 1024)
-    for (;;) {
-      const n = await server.read(b)
-      if (n === 0) break
-      await server.writeAll(b.subarray(0, n))
-    }
-    await server.shutdown()
-  })()
-  quiet(echo)
+  // awaited at the end; quieted so a failure before then is not an unhandled rejection
+  const echo = quiet(
+    (async () => {
+      const b = Buffer.alloc(64 * 1024)
+      for (;;) {
+        const n = await server.read(b)
+        if (n === 0) break
+        await server.writeAll(b.subarray(0, n))
+      }
+      await server.shutdown()
+    })(),
+  )
   // a pending read first, then a write on the same stream: the write must not wait for it
   const first = Buffer.alloc(3)
   const pendingRead = client.read(first)
@@ -429,7 +431,6 @@ test('a read and a write at once both complete (full duplex, 8 MiB each way thro
   )
   await guard(echo, 'echo')
   t.true(back.equals(data), `echoed ${back.length} of ${data.length} bytes`)
-  void describeError
 })
 
 test('three concurrent pollAccept calls all settle when three connections arrive', async (t) => {

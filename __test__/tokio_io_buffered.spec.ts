@@ -714,14 +714,14 @@ test('BufReader: concurrent calls are served in call order, each with its own by
   const r = track(t, new BufReader(inner, 4))
   const a = Buffer.alloc(4)
   const d = Buffer.alloc(3)
+  // all awaited at the end; quieted so a failure before then is not an unhandled rejection
   const calls = [
     r.readExact(a).then(() => a.toString()),
     r.readUntil(0x2c).then((b) => b.toString()),
     r.readLine(),
     r.readExact(d).then(() => d.toString()),
     r.readLine(),
-  ]
-  for (const c of calls) quiet(c)
+  ].map((c) => quiet(c))
   await assertPending(t, Promise.all(calls), 'calls before any data')
   // sent in small pieces so that the calls interleave with the arrivals
   for (const piece of ['ab', 'cdef', ',gh', '\nijk', 'lmn', 'o\n']) {
