@@ -20,8 +20,10 @@ const EXAMPLE_TIMEOUT_MS = 15_000
 interface Run {
   lines: string[]
   addr: string
-  /** The server the example talked to (for the examples that need one); a plain function, so
-   * the checks can destructure it. */
+  /**
+   * The server the example talked to (for the examples that need one); a plain function, so the
+   * checks can destructure it.
+   */
   server: () => Promise<ExampleServer>
 }
 
