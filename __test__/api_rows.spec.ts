@@ -545,6 +545,7 @@ test('SocketAddr methods', (t) => {
   t.false(a.isIpv6())
   t.is(a.toString(), '127.0.0.1:8080')
   t.is(String(a), '127.0.0.1:8080')
+  // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the row under test: a SocketAddr in a template literal
   t.is(`${a}`, '127.0.0.1:8080')
   const b = SocketAddr.parse('[::1]:443')
   t.is(b.ip(), '::1')

@@ -46,7 +46,7 @@ test('every @example in index.d.ts type-checks', (t) => {
       writeFileSync(file, asModule(example))
       return file
     })
-    const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), ts.sys.readFile)
+    const config = ts.readConfigFile(path.join(ROOT, 'tsconfig.json'), (p) => ts.sys.readFile(p))
     const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT)
     const program = ts.createProgram(files, { ...options, noEmit: true, noUnusedLocals: false })
     const problems = ts

@@ -20,9 +20,13 @@ import type { ToSocketAddrs } from '../index.js'
 
 import { anyErr, assertBadValue, assertClosed, assertKind, assertTypeError, asyncErr, closeQuietly, describeError, fillSendBuffer, guard, pair, quiet, readN, refusedPort, shape, syncErr, track, turns } from './helpers/index.js'
 
-// Deliberately ill-typed arguments.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const bad = (v: unknown): any => v
+/**
+ * A deliberately ill-typed argument: `v`, typed as whatever the parameter it is handed to expects
+ * (`T` is inferred from there), so the call type-checks and the addon sees the wrong value.
+ */
+function bad<T>(v: unknown): T {
+  return v as T
+}
 
 function assertRefused(t: ExecutionContext, e: unknown, label: string): void {
   t.true(e instanceof Error, `${label}: not an Error: ${describeError(e)}`)
@@ -81,7 +85,7 @@ async function connectsWith(t: ExecutionContext, listener: TcpListener, addr: To
 
 test('every address form ToSocketAddrs takes connects', async (t) => {
   const l4 = track(t, await TcpListener.bind('127.0.0.1:0'))
-  const p4 = l4.localAddr().port() as number
+  const p4 = l4.localAddr().port()
   await connectsWith(t, l4, `127.0.0.1:${p4}`, "'127.0.0.1:p'")
   await connectsWith(t, l4, `localhost:${p4}`, "'localhost:p'")
   await connectsWith(t, l4, ['127.0.0.1', p4], "['127.0.0.1', p]")
@@ -91,7 +95,7 @@ test('every address form ToSocketAddrs takes connects', async (t) => {
   await connectsWith(t, l4, [`127.0.0.1:${p4}`], 'array of one string')
 
   const l6 = track(t, await TcpListener.bind('[::1]:0'))
-  const p6 = l6.localAddr().port() as number
+  const p6 = l6.localAddr().port()
   t.true(l6.localAddr().isIpv6())
   await connectsWith(t, l6, `[::1]:${p6}`, "'[::1]:p'")
   await connectsWith(t, l6, ['::1', p6], "['::1', p]")
@@ -100,14 +104,14 @@ test('every address form ToSocketAddrs takes connects', async (t) => {
 
 test('an array of addresses: earlier entries refuse, a later one works', async (t) => {
   const l = track(t, await TcpListener.bind('127.0.0.1:0'))
-  const good = l.localAddr().port() as number
+  const good = l.localAddr().port()
   const r1 = await refusedPort(t)
   const r2 = await refusedPort(t)
   await connectsWith(t, l, [`127.0.0.1:${r1}`, ['127.0.0.1', r2], { ip: '127.0.0.1', port: good }], 'string, tuple, then object')
   await connectsWith(t, l, [['127.0.0.1', r1], ['127.0.0.1', good]], 'two tuples (not one tuple)')
   await connectsWith(t, l, [SocketAddr.parse(`127.0.0.1:${r1}`), { ip: '127.0.0.1', port: r2 }, `127.0.0.1:${good}`], 'SocketAddr, object, string')
   const l6 = await TcpListener.bind('[::1]:0')
-  const r6 = l6.localAddr().port() as number
+  const r6 = l6.localAddr().port()
   l6.close()
   await connectsWith(t, l, [`[::1]:${r6}`, `127.0.0.1:${good}`], 'refused IPv6 then IPv4')
 })
@@ -135,7 +139,7 @@ test('TcpListener.bind takes every address form; an array binds the first that w
     l.close()
   }
   const busy = track(t, await TcpListener.bind('127.0.0.1:0'))
-  const busyPort = busy.localAddr().port() as number
+  const busyPort = busy.localAddr().port()
   const l = track(t, await TcpListener.bind([`127.0.0.1:${busyPort}`, '[::1]:0']))
   t.true(l.localAddr().isIpv6(), `bound ${l.localAddr().toString()}`)
   const e = await asyncErr(t, () => TcpListener.bind(`127.0.0.1:${busyPort}`), 'bind busy port')
@@ -214,7 +218,7 @@ test('wrong argument types throw/reject TypeError ERR_INVALID_ARG_TYPE on every 
     ['TcpStream.fromStd({})', () => TcpStream.fromStd(bad({}))],
     ['TcpStream.fromStd(stream)', () => TcpStream.fromStd(bad(s3))],
     ["tryRead('x')", () => client.tryRead(bad('x'))],
-    ['tryRead()', () => bad(client).tryRead()],
+    ['tryRead()', () => bad<{ tryRead(): unknown }>(client).tryRead()],
     ["tryReadVectored('x')", () => client.tryReadVectored(bad('x'))],
     ["tryReadVectored(['x'])", () => client.tryReadVectored(bad(['x']))],
     ['tryReadBuf(Buffer)', () => client.tryReadBuf(bad(b))],

@@ -20,8 +20,11 @@ const EXAMPLE_TIMEOUT_MS = 15_000
 interface Run {
   lines: string[]
   addr: string
-  /** The server the example talked to (for the examples that need one). */
-  server(): Promise<ExampleServer>
+  /**
+   * The server the example talked to (for the examples that need one); a plain function, so the
+   * checks can destructure it.
+   */
+  server: () => Promise<ExampleServer>
 }
 
 type Check = (t: ExecutionContext, run: Run) => void | Promise<void>
@@ -103,7 +106,9 @@ const checkWroteHelloWorld: Check = async (t, { lines, server }) => {
   t.is(received.toString(), 'hello world')
 }
 
-const checkListeningOnAddr: Check = (t, { lines, addr }) => {
+// Synchronous (a `Check` may return a promise, this one does not): the checks that call it
+// directly do not await it.
+function checkListeningOnAddr(t: ExecutionContext, { lines, addr }: Run): void {
   line(t, lines, new RegExp(`^listening on ${escape(addr)}( with .*)?$`))
 }
 

@@ -130,7 +130,7 @@ test('getConnections counts open connections; connection sockets know their serv
   t.is(count, 3)
   t.is(peers[0]?.server, server)
   peers[0]?.destroy()
-  await waitFor(peers[0] as Socket, 'close')
+  await waitFor(peers[0], 'close')
   t.is(await new Promise<number>((r) => server.getConnections((_e, n) => r(n))), 2)
 })
 
@@ -240,7 +240,7 @@ test('listen({ ipv6Only: true }) on the IPv6 any-address takes IPv6 connections 
     c.on('error', reject)
   })
   const refused = await new Promise<NodeJS.ErrnoException>((resolve) => {
-    const c = net.connect(port, '127.0.0.1', () => resolve(new Error('connected') as NodeJS.ErrnoException))
+    const c = net.connect(port, '127.0.0.1', () => resolve(new Error('connected')))
     c.on('error', resolve)
   })
   t.is(refused.code, 'ECONNREFUSED')

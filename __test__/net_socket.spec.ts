@@ -190,7 +190,7 @@ test('Unix domain paths are a TypeError ERR_INVALID_ARG_VALUE that says only TCP
 
 test('bad ports are a RangeError ERR_SOCKET_BAD_PORT, thrown by connect', (t) => {
   for (const port of [-1, 65536, 1.5, NaN, '', 'abc0']) {
-    const err = t.throws(() => net.connect({ port: port as number, host: '127.0.0.1' }))
+    const err = t.throws(() => net.connect({ port, host: '127.0.0.1' }))
     t.is(shape(err).code, 'ERR_SOCKET_BAD_PORT', `port ${String(port)}`)
   }
 })

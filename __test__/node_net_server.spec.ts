@@ -56,7 +56,7 @@ test('test-net-server-close: close() with open connections: the server closes on
   own(t, net.createConnection(port, '127.0.0.1')).on('error', () => {})
   own(t, net.createConnection(port, '127.0.0.1')).on('error', () => {})
   await done
-  await waitFor(sockets[1] as Socket, 'close')
+  await waitFor(sockets[1], 'close')
   t.deepEqual(events, ['server', 'client', 'client'])
 })
 
@@ -74,7 +74,7 @@ test('test-net-server-listen-options: listen({port}), listen({port, host}), bad 
     t.is(shape(err).code, 'ERR_INVALID_ARG_VALUE')
   }
   for (const port of [-1, 65536, 'abc0', 1.5]) {
-    const err = t.throws(() => net.createServer().listen({ port: port as number }))
+    const err = t.throws(() => net.createServer().listen({ port }))
     t.is(shape(err).code, 'ERR_SOCKET_BAD_PORT', String(port))
   }
 })

@@ -254,7 +254,7 @@ test('buf_writer_inner_flushes: flush, then intoInner: the peer has the bytes, n
 // that goes out waits until the peer drains it.
 test('maybe_pending_buf_writer: the first steps of buf_writer, the first write out waiting on a full socket', async (t) => {
   const { inner, peer, peerAddrs } = await writeSetup(t, 'TcpStream')
-  const filler = await fillSendBuffer(inner as TcpStream)
+  const filler = await fillSendBuffer(inner)
   const writer = track(t, new BufWriter(inner, 2))
   // [0, 1] is as large as the buffer: it goes straight to the (full) socket
   const first = writer.write(Buffer.from([0, 1]))
@@ -274,7 +274,7 @@ test('maybe_pending_buf_writer: the first steps of buf_writer, the first write o
 
 test('maybe_pending_buf_writer_inner_flushes: a write into the buffer needs no room in the socket; the flush waits for it', async (t) => {
   const { inner, peer } = await writeSetup(t, 'TcpStream')
-  const filler = await fillSendBuffer(inner as TcpStream)
+  const filler = await fillSendBuffer(inner)
   const w = track(t, new BufWriter(inner, 3))
   t.is(await guard(w.write(Buffer.from([0, 1])), 'write into the buffer of a writer over a full socket'), 2)
   const flush = w.flush()
@@ -714,14 +714,14 @@ test('BufReader: concurrent calls are served in call order, each with its own by
   const r = track(t, new BufReader(inner, 4))
   const a = Buffer.alloc(4)
   const d = Buffer.alloc(3)
+  // all awaited at the end; quieted so a failure before then is not an unhandled rejection
   const calls = [
     r.readExact(a).then(() => a.toString()),
     r.readUntil(0x2c).then((b) => b.toString()),
     r.readLine(),
     r.readExact(d).then(() => d.toString()),
     r.readLine(),
-  ]
-  for (const c of calls) quiet(c)
+  ].map((c) => quiet(c))
   await assertPending(t, Promise.all(calls), 'calls before any data')
   // sent in small pieces so that the calls interleave with the arrivals
   for (const piece of ['ab', 'cdef', ',gh', '\nijk', 'lmn', 'o\n']) {
@@ -1248,7 +1248,7 @@ test('BufWriter: write resolves with the count it took, which may be less than a
 
 test('BufWriter: the bytes are copied when write/writeAll is called: changing the Uint8Array right after changes nothing sent', async (t) => {
   const { inner, peer } = await writeSetup(t, 'TcpStream')
-  const filler = await fillSendBuffer(inner as TcpStream)
+  const filler = await fillSendBuffer(inner)
   const w = track(t, new BufWriter(inner, 16))
   // fits in the buffer: copied into it at once
   const small = Buffer.from('AAAA')
@@ -1275,7 +1275,7 @@ test('BufWriter: the bytes are copied when write/writeAll is called: changing th
 
 test('BufWriter: buffer() throws ResourceBusy while a call runs; capacity() does not', async (t) => {
   const { inner, peer } = await writeSetup(t, 'TcpStream')
-  const filler = await fillSendBuffer(inner as TcpStream)
+  const filler = await fillSendBuffer(inner)
   const w = track(t, new BufWriter(inner))
   await guard(w.write(Buffer.from('abc')), 'write into the buffer')
   t.is(w.buffer().toString(), 'abc')
@@ -1291,7 +1291,7 @@ test('BufWriter: buffer() throws ResourceBusy while a call runs; capacity() does
 
 test('BufWriter: write is cancel safe: aborted while waiting for a full socket, it took nothing', async (t) => {
   const { inner, peer, peerAddrs } = await writeSetup(t, 'TcpStream')
-  const filler = await fillSendBuffer(inner as TcpStream)
+  const filler = await fillSendBuffer(inner)
   const w = track(t, new BufWriter(inner, 16))
   const ac = new AbortController()
   const p = quiet(w.write(Buffer.alloc(32, 0x58), { signal: ac.signal }))
@@ -1308,7 +1308,7 @@ test('BufWriter: write is cancel safe: aborted while waiting for a full socket, 
 
 test('BufWriter: flush is cancel safe: aborted while the socket is full, what was not written stays buffered and a later flush writes it', async (t) => {
   const { inner, peer } = await writeSetup(t, 'TcpStream')
-  const filler = await fillSendBuffer(inner as TcpStream)
+  const filler = await fillSendBuffer(inner)
   const w = track(t, new BufWriter(inner))
   await guard(w.write(Buffer.from('abc')), 'write into the buffer')
   const ac = new AbortController()
@@ -1324,7 +1324,7 @@ test('BufWriter: flush is cancel safe: aborted while the socket is full, what wa
 
 test('BufWriter: close() rejects pending calls with ERR_HANDLE_CLOSED', async (t) => {
   const { inner } = await writeSetup(t, 'TcpStream')
-  await fillSendBuffer(inner as TcpStream)
+  await fillSendBuffer(inner)
   const w = new BufWriter(inner)
   await guard(w.write(Buffer.from('abc')), 'write into the buffer')
   const f = quiet(w.flush())

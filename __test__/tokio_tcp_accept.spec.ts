@@ -46,7 +46,8 @@ test('no_extra_poll', async (t) => {
   let current: Promise<unknown> = Promise.resolve()
   const acceptedTx = new Channel<unknown>()
 
-  spawn(async () => {
+  // Runs until the listener is closed (below), then is joined.
+  const task = spawn(async () => {
     for (;;) {
       npolls += 1
       const next = listener.pollAccept()
@@ -81,6 +82,9 @@ test('no_extra_poll', async (t) => {
   t.is(npolls, 1 + 1)
   const st = await probe(current)
   t.true(st.pending, `next pollAccept() after the only connection: expected Pending, got ${describeProbe(st)}`)
+
+  listener.close()
+  await guard(task, 'the accept task, after the listener closed')
 })
 
 // Rust spawns N tasks that each poll `listener.accept()` once (Pending), then checks every task is
@@ -97,8 +101,9 @@ test('accept_many', async (t) => {
   const pendingRx = new Channel<void>()
   const notifiedRx = new Channel<void>()
 
+  const tasks: Array<Promise<void>> = []
   for (let i = 0; i < N; i++) {
-    spawn(async () => {
+    const task = spawn(async () => {
       const accept = listener.accept()
       accept.catch(() => {})
 
@@ -113,6 +118,7 @@ test('accept_many', async (t) => {
 
       pendingRx.send()
     })
+    tasks.push(task)
   }
 
   // Wait for all tasks to have polled at least once
@@ -130,4 +136,6 @@ test('accept_many', async (t) => {
   for (let i = 0; i < N; i++) {
     await guard(notifiedRx.recv(), `notified_rx.recv() #${i + 1} of ${N}`)
   }
+  // and every task ended without throwing
+  await guard(Promise.all(tasks), 'the accept tasks')
 })

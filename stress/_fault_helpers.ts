@@ -29,7 +29,7 @@ export interface ErrorFields {
 }
 
 function fields(e: unknown): ErrorFields {
-  return e !== null && typeof e === 'object' ? (e as ErrorFields) : {}
+  return e !== null && typeof e === 'object' ? e : {}
 }
 
 /** An `Error` carrying tokio-net's `kind` and `code` strings. */

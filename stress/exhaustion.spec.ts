@@ -453,7 +453,9 @@ async function stalledReader(t: ExecutionContext): Promise<{ port: number; read(
 
 function payloadDigest(total: number, seed: number): Digest {
   const sink = new HashSink()
-  for (const _chunk of new Payload(total, seed).chunks(MiB, sink));
+  // drained for the sink, which hashes each chunk as it is made
+  const chunks = new Payload(total, seed).chunks(MiB, sink)
+  while (!chunks.next().done);
   return sink.digest()
 }
 
@@ -737,7 +739,7 @@ async function twoServersRun(impl: Impl, listener: boolean): Promise<{ errors: s
   const clients: net.Socket[] = []
   for (let round = 0; round < 5; round++) {
     for (let i = 0; i < TWO_SERVERS_CONNECTS / 5; i++) {
-      for (const port of [pa, pb]) clients.push(net.connect(port as number, '127.0.0.1').on('error', () => {}))
+      for (const port of [pa, pb]) clients.push(net.connect(port, '127.0.0.1').on('error', () => {}))
     }
     await new Promise((r) => setTimeout(r, 100))
   }

@@ -33,7 +33,7 @@ async function refusedPort(host: string): Promise<{ port: number; close(): void 
   const v6 = host.includes(':')
   const socket = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
   socket.bind(v6 ? `[${host}]:0` : `${host}:0`)
-  return { port: socket.localAddr().port() as number, close: () => socket.close() }
+  return { port: socket.localAddr().port(), close: () => socket.close() }
 }
 
 let current: Recorder | null = null

@@ -134,6 +134,11 @@ function maskPort(v: unknown): unknown {
   return typeof v === 'number' && v > 0 ? '<port>' : v
 }
 
+/** An error's field as text: a string or a number as it is, anything else as `fmt` shows it. */
+function fieldText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : fmt(v)
+}
+
 /** An error as class, name (when not the class's), code, errno, syscall, address and port; the message only for errors without a code (the scenarios' own). */
 export function fmtErr(e: unknown): string {
   if (!e || typeof e !== 'object') return `thrown(${fmt(e)})`
@@ -141,11 +146,11 @@ export function fmtErr(e: unknown): string {
   const cls = errorClass(e)
   const parts: string[] = []
   if (typeof o.name === 'string' && o.name !== cls) parts.push(`name=${o.name}`)
-  if (o.code !== undefined) parts.push(`code=${String(o.code)}`)
-  if (o.errno !== undefined) parts.push(`errno=${String(o.errno)}`)
-  if (o.syscall !== undefined) parts.push(`syscall=${String(o.syscall)}`)
-  if (o.address !== undefined) parts.push(`address=${maskText(String(o.address))}`)
-  if (o.port !== undefined) parts.push(`port=${String(maskPort(o.port))}`)
+  if (o.code !== undefined) parts.push(`code=${fieldText(o.code)}`)
+  if (o.errno !== undefined) parts.push(`errno=${fieldText(o.errno)}`)
+  if (o.syscall !== undefined) parts.push(`syscall=${fieldText(o.syscall)}`)
+  if (o.address !== undefined) parts.push(`address=${maskText(fieldText(o.address))}`)
+  if (o.port !== undefined) parts.push(`port=${fieldText(maskPort(o.port))}`)
   if (o.code === undefined && typeof o.message === 'string') parts.push(`message=${JSON.stringify(maskText(o.message).replace(/\d{4,}/g, 'N'))}`)
   if (Array.isArray(o.errors)) parts.push(`errors=[${o.errors.map(fmtErr).join(',')}]`)
   return `${cls}{${parts.join(',')}}`
@@ -329,7 +334,7 @@ export interface CtxDeps {
 }
 
 /** Builds a scenario's context; `cleanup()` destroys and closes everything it owns. */
-export function makeCtx(deps: CtxDeps): { ctx: Ctx; cleanup(): Promise<void> } {
+export function makeCtx(deps: CtxDeps): { ctx: Ctx; cleanup: () => Promise<void> } {
   const { recorder: rec, net, http, impl } = deps
   const owned: object[] = []
   const closers: Closer[] = []
@@ -345,7 +350,7 @@ export function makeCtx(deps: CtxDeps): { ctx: Ctx; cleanup(): Promise<void> } {
   const pendingData = new WeakMap<EventEmitter, Map<string, Array<Buffer | string>>>()
   const chunksOf = (em: EventEmitter, label: string): Array<Buffer | string> => {
     let byLabel = pendingData.get(em)
-    if (!byLabel) pendingData.set(em, (byLabel = new Map()))
+    if (!byLabel) pendingData.set(em, (byLabel = new Map<string, Array<Buffer | string>>()))
     let chunks = byLabel.get(label)
     if (!chunks) byLabel.set(label, (chunks = []))
     return chunks

@@ -103,7 +103,7 @@ async function limit<T>(n: number, jobs: Array<() => Promise<T>>): Promise<T[]> 
     Array.from({ length: Math.min(n, jobs.length) }, async () => {
       while (next < jobs.length) {
         const i = next++
-        out[i] = await (jobs[i] as () => Promise<T>)()
+        out[i] = await jobs[i]()
       }
     }),
   )
@@ -122,7 +122,7 @@ export async function runAll(impls: readonly ImplName[] = IMPLS): Promise<AllRes
   )
   const [batchResults, oneResults] = await Promise.all([batches, ones])
   const all = {} as AllResults
-  impls.forEach((impl, i) => (all[impl] = batchResults[i] as Map<string, Outcome>))
+  impls.forEach((impl, i) => (all[impl] = batchResults[i]))
   for (const [impl, name, outcome] of oneResults) all[impl].set(name, outcome)
   return all
 }

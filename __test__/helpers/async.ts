@@ -59,10 +59,11 @@ export async function pollUntil(check: () => boolean, tries = 400, everyMs = 25)
   return check()
 }
 
+/** `resolve` and `reject` are plain functions (not methods): they are handed on detached. */
 export interface Deferred<T> {
   promise: Promise<T>
-  resolve(value: T): void
-  reject(err: unknown): void
+  resolve: (value: T) => void
+  reject: (err: unknown) => void
 }
 
 /** A promise settled from outside (tokio's `oneshot` channel); its rejection is quieted. */

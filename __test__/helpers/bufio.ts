@@ -73,7 +73,7 @@ export interface ReadSetup {
   /** `inner`'s socket, for `queued` / `arrived` / `drained`. */
   addrs: Addrs
   /** Closes everything on `inner`'s side of the connection (the stream, both halves). */
-  closeSide(): void
+  closeSide: () => void
 }
 
 export interface WriteSetup {
@@ -86,7 +86,8 @@ export interface WriteSetup {
   addrs: Addrs
   /** The stream `inner` belongs to (itself for a TcpStream), before it is split or wrapped. */
   stream: TcpStream
-  closeSide(): void
+  /** As ReadSetup's. */
+  closeSide: () => void
 }
 
 function closeAll(...objs: Closable[]): () => void {

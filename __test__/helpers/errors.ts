@@ -25,7 +25,7 @@ export interface ErrShape {
 
 /** `e`'s error fields, whatever `e` is (an empty object for a non-object). */
 export function shape(e: unknown): ErrShape {
-  return e && typeof e === 'object' ? (e as ErrShape) : {}
+  return e && typeof e === 'object' ? e : {}
 }
 
 export function errorKind(e: unknown): unknown {

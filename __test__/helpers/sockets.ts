@@ -45,7 +45,7 @@ export async function refusedPort(t: ExecutionContext, host = '127.0.0.1'): Prom
   const socket = v6 ? TcpSocket.newV6() : TcpSocket.newV4()
   t.teardown(() => socket.close())
   socket.bind(v6 ? `[${host}]:0` : `${host}:0`)
-  return socket.localAddr().port() as number
+  return socket.localAddr().port()
 }
 
 interface Reader {

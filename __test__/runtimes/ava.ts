@@ -56,7 +56,7 @@ function select(actual: unknown, selector: Record<PropertyKey, unknown>): unknow
   const out = (Array.isArray(selector) ? [] : {}) as Record<PropertyKey, unknown>
   for (const key of Object.keys(selector)) {
     const sub = selector[key]
-    const value = Reflect.get(actual, key)
+    const value: unknown = Reflect.get(actual, key)
     out[key] = isSelector(sub) ? select(value, sub) : value
   }
   return out

@@ -42,7 +42,7 @@ export interface PeerServerOptions {
   /** The accepted socket's events to record into channel 'peer' (default: its usual events, as `watchSocket`; none when empty). */
   watch?: readonly string[]
   /** Runs on the accepted socket once it is recorded and handed to the `PeerSide`. */
-  onConnection?(s: Socket): void
+  onConnection?: (s: Socket) => void
 }
 
 /** A server on 127.0.0.1 for a scenario's one connection, whose accepted side is `side` (see peerSide). */

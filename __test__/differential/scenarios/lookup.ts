@@ -10,7 +10,7 @@ type LookupCb = (err: NodeJS.ErrnoException | null, address: string | Array<{ ad
 type Lookup = (host: string, opts: object, cb: LookupCb) => void
 
 function asLookup(fn: Lookup): NodeNet.LookupFunction {
-  return fn as unknown as NodeNet.LookupFunction
+  return fn
 }
 
 export const scenarios: Scenario[] = [
