@@ -20,6 +20,8 @@ const linted = ['lib', 'bench', 'scripts', '__test__', 'stress']
 export default defineConfig(
   // Everything outside the linted folders is left alone (`npm run lint` is `eslint .`).
   globalIgnores(['**/*', ...linted.flatMap((dir) => [`!${dir}/`, `!${dir}/**/`, `!${dir}/**/*`])]),
+  // Installed, not ours: the benchmark's Bun and Deno peers (npm run test:runtimes fetches them).
+  globalIgnores(['**/node_modules/', 'bench/.peers/']),
   {
     files: ['**/*.{ts,mts,cts,js,mjs,cjs}'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],

@@ -110,6 +110,32 @@ test('connect and bind return a promise rejecting with what a throwing address g
   }
 })
 
+test('an address array whose element is a throwing getter: connect and bind reject with what it threw, reading it once', async (t) => {
+  const thrown = new Error('thrown by the element getter')
+  let reads = 0
+  const addrs = (): unknown[] => {
+    const list: unknown[] = ['127.0.0.1:1']
+    Object.defineProperty(list, 1, {
+      enumerable: true,
+      get() {
+        reads++
+        throw thrown
+      },
+    })
+    return list
+  }
+  const calls: Array<[string, () => Promise<unknown>]> = [
+    ['TcpStream.connect', () => TcpStream.connect(addrs() as string[])],
+    ['TcpListener.bind', () => TcpListener.bind(addrs() as string[])],
+  ]
+  for (const [label, call] of calls) {
+    reads = 0
+    const e = await asyncErr(t, call, label)
+    t.is(e, thrown, `${label}: rejected with ${describeError(e)}`)
+    t.is(reads, 1, `${label}: the getter ran once`)
+  }
+})
+
 test('TcpSocket.setTcpKeepalive whose params getter closes the socket throws ERR_HANDLE_CLOSED', (t) => {
   const socket = TcpSocket.newV4()
   t.teardown(() => socket.close())

@@ -59,6 +59,21 @@ test("BytesMut's getters read on another object are a TypeError ERR_INVALID_THIS
   t.true(buf.capacity >= 16)
 })
 
+test('a method called on something else is a TypeError ERR_INVALID_THIS, thrown or rejected', async (t) => {
+  const onOther = (proto: object, name: string): unknown => Reflect.apply(Reflect.get(proto, name) as () => unknown, {}, [])
+  for (const [label, call] of [
+    ['TcpStream.nodelay', () => onOther(api.TcpStream.prototype, 'nodelay')],
+    ['TcpListener.localAddr', () => onOther(api.TcpListener.prototype, 'localAddr')],
+  ] as const) {
+    const error = t.throws(call, { instanceOf: TypeError }, label)
+    t.is((error as api.NetError).code, 'ERR_INVALID_THIS', label)
+  }
+  const error = await t.throwsAsync(onOther(api.Lines.prototype, 'nextLine') as Promise<unknown>, {
+    instanceOf: TypeError,
+  })
+  t.is((error as api.NetError).code, 'ERR_INVALID_THIS')
+})
+
 test('factories, statics and instanceof still work through the guarded classes', async (t) => {
   const socket = api.TcpSocket.newV4()
   t.true(socket instanceof api.TcpSocket)

@@ -31,6 +31,13 @@ test.serial('the module loaded twice in one thread: both copies work and count t
   t.deepEqual(after, [NO_HANDLES, NO_HANDLES], 'activeHandles() of each copy after everything was closed')
 })
 
+test.serial("two installs at different paths: one's objects are refused by the other's methods, never taken for its own handles", async (t) => {
+  const run = await runFixture<{ refusal: { name: string; code: unknown } | null; theirsStillOpen: boolean }>('two_installs')
+  if (!assertCleanExit(t, run, 'two_installs')) return
+  t.deepEqual(run.result.refusal, { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' })
+  t.true(run.result.theirsStillOpen, "the other install's stream was left alone")
+})
+
 interface BlockedWorkerReport {
   timings: Record<string, number>
   mainRead: string

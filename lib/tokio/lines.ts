@@ -68,7 +68,8 @@ export class Lines extends RefHandle {
    */
   nextLine(options?: OpOptions): Promise<string | null> {
     try {
-      return this.#nextLine(nativeOf<native.Lines>(this), options)
+      const handle = nativeOf<native.Lines>(this)
+      return this.#nextLine(handle, options)
     } catch (error) {
       // Reading the options ran a getter that threw: the call rejects with what it threw, as the
       // binding's calls do.
