@@ -10,1591 +10,595 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
- * tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
- * infrequent reads into a buffer held in Rust (8 KiB unless `capacity` says otherwise), and
- * serves `read`, `readLine`, `readUntil`, `lines()` and `fillBuf` from it.
- *
- * `new BufReader(reader)` takes `reader` over, as `BufReader::new(reader)` moves it in Rust:
- * the object passed in is closed from then on (its pending operations reject with
- * `ERR_HANDLE_CLOSED`), and `intoInner()` gives it back as a new object. Calls are served one at
- * a time, in call order. The sync members (`buffer()`, `consume()`, `lines()`, `intoInner()`)
- * throw `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse
- * them. `close()` (or collection) closes the socket, or the half.
- *
- * @example
- * ```ts
- * import { EOL } from 'node:os'
- * import { BufReader, TcpStream } from 'tokio-net'
- *
- * const stream = await TcpStream.connect('127.0.0.1:8080')
- * const [readHalf, writeHalf] = stream.intoSplit()
- * await writeHalf.writeAll(Buffer.from('PING' + EOL))
- * using reader = new BufReader(readHalf)
- * const line = await reader.readLine() // the reply, line ending included; '' at end of stream
- * console.log(line.trimEnd())
- * ```
+ * tokio's `BufReader` over a connection taken over from a stream or read half; calls run one at
+ * a time in call order, and the sync members throw `ResourceBusy` while one runs.
  */
 export declare class BufReader {
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * Wraps `reader` (a `TcpStream`, `ReadHalf` or `OwnedReadHalf`) with a buffer of `capacity`
-   * bytes (default 8 KiB, tokio's). `reader` is taken over: using it afterwards throws
-   * `ERR_HANDLE_CLOSED`.
-   */
+  /** Takes `reader`'s registry entry over (the old object is closed); 8 KiB by default. */
   constructor(reader: unknown, capacity?: unknown | undefined | null)
-  /**
-   * Reads into `buf`: from the buffer if it holds anything, else from the socket (straight into
-   * `buf` when `buf` is at least as large as the buffer, as tokio does). Resolves with the
-   * count, 0 at end of stream (or for an empty `buf`).
-   *
-   * Cancel safety: cancel safe. If aborted, no data was read.
-   */
+  /** `AsyncReadExt::read` on the `BufReader`. */
   read(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Fills `buf` completely, from the buffer first; rejects with `kind: 'UnexpectedEof'` if the
-   * stream ends first. Resolves with `buf.length`.
-   *
-   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` and gone
-   * from the reader.
-   */
+  /** `AsyncReadExt::read_exact`; not cancel safe. */
   readExact(buf: unknown, options?: unknown | undefined | null): Promise<number>
   /**
-   * Reads up to and including the next line feed (LF) and resolves with that line as a string (the line
-   * ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
-   * UTF-8 rejects with `kind: 'InvalidData'`.
-   *
-   * A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
-   * bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
-   * (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
-   * Both failures consume the line: the next call reads the one after it. Where lines may be
-   * that long, read them with `readUntil(0x0a)`, which resolves with a `Buffer`.
-   *
-   * Cancel safety: not cancel safe. If aborted, the part of a line read so far is lost; use
-   * `lines()`, whose `nextLine` is cancel safe.
+   * `AsyncBufReadExt::read_line` into a string; a non-UTF-8 or over-long line is consumed, then
+   * rejected.
    */
   readLine(options?: unknown | undefined | null): Promise<string>
-  /**
-   * Reads up to and including the next `byte` (0-255), or to the end of the stream, and resolves
-   * with those bytes; an empty `Buffer` at end of stream.
-   *
-   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost (in Rust they
-   * would be left in the caller's `Vec`).
-   */
+  /** `AsyncBufReadExt::read_until` into a fresh `Vec`, handed to JS as a `Buffer`. */
   readUntil(byte: unknown, options?: unknown | undefined | null): Promise<Buffer>
-  /**
-   * Returns the buffered bytes, reading from the socket first if the buffer is empty; an empty
-   * `Buffer` at end of stream. The bytes stay buffered until `consume(n)`.
-   *
-   * Cancel safety: cancel safe.
-   */
+  /** `AsyncBufRead::poll_fill_buf`; the bytes stay buffered until `consume`. */
   fillBuf(options?: unknown | undefined | null): Promise<Buffer>
-  /**
-   * Marks `n` buffered bytes as read, so `fillBuf` and reads no longer return them. `n` beyond
-   * what is buffered consumes all of it (tokio clamps too).
-   */
+  /** `AsyncBufRead::consume`, clamped to what is buffered. */
   consume(n: unknown): void
-  /** A copy of the bytes buffered and not yet read (tokio's `buffer()`). */
+  /** Copies `BufReader::buffer()` out. */
   buffer(): Buffer
-  /** The size of the buffer in bytes. */
+  /** `BufReader::capacity()`. */
   capacity(): number
   /**
-   * Turns this reader into its lines: an async iterator of strings without the line ending,
-   * ending at end of stream (`for await (const line of reader.lines())`). This `BufReader` is
-   * consumed, as `lines(self)` consumes it in Rust; bytes it had buffered are kept.
-   *
-   * @example
-   * ```ts
-   * import { BufReader, TcpStream } from 'tokio-net'
-   *
-   * const stream = await TcpStream.connect('127.0.0.1:8080')
-   * for await (const line of new BufReader(stream).lines()) {
-   *   console.log(line)
-   * }
-   * ```
+   * Moves this reader's state, buffered bytes included, into a new [`Lines`] entry; this object is
+   * closed.
    */
   lines(): Lines
   /**
-   * Gives the stream or half back as a new object of its kind, consuming this reader. As in
-   * tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter. Throws
-   * `kind: 'ResourceBusy'` while a call is running.
+   * Gives the inner connection back as a new object of its original kind, dropping buffered bytes;
+   * `ResourceBusy` while a call holds the state.
    */
   intoInner(): TcpStream | ReadHalf | OwnedReadHalf
-  /**
-   * Closes the reader and the stream or half under it; pending calls reject with
-   * `ERR_HANDLE_CLOSED`. Closing twice is a no-op.
-   */
+  /** Closes the registry entry and the connection under it. */
   close(): void
 }
 
 /**
- * tokio's `BufWriter`: gathers writes to a `TcpStream`, `WriteHalf` or `OwnedWriteHalf` in a
- * buffer held in Rust (8 KiB unless `capacity` says otherwise) and writes it out when it is
- * full, on `flush()` and on `shutdown()`. A write that fits in the buffer settles without any
- * I/O.
- *
- * `new BufWriter(writer)` takes `writer` over, as `BufWriter::new(writer)` moves it in Rust: the
- * object passed in is closed from then on, and `intoInner()` gives it back as a new object.
- * Calls are served one at a time, in call order; `buffer()` and `intoInner()` throw
- * `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse them.
- * As in tokio, **buffered bytes are not written
- * when the writer is closed or collected**: `flush()` (or `shutdown()`) first.
- *
- * @example
- * ```ts
- * import { EOL } from 'node:os'
- * import { BufWriter, TcpStream } from 'tokio-net'
- *
- * const stream = await TcpStream.connect('127.0.0.1:8080')
- * using writer = new BufWriter(stream)
- * for (let i = 0; i < 1000; i++) {
- *   await writer.write(Buffer.from(`message ${i}${EOL}`)) // gathered in the buffer
- * }
- * await writer.flush() // out they go, in a few large writes
- * ```
+ * tokio's `BufWriter` over a connection taken over from a stream or write half; calls run one at
+ * a time in call order, and the sync members throw `ResourceBusy` while one runs.
  */
 export declare class BufWriter {
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * Wraps `writer` (a `TcpStream`, `WriteHalf` or `OwnedWriteHalf`) with a buffer of `capacity`
-   * bytes (default 8 KiB, tokio's). `writer` is taken over: using it afterwards throws
-   * `ERR_HANDLE_CLOSED`.
-   */
+  /** Takes `writer`'s registry entry over (the old object is closed); 8 KiB by default. */
   constructor(writer: unknown, capacity?: unknown | undefined | null)
-  /**
-   * Writes `buf` into the buffer, first writing the buffer out if `buf` does not fit, or
-   * straight to the socket if `buf` is at least as large as the buffer (as tokio does).
-   * Resolves with the count taken, which may be less than `buf.length`. The bytes are copied
-   * when the call is made: `buf` may be reused at once.
-   *
-   * Cancel safety: cancel safe. If aborted, nothing of `buf` was taken.
-   */
+  /** `AsyncWriteExt::write` on the `BufWriter`; `buf` is copied in the call. */
   write(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Writes all of `buf` (through the buffer), waiting as long as it takes. Resolves when the
-   * last byte is in the buffer or out; `flush()` to be sure it is out.
-   *
-   * Cancel safety: not cancel safe. If aborted, some of `buf` may have been taken, and there
-   * is no telling how much.
-   */
+  /** `AsyncWriteExt::write_all`; not cancel safe. */
   writeAll(buf: unknown, options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes everything buffered out to the socket.
-   *
-   * Cancel safety: cancel safe in that nothing is lost: what was not written yet stays
-   * buffered, and a later `flush()` writes it.
-   */
+  /** `AsyncWriteExt::flush`; what is not written out stays buffered. */
   flush(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes everything buffered out, then shuts the write direction down (the peer reads end
-   * of stream), as tokio's `BufWriter::shutdown` does.
-   *
-   * Cancel safety: as `flush()`; the shutdown happens only once everything is out.
-   */
+  /** `AsyncWriteExt::shutdown`: flushes, then shuts the write direction down. */
   shutdown(options?: unknown | undefined | null): Promise<void>
-  /**
-   * A copy of the bytes buffered and not yet written out (tokio's `buffer()`). Throws
-   * `kind: 'ResourceBusy'` while a call is running.
-   */
+  /** Copies `BufWriter::buffer()` out; `ResourceBusy` while a call holds the state. */
   buffer(): Buffer
-  /** The size of the buffer in bytes. */
+  /** `BufWriter::capacity()`. */
   capacity(): number
   /**
-   * Gives the stream or half back as a new object of its kind, consuming this writer. As in
-   * tokio, bytes still buffered are lost: `flush()` first. Throws `kind: 'ResourceBusy'` while
-   * a call is running.
+   * Gives the inner connection back as a new object of its original kind, dropping buffered bytes;
+   * `ResourceBusy` while a call holds the state.
    */
   intoInner(): TcpStream | WriteHalf | OwnedWriteHalf
-  /**
-   * Closes the writer and the stream or half under it, without writing what is buffered (as
-   * dropping a tokio `BufWriter` does); pending calls reject with `ERR_HANDLE_CLOSED`. Closing
-   * twice is a no-op.
-   */
+  /** Closes the registry entry and the connection under it, dropping what is buffered unwritten. */
   close(): void
 }
 
-/**
- * A growable byte buffer. `tryReadBuf` appends to it, growing it when it is full, exactly as
- * tokio's `try_read_buf` does with a `bytes::BytesMut`.
- *
- * @example
- * ```ts
- * import { BytesMut, TcpStream, type NetError } from 'tokio-net'
- *
- * using stream = await TcpStream.connect('127.0.0.1:8080')
- * const buf = new BytesMut(4096)
- * await stream.readable()
- * try {
- *   const n = stream.tryReadBuf(buf) // appends, growing the buffer when it is full
- *   console.log(`read ${n} bytes, ${buf.length} held`)
- * } catch (e) {
- *   if ((e as NetError).kind !== 'WouldBlock') throw e
- * }
- * ```
- */
+/** A `bytes::BytesMut` owned by its JS object, which `tryReadBuf` appends to. */
 export declare class BytesMut {
-  /** An empty buffer with room for `capacity` bytes (default 0). */
+  /** `BytesMut::with_capacity`, 0 by default. */
   constructor(capacity?: unknown | undefined | null)
-  /** The number of bytes held. */
+  /** `BytesMut::len`. */
   get length(): number
-  /** How many bytes it can hold without allocating. */
+  /** `BytesMut::capacity`. */
   get capacity(): number
-  /** Makes room for at least `additional` more bytes. */
+  /** `BytesMut::reserve`. */
   reserve(additional: unknown): void
-  /** Empties the buffer, keeping its capacity. */
+  /** `BytesMut::clear`. */
   clear(): void
-  /** A copy of the bytes held, as a `Buffer`. */
+  /** Copies the bytes into a new `Buffer`. */
   toBuffer(): Buffer
 }
 
 /**
- * The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
- * strings without the line ending (LF or CRLF), ending at end of stream. Made by
- * `BufReader.lines()`, which it consumes; `close()` (or collection) closes the socket, or the
- * half.
- *
- * Iterating takes every complete line buffered at once, so a line costs no more than in a
- * `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the
- * next iteration or `nextLine()` starts with them. Closing the `Lines` ends an iteration.
- *
- * A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
- * bytes of UTF-8, about 512 MiB, on 64-bit systems) fails the `nextLine()` or iteration step
- * that reaches it with `code: 'ERR_STRING_TOO_LONG'` (`kind: 'InvalidData'`), once it has been
- * read to its end; the message gives its length. The lines before it come first; the line is
- * consumed, and the next `nextLine()` or iteration goes on with the line after it.
+ * `AsyncBufReadExt::lines` over the state `BufReader.lines()` took over; closing or collecting it
+ * closes the connection.
  */
 export declare class Lines {
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * The next line without its line ending (LF or CRLF), or `null` at end of stream (tokio's
-   * `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
-   *
-   * A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
-   * bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
-   * (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
-   * Both failures consume the line: the next call returns the one after it.
-   *
-   * Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
-   * the next call returns the whole line. A call waiting behind earlier calls (or an iteration
-   * step) rejects as soon as its signal aborts, and takes no line.
-   */
+  /** `Lines::next_line`; a non-UTF-8 or over-long line is consumed, then rejected. */
   nextLine(options?: unknown | undefined | null): Promise<string | null>
-  /**
-   * Closes the lines and the stream or half under them; a pending `nextLine` rejects with
-   * `ERR_HANDLE_CLOSED`, a pending iteration step is `done`. Closing twice is a no-op.
-   */
+  /** Closes the registry entry: a pending `iterChunk` gets `null`, a pending `nextLine` rejects. */
   close(): void
 }
 
-/**
- * The read half of `stream.intoSplit()`, owning its share of the socket.
- *
- * @example
- * ```ts
- * import { TcpStream } from 'tokio-net'
- *
- * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
- * const buf = Buffer.alloc(4)
- * await reader.peek(buf) // the next read returns the same bytes
- * const stream = reader.reunite(writer)
- * stream.close()
- * ```
- */
+/** `tokio::net::tcp::OwnedReadHalf`: a registry entry owning its share of the connection. */
 export declare class OwnedReadHalf {
-  /** The local address this socket is bound to. */
+  /** `local_addr` of the connection. */
   localAddr(): SocketAddr
-  /** The address of the remote peer. */
+  /** `peer_addr` of the connection. */
   peerAddr(): SocketAddr
-  /**
-   * Waits for any of the requested readiness states (`Interest` flags combined with `|`).
-   *
-   * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
-   * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::ready`; readiness stays set until an operation hits `WouldBlock`. */
   ready(interest: unknown, options?: unknown | undefined | null): Promise<Ready>
-  /**
-   * Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
-   * later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
-   * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
-   */
+  /** Closes the registry entry: pending operations reject with `ERR_HANDLE_CLOSED`; idempotent. */
   close(): void
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * Receives data without removing it from the queue: the next read returns it again.
-   * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
-   *
-   * Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
-   */
+  /** `TcpStream::peek`. */
   peek(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Like `peek`, through tokio's `poll_peek`: settles when the poll would return `Ready`.
-   * Concurrent calls all settle, one after another.
-   */
+  /** `TcpStream::poll_peek`, settling on `Ready`; concurrent calls settle one after another. */
   pollPeek(buf: unknown): Promise<number>
-  /**
-   * Waits until the socket is readable. May be a false positive: `tryRead` can still throw
-   * `WouldBlock`, and then you wait again.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream, type NetError } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * for (;;) {
-   *   await stream.readable()
-   *   const buf = new Uint8Array(4096)
-   *   let n: number
-   *   try {
-   *     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
-   *   } catch (e) {
-   *     if ((e as NetError).kind === 'WouldBlock') continue
-   *     throw e
-   *   }
-   *   if (n === 0) break
-   *   console.log(`read ${n} bytes`)
-   * }
-   * ```
-   */
+  /** `TcpStream::readable`. */
   readable(options?: unknown | undefined | null): Promise<void>
   /**
-   * Reads what is available now into `buf` without waiting, returning the byte count.
-   * 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
-   * does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
-   * readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
-   * `readable()` waits for new data (or the end of the stream) instead of settling at once
-   * and leaving `tryRead` to throw `WouldBlock`.
+   * `TcpStream::try_read`; a short read also clears readiness where it is edge-triggered
+   * (Linux, macOS, FreeBSD), as tokio's `poll_read` does.
    */
   tryRead(buf: unknown): number
-  /** `tryRead` into several buffers in order (`readv`), returning the total byte count. */
+  /** `TcpStream::try_read_vectored` (`readv`). */
   tryReadVectored(bufs: unknown): number
-  /** `tryRead` that appends to a growable `BytesMut`, growing it when it is full. */
+  /** `TcpStream::try_read_buf` into a [`crate::bytes_mut::BytesMut`]. */
   tryReadBuf(buf: unknown): number
-  /**
-   * Reads into `buf`, waiting until at least one byte is there; resolves with the count,
-   * 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
-   * stay queued in the socket and the next read gets them.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * const buf = new Uint8Array(4096)
-   * for (;;) {
-   *   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
-   *   if (n === 0) break // the peer closed its write side
-   *   console.log(`read ${n} bytes`)
-   * }
-   * ```
-   */
+  /** `AsyncReadExt::read`: settles in the call when bytes are there, else waits in call order. */
   read(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
-   *
-   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
-   * gone from the socket), and there is no telling how many: use it only where the stream
-   * is dropped after an abort.
-   */
+  /** `AsyncReadExt::read_exact`; not cancel safe. */
   readExact(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Reads until end of stream and resolves with everything read, as a `Buffer`.
-   *
-   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
-   * future: they are gone from the socket and never handed back.
-   */
+  /** `AsyncReadExt::read_to_end` into a fresh `Vec`, handed to JS as a `Buffer`. */
   readToEnd(options?: unknown | undefined | null): Promise<Buffer>
   /**
-   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
-   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
-   * closed together with this half.
+   * A `TcpStream` view entry of this half's connection, closed with the half; closing the view
+   * leaves the socket open.
    */
   asRef(): TcpStream
-  /**
-   * Joins this half with `other` into the `TcpStream` they came from. Both halves are
-   * consumed. Halves of different sockets throw a `ReuniteError` (`code: 'ERR_REUNITE'`)
-   * whose `readHalf` and `writeHalf` are the two halves, still usable.
-   */
+  /** `OwnedReadHalf::reunite`, consuming both; a mismatch throws `ReuniteError`, halves intact. */
   reunite(other: unknown): TcpStream
 }
 
 /**
- * The write half of `stream.intoSplit()`. Closing it (or letting it be collected) shuts the
- * write direction down, sending a FIN, unless `forget()` was called: as dropping tokio's
- * `OwnedWriteHalf` does.
- *
- * @example
- * ```ts
- * import { TcpStream } from 'tokio-net'
- *
- * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
- * await writer.writeAll(Buffer.from('request'))
- * writer.close() // a FIN: the peer knows the request is complete
- * const reply = await reader.readToEnd()
- * console.log(reply.toString())
- * ```
+ * `tokio::net::tcp::OwnedWriteHalf`: closing or collecting it shuts the write direction down,
+ * unless `forget` was called.
  */
 export declare class OwnedWriteHalf {
-  /** The local address this socket is bound to. */
+  /** `local_addr` of the connection. */
   localAddr(): SocketAddr
-  /** The address of the remote peer. */
+  /** `peer_addr` of the connection. */
   peerAddr(): SocketAddr
-  /**
-   * Waits for any of the requested readiness states (`Interest` flags combined with `|`).
-   *
-   * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
-   * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::ready`; readiness stays set until an operation hits `WouldBlock`. */
   ready(interest: unknown, options?: unknown | undefined | null): Promise<Ready>
-  /**
-   * Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
-   * later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
-   * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
-   */
+  /** Closes the registry entry: pending operations reject with `ERR_HANDLE_CLOSED`; idempotent. */
   close(): void
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * Waits until the socket is writable. May be a false positive: `tryWrite` can still
-   * throw `WouldBlock`.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::writable`. */
   writable(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes what the socket takes now, without waiting; returns the byte count (possibly
-   * fewer than `buf.length`). Throws `kind: 'WouldBlock'` when the send buffer is full.
-   */
+  /** `TcpStream::try_write`. */
   tryWrite(buf: unknown): number
-  /** `tryWrite` from several buffers in order (`writev`). */
+  /** `TcpStream::try_write_vectored` (`writev`). */
   tryWriteVectored(bufs: unknown): number
   /**
-   * Writes some of `buf`, waiting until the socket takes at least one byte; resolves with
-   * the count. `buf` is not kept: what the socket does not take at once is copied during
-   * the call. Concurrent writes are served in call order.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
+   * `AsyncWriteExt::write`: writes in the call what the socket takes; copies the rest to wait
+   * in call order.
    */
   write(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Writes all of `buf`.
-   *
-   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
-   * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * await stream.writeAll(Buffer.from('hello world!'))
-   * ```
-   */
+  /** `AsyncWriteExt::write_all`; not cancel safe. */
   writeAll(buf: unknown, options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes from several buffers in order with one `writev`; resolves with the count.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
-   */
+  /** `AsyncWriteExt::write_vectored`, one `writev`. */
   writeVectored(bufs: unknown, options?: unknown | undefined | null): Promise<number>
-  /** A TCP socket has nothing to flush; resolves once the writes queued before it are done. */
+  /** No-op for TCP; settles after the writes queued before it. */
   flush(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Shuts the write direction down (sends a FIN) after the writes queued before it. The
-   * read direction stays open. Calling it again is fine.
-   */
+  /** `AsyncWriteExt::shutdown` after the writes queued before it; idempotent. */
   shutdown(options?: unknown | undefined | null): Promise<void>
   /**
-   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
-   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
-   * closed together with this half.
+   * A `TcpStream` view entry of this half's connection, closed with the half; closing the view
+   * leaves the socket open.
    */
   asRef(): TcpStream
-  /**
-   * Joins this half with `other` into the `TcpStream` they came from, as
-   * `OwnedReadHalf.reunite` does.
-   */
+  /** `OwnedWriteHalf::reunite`, as `OwnedReadHalf.reunite`. */
   reunite(other: unknown): TcpStream
-  /**
-   * Gives up this half without shutting the write direction down: the socket's write side
-   * stays open until the read half is closed too. This half is consumed.
-   */
+  /** `OwnedWriteHalf::forget`: consumes this half without shutting the write direction down. */
   forget(): void
 }
 
-/**
- * The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
- *
- * @example
- * ```ts
- * import { TcpStream } from 'tokio-net'
- *
- * using stream = await TcpStream.connect('127.0.0.1:8080')
- * const [reader] = stream.split()
- * const buf = new Uint8Array(1024)
- * const n = await reader.read(buf)
- * console.log(n === 0 ? 'the peer closed' : `read ${n} bytes`)
- * ```
- */
+/** `tokio::net::tcp::ReadHalf`: a registry entry closed with its stream. */
 export declare class ReadHalf {
-  /** The local address this socket is bound to. */
+  /** `local_addr` of the connection. */
   localAddr(): SocketAddr
-  /** The address of the remote peer. */
+  /** `peer_addr` of the connection. */
   peerAddr(): SocketAddr
-  /**
-   * Waits for any of the requested readiness states (`Interest` flags combined with `|`).
-   *
-   * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
-   * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::ready`; readiness stays set until an operation hits `WouldBlock`. */
   ready(interest: unknown, options?: unknown | undefined | null): Promise<Ready>
-  /**
-   * Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
-   * later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
-   * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
-   */
+  /** Closes the registry entry: pending operations reject with `ERR_HANDLE_CLOSED`; idempotent. */
   close(): void
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * Receives data without removing it from the queue: the next read returns it again.
-   * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
-   *
-   * Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
-   */
+  /** `TcpStream::peek`. */
   peek(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Like `peek`, through tokio's `poll_peek`: settles when the poll would return `Ready`.
-   * Concurrent calls all settle, one after another.
-   */
+  /** `TcpStream::poll_peek`, settling on `Ready`; concurrent calls settle one after another. */
   pollPeek(buf: unknown): Promise<number>
-  /**
-   * Waits until the socket is readable. May be a false positive: `tryRead` can still throw
-   * `WouldBlock`, and then you wait again.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream, type NetError } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * for (;;) {
-   *   await stream.readable()
-   *   const buf = new Uint8Array(4096)
-   *   let n: number
-   *   try {
-   *     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
-   *   } catch (e) {
-   *     if ((e as NetError).kind === 'WouldBlock') continue
-   *     throw e
-   *   }
-   *   if (n === 0) break
-   *   console.log(`read ${n} bytes`)
-   * }
-   * ```
-   */
+  /** `TcpStream::readable`. */
   readable(options?: unknown | undefined | null): Promise<void>
   /**
-   * Reads what is available now into `buf` without waiting, returning the byte count.
-   * 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
-   * does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
-   * readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
-   * `readable()` waits for new data (or the end of the stream) instead of settling at once
-   * and leaving `tryRead` to throw `WouldBlock`.
+   * `TcpStream::try_read`; a short read also clears readiness where it is edge-triggered
+   * (Linux, macOS, FreeBSD), as tokio's `poll_read` does.
    */
   tryRead(buf: unknown): number
-  /** `tryRead` into several buffers in order (`readv`), returning the total byte count. */
+  /** `TcpStream::try_read_vectored` (`readv`). */
   tryReadVectored(bufs: unknown): number
-  /** `tryRead` that appends to a growable `BytesMut`, growing it when it is full. */
+  /** `TcpStream::try_read_buf` into a [`crate::bytes_mut::BytesMut`]. */
   tryReadBuf(buf: unknown): number
-  /**
-   * Reads into `buf`, waiting until at least one byte is there; resolves with the count,
-   * 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
-   * stay queued in the socket and the next read gets them.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * const buf = new Uint8Array(4096)
-   * for (;;) {
-   *   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
-   *   if (n === 0) break // the peer closed its write side
-   *   console.log(`read ${n} bytes`)
-   * }
-   * ```
-   */
+  /** `AsyncReadExt::read`: settles in the call when bytes are there, else waits in call order. */
   read(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
-   *
-   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
-   * gone from the socket), and there is no telling how many: use it only where the stream
-   * is dropped after an abort.
-   */
+  /** `AsyncReadExt::read_exact`; not cancel safe. */
   readExact(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Reads until end of stream and resolves with everything read, as a `Buffer`.
-   *
-   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
-   * future: they are gone from the socket and never handed back.
-   */
+  /** `AsyncReadExt::read_to_end` into a fresh `Vec`, handed to JS as a `Buffer`. */
   readToEnd(options?: unknown | undefined | null): Promise<Buffer>
   /**
-   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
-   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
-   * closed together with this half.
+   * A `TcpStream` view entry of this half's connection, closed with the half; closing the view
+   * leaves the socket open.
    */
   asRef(): TcpStream
 }
 
-/**
- * The readiness a `ready()` call observed. As in tokio it may be a false positive: a
- * `tryRead` after `isReadable()` can still throw `WouldBlock`.
- *
- * @example
- * ```ts
- * import { Interest, TcpStream } from 'tokio-net'
- *
- * using stream = await TcpStream.connect('127.0.0.1:8080')
- * const ready = await stream.ready(Interest.READABLE | Interest.WRITABLE)
- * if (ready.isReadable()) console.log('data (or the end of the stream) is waiting')
- * if (ready.isWritable()) console.log('the socket takes writes')
- * ```
- */
+/** A `tokio::io::Ready` owned by its JS object. */
 export declare class Ready {
-  /** The socket has data to read (or the read side is closed). */
+  /** `Ready::is_readable`. */
   isReadable(): boolean
-  /** The socket can take writes (or the write side is closed). */
+  /** `Ready::is_writable`. */
   isWritable(): boolean
-  /** The peer closed its write side: reads will return 0. */
+  /** `Ready::is_read_closed`. */
   isReadClosed(): boolean
-  /** The write side is closed: writes will fail. */
+  /** `Ready::is_write_closed`. */
   isWriteClosed(): boolean
-  /** An error is pending on the socket (see `takeError()`). */
+  /** `Ready::is_error`. */
   isError(): boolean
-  /** Priority (out-of-band) data is available. Always `false` off Linux and Android. */
+  /** `Ready::is_priority`. Always `false` off Linux and Android. */
   isPriority(): boolean
-  /** No readiness at all. */
+  /** `Ready::is_empty`. */
   isEmpty(): boolean
 }
 
-/**
- * An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
- *
- * @example
- * ```ts
- * import { SocketAddr } from 'tokio-net'
- *
- * const addr = SocketAddr.parse('[::1]:8080')
- * console.log(addr.ip(), addr.port(), addr.isIpv6()) // '::1' 8080 true
- * ```
- */
+/** A `std::net::SocketAddr` owned by its JS object (no registry entry). */
 export declare class SocketAddr {
-  /** Parses `'127.0.0.1:8080'` or `'[::1]:8080'`; anything else throws `kind: 'InvalidInput'`. */
+  /** Parses one literal address (no name resolution); failure is `InvalidInput`. */
   static parse(addr: unknown): SocketAddr
-  /** The IP address, as `'127.0.0.1'` or `'::1'`. */
+  /** `SocketAddr::ip`, displayed. */
   ip(): string
-  /** The port number. */
+  /** `SocketAddr::port`. */
   port(): number
-  /** Whether the IP is an IPv4 address. */
+  /** `SocketAddr::is_ipv4`. */
   isIpv4(): boolean
-  /** Whether the IP is an IPv6 address. */
+  /** `SocketAddr::is_ipv6`. */
   isIpv6(): boolean
-  /** `'127.0.0.1:8080'` or `'[::1]:8080'`, as Rust displays it. */
+  /** `SocketAddr`'s `Display` (`[::1]:8080` form for IPv6). */
   toString(): string
-  /** Whether `other` is a `SocketAddr` with the same IP and port. */
+  /** `==` against `other` if it is a `SocketAddr` of this binding; `false` for anything else. */
   equals(other: unknown): boolean
 }
 
-/**
- * A `std::net::TcpStream`: blocking by default, so its methods block the JS thread as they
- * block a Rust thread. Use it to hand sockets to and from `TcpStream`, not for I/O in a server.
- *
- * @example
- * ```ts
- * import { StdTcpStream, TcpStream } from 'tokio-net'
- *
- * const std = StdTcpStream.connect('127.0.0.1:8080')
- * std.setNonblocking(true)
- * const stream = TcpStream.fromStd(std)
- * await stream.writeAll(Buffer.from('hello'))
- * const back = stream.intoStd() // blocking again after setNonblocking(false)
- * back.setNonblocking(false)
- * back.close()
- * ```
- */
+/** A blocking `std::net::TcpStream` in the registry: its calls block the JS thread. */
 export declare class StdTcpStream {
-  /**
-   * Connects, blocking the calling thread until connected or failed. Each resolved address
-   * is tried in turn; the last error is reported.
-   */
+  /** `std::net::TcpStream::connect`, blocking the JS thread. */
   static connect(addr: unknown): StdTcpStream
-  /** Moves the socket into or out of non-blocking mode. `TcpStream.fromStd` needs `true`. */
+  /** `set_nonblocking`; `TcpStream.fromStd` needs `true`. */
   setNonblocking(nonblocking: unknown): void
-  /**
-   * Reads into `buf`, blocking until some bytes arrive (in non-blocking mode, throws
-   * `kind: 'WouldBlock'` instead). Returns the count; 0 at end of stream.
-   */
+  /** `Read::read`, blocking unless non-blocking. */
   read(buf: unknown): number
-  /** Fills `buf` completely, blocking; throws `kind: 'UnexpectedEof'` if the stream ends first. */
+  /** `Read::read_exact`, blocking. */
   readExact(buf: unknown): void
-  /** Writes some of `buf`, blocking until the socket takes it; returns the count. */
+  /** `Write::write`, blocking. */
   write(buf: unknown): number
-  /** Writes all of `buf`, blocking. */
+  /** `Write::write_all`, blocking. */
   writeAll(buf: unknown): void
-  /** The local address of the socket. */
+  /** `local_addr`. */
   localAddr(): SocketAddr
-  /** The address of the remote peer. */
+  /** `peer_addr`. */
   peerAddr(): SocketAddr
-  /** Closes the socket. */
+  /** Closes the registry entry. */
   close(): void
-  /**
-   * The OS file descriptor. The stream still owns it. Unix only: on Windows it throws
-   * `kind: 'Unsupported'` (use `asRawSocket()`).
-   */
+  /** `AsRawFd::as_raw_fd`, still owned by the stream; `Unsupported` off Unix. */
   asRawFd(): number
-  /**
-   * The OS socket handle. The stream still owns it. Windows only: elsewhere it throws
-   * `kind: 'Unsupported'` (use `asRawFd()`).
-   */
+  /** `AsRawSocket::as_raw_socket`, still owned by the stream; `Unsupported` off Windows. */
   asRawSocket(): number
 }
 
-/**
- * A TCP socket server, listening for connections.
- *
- * `for await (const [stream, addr] of listener)` accepts connections until the listener is
- * closed.
- *
- * @example
- * ```ts
- * import { TcpListener } from 'tokio-net'
- *
- * const listener = await TcpListener.bind('127.0.0.1:8080')
- * for await (const [socket, addr] of listener) {
- *   console.log('new client', addr.toString())
- *   await socket.writeAll(Buffer.from('hello'))
- *   socket.close()
- * }
- * ```
- */
+/** A `tokio::net::TcpListener` in the registry. */
 export declare class TcpListener {
-  /**
-   * Binds a listener to `addr` (port 0 picks a free port). With several addresses, each is
-   * tried in turn and the first that binds is used.
-   */
+  /** `TcpListener::bind` on every resolved address; the first that binds wins. */
   static bind(addr: unknown, options?: unknown | undefined | null): Promise<TcpListener>
-  /** Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`. */
+  /** Sets the entry's ref flag: pending `accept`s keep the loop alive (the default). */
   ref(): void
-  /** Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`. */
+  /** Clears the entry's ref flag for pending `accept`s. */
   unref(): void
-  /**
-   * Waits for a connection; resolves with `[stream, peerAddress]`.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
-   * the queue: the next `accept` gets it.
-   *
-   * @example
-   * ```ts
-   * import { TcpListener } from 'tokio-net'
-   *
-   * const listener = await TcpListener.bind('127.0.0.1:8080')
-   * const [socket, addr] = await listener.accept()
-   * console.log(`new client: ${addr}`)
-   * socket.close()
-   * ```
-   */
+  /** `TcpListener::accept`; resolves with `[TcpStream, SocketAddr]`. */
   accept(options?: unknown | undefined | null): Promise<[TcpStream, SocketAddr]>
-  /** Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`. */
+  /** `TcpListener::poll_accept`, settling on `Ready`. */
   pollAccept(): Promise<[TcpStream, SocketAddr]>
-  /** The local address the listener is bound to. */
+  /** `TcpListener::local_addr`. */
   localAddr(): SocketAddr
-  /** The IP time-to-live of the listener's socket. */
+  /** `TcpListener::ttl`. */
   ttl(): number
-  /** Sets the IP time-to-live (1 to 255). */
+  /** `set_ttl`, 1 to 255. */
   setTtl(ttl: unknown): void
-  /**
-   * Stops listening now; pending `accept` calls reject with `ERR_HANDLE_CLOSED` and async
-   * iteration ends.
-   */
+  /** Closes the registry entry: pending `accept`s reject, `acceptNext` ends. */
   close(): void
 }
 
-/**
- * A TCP socket that has not been turned into a `TcpStream` or `TcpListener` yet: create it with
- * `newV4()`/`newV6()`, set options, `bind`, then `connect` or `listen` (both consume it).
- *
- * @example
- * ```ts
- * import { TcpSocket } from 'tokio-net'
- *
- * const socket = TcpSocket.newV4()
- * socket.setReuseaddr(true)
- * socket.bind('127.0.0.1:0')
- * const listener = socket.listen(1024)
- * console.log('listening on', listener.localAddr().toString())
- * ```
- */
+/** A `tokio::net::TcpSocket` in the registry; `connect` and `listen` take it out. */
 export declare class TcpSocket {
-  /** Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT). */
+  /** `TcpSocket::reuseaddr`. */
   reuseaddr(): boolean
-  /** Sets `SO_REUSEADDR`, before `bind`. */
+  /** `TcpSocket::set_reuseaddr`; before `bind`. */
   setReuseaddr(on: unknown): void
-  /** Whether `SO_KEEPALIVE` is set (TCP keepalive probes). */
+  /** `TcpSocket::keepalive`. */
   keepalive(): boolean
-  /** Sets `SO_KEEPALIVE`. */
+  /** `TcpSocket::set_keepalive`. */
   setKeepalive(on: unknown): void
-  /** Whether `TCP_NODELAY` is set (Nagle's algorithm off). */
+  /** `TcpSocket::nodelay`. */
   nodelay(): boolean
-  /** Sets `TCP_NODELAY`: with `true`, small writes go out at once. */
+  /** `TcpSocket::set_nodelay`. */
   setNodelay(on: unknown): void
-  /** Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`. */
+  /** `TcpSocket::reuseport`; `Unsupported` off Unix. */
   reuseport(): boolean
-  /** Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on Windows it throws `kind: 'Unsupported'`. */
+  /** `TcpSocket::set_reuseport`, before `bind`; `Unsupported` off Unix. */
   setReuseport(on: unknown): void
-  /** The send buffer size (`SO_SNDBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
+  /** `TcpSocket::send_buffer_size` as the kernel reports it (Linux doubles it). */
   sendBufferSize(): number
-  /** Sets the send buffer size (`SO_SNDBUF`) in bytes. */
+  /** `TcpSocket::set_send_buffer_size`. */
   setSendBufferSize(size: unknown): void
-  /** The receive buffer size (`SO_RCVBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
+  /** `TcpSocket::recv_buffer_size` as the kernel reports it (Linux doubles it). */
   recvBufferSize(): number
-  /** Sets the receive buffer size (`SO_RCVBUF`) in bytes. */
+  /** `TcpSocket::set_recv_buffer_size`. */
   setRecvBufferSize(size: unknown): void
-  /** A new IPv4 socket. */
+  /** `TcpSocket::new_v4`. */
   static newV4(): TcpSocket
-  /** A new IPv6 socket. */
+  /** `TcpSocket::new_v6`. */
   static newV6(): TcpSocket
-  /** Binds the socket to a local address (`'127.0.0.1:0'` picks a free port). */
+  /** `TcpSocket::bind` to one literal address. */
   bind(addr: unknown): void
   /**
-   * Connects to `addr`, consuming the socket; resolves with the `TcpStream`. Until it settles,
-   * `close()` cancels the attempt (it rejects with `ERR_HANDLE_CLOSED`) and `unref()` lets the
-   * process exit without waiting for it; every other member throws `ERR_HANDLE_CLOSED`.
-   *
-   * Cancel safety: aborting drops the connection attempt and the socket.
+   * `TcpSocket::connect`, taking the socket out of the registry; until it settles only `close` and
+   * `ref`/`unref` reach the entry.
    */
   connect(addr: unknown, options?: unknown | undefined | null): Promise<TcpStream>
-  /**
-   * Whether `IPV6_V6ONLY` is set: an IPv6 socket that takes no IPv4-mapped traffic. Not part
-   * of tokio's `TcpSocket` (socket2's `only_v6`); `net.Server`'s `ipv6Only` needs it.
-   */
+  /** socket2's `only_v6` (`IPV6_V6ONLY`); not in tokio's `TcpSocket`. */
   onlyV6(): boolean
-  /**
-   * Sets `IPV6_V6ONLY` on an IPv6 socket, before `bind` (socket2's `set_only_v6`). An IPv4
-   * socket refuses it with the OS's error.
-   */
+  /** socket2's `set_only_v6`; before `bind`. */
   setOnlyV6(on: unknown): void
-  /**
-   * Sets `SO_KEEPALIVE` with the given probe timing, as `setTcpKeepalive` on a `TcpStream`
-   * does (socket2's `set_tcp_keepalive`; not part of tokio's `TcpSocket`).
-   */
+  /** socket2's `set_tcp_keepalive`; not in tokio's `TcpSocket`. */
   setTcpKeepalive(params: unknown): void
-  /** Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`. */
+  /** Sets the entry's ref flag: a pending `connect` keeps the loop alive (the default). */
   ref(): void
-  /**
-   * Lets the process exit while a `connect` of this socket is pending, as `unref()` on a
-   * `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd
-   * too. Not part of tokio (Node's and Deno's handles have it).
-   */
+  /** Clears the entry's ref flag; the `TcpStream` that `connect` makes inherits it. */
   unref(): void
-  /** Starts listening with a queue of `backlog` pending connections, consuming the socket. */
+  /** `TcpSocket::listen`, taking the socket out of the registry. */
   listen(backlog: unknown): TcpListener
-  /** The local address the socket is bound to. */
+  /** `TcpSocket::local_addr`. */
   localAddr(): SocketAddr
-  /** The pending socket error (`SO_ERROR`), cleared by reading it, or `null`. */
+  /** `TcpSocket::take_error` (`SO_ERROR`), or `null`. */
   takeError(): Error | null
-  /** `SO_LINGER` in milliseconds, or `null` when it is off. */
+  /** `TcpSocket::linger` in ms, or `null`. */
   linger(): number | null
-  /**
-   * Sets `SO_LINGER` to `ms` milliseconds, or off with `null`. A stream made from this socket
-   * is closed on a thread of its own when it lingers, so `close()` never blocks the event loop.
-   *
-   * @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
-   * `setZeroLinger()` for a reset.
-   */
+  /** `TcpSocket::set_linger` in ms (deprecated in tokio); a lingering close gets its own thread. */
   setLinger(ms: unknown): void
-  /** Sets `SO_LINGER` to zero: closing resets the connection. */
+  /** `TcpSocket::set_zero_linger`. */
   setZeroLinger(): void
-  /** Closes the socket. */
+  /** Closes the registry entry, cancelling a pending `connect`. */
   close(): void
-  /**
-   * The IPv4 type-of-service byte (`IP_TOS`). Unix only: on Windows it throws
-   * `kind: 'Unsupported'`.
-   */
+  /** `TcpSocket::tos` (`IP_TOS`); `Unsupported` off Unix. */
   tos(): number
-  /**
-   * Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only: on Windows it throws
-   * `kind: 'Unsupported'`.
-   */
+  /** `TcpSocket::set_tos` (`IP_TOS`); `Unsupported` off Unix. */
   setTos(tos: unknown): void
 }
 
-/**
- * A TCP stream between a local and a remote socket, driven by tokio.
- *
- * Make one with `TcpStream.connect(addr)` or accept one from a `TcpListener`. Reading and
- * writing go through `read`/`write` (and friends) or the readiness + `try*` pairs, with tokio's
- * semantics. The socket closes with `close()`, `using`, or when the object is collected.
- *
- * @example
- * ```ts
- * import { TcpStream } from 'tokio-net'
- *
- * // Connect to a peer and write some data.
- * using stream = await TcpStream.connect('127.0.0.1:8080')
- * await stream.writeAll(Buffer.from('hello world!'))
- * // Shut the write direction down: the peer reads 0.
- * await stream.shutdown()
- * ```
- */
+/** A `tokio::net::TcpStream` in the registry (or an `asRef()` view of one). */
 export declare class TcpStream {
-  /** The local address this socket is bound to. */
+  /** `local_addr` of the connection. */
   localAddr(): SocketAddr
-  /** The address of the remote peer. */
+  /** `peer_addr` of the connection. */
   peerAddr(): SocketAddr
-  /**
-   * Waits for any of the requested readiness states (`Interest` flags combined with `|`).
-   *
-   * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
-   * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::ready`; readiness stays set until an operation hits `WouldBlock`. */
   ready(interest: unknown, options?: unknown | undefined | null): Promise<Ready>
-  /**
-   * Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
-   * later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
-   * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
-   */
+  /** Closes the registry entry: pending operations reject with `ERR_HANDLE_CLOSED`; idempotent. */
   close(): void
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * Receives data without removing it from the queue: the next read returns it again.
-   * Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
-   *
-   * Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
-   */
+  /** `TcpStream::peek`. */
   peek(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Like `peek`, through tokio's `poll_peek`: settles when the poll would return `Ready`.
-   * Concurrent calls all settle, one after another.
-   */
+  /** `TcpStream::poll_peek`, settling on `Ready`; concurrent calls settle one after another. */
   pollPeek(buf: unknown): Promise<number>
-  /**
-   * Waits until the socket is readable. May be a false positive: `tryRead` can still throw
-   * `WouldBlock`, and then you wait again.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream, type NetError } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * for (;;) {
-   *   await stream.readable()
-   *   const buf = new Uint8Array(4096)
-   *   let n: number
-   *   try {
-   *     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
-   *   } catch (e) {
-   *     if ((e as NetError).kind === 'WouldBlock') continue
-   *     throw e
-   *   }
-   *   if (n === 0) break
-   *   console.log(`read ${n} bytes`)
-   * }
-   * ```
-   */
+  /** `TcpStream::readable`. */
   readable(options?: unknown | undefined | null): Promise<void>
   /**
-   * Reads what is available now into `buf` without waiting, returning the byte count.
-   * 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-   * (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
-   * does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
-   * readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
-   * `readable()` waits for new data (or the end of the stream) instead of settling at once
-   * and leaving `tryRead` to throw `WouldBlock`.
+   * `TcpStream::try_read`; a short read also clears readiness where it is edge-triggered
+   * (Linux, macOS, FreeBSD), as tokio's `poll_read` does.
    */
   tryRead(buf: unknown): number
-  /** `tryRead` into several buffers in order (`readv`), returning the total byte count. */
+  /** `TcpStream::try_read_vectored` (`readv`). */
   tryReadVectored(bufs: unknown): number
-  /** `tryRead` that appends to a growable `BytesMut`, growing it when it is full. */
+  /** `TcpStream::try_read_buf` into a [`crate::bytes_mut::BytesMut`]. */
   tryReadBuf(buf: unknown): number
-  /**
-   * Reads into `buf`, waiting until at least one byte is there; resolves with the count,
-   * 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
-   * stay queued in the socket and the next read gets them.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * const buf = new Uint8Array(4096)
-   * for (;;) {
-   *   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
-   *   if (n === 0) break // the peer closed its write side
-   *   console.log(`read ${n} bytes`)
-   * }
-   * ```
-   */
+  /** `AsyncReadExt::read`: settles in the call when bytes are there, else waits in call order. */
   read(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
-   *
-   * Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
-   * gone from the socket), and there is no telling how many: use it only where the stream
-   * is dropped after an abort.
-   */
+  /** `AsyncReadExt::read_exact`; not cancel safe. */
   readExact(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Reads until end of stream and resolves with everything read, as a `Buffer`.
-   *
-   * Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
-   * future: they are gone from the socket and never handed back.
-   */
+  /** `AsyncReadExt::read_to_end` into a fresh `Vec`, handed to JS as a `Buffer`. */
   readToEnd(options?: unknown | undefined | null): Promise<Buffer>
-  /**
-   * Waits until the socket is writable. May be a false positive: `tryWrite` can still
-   * throw `WouldBlock`.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::writable`. */
   writable(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes what the socket takes now, without waiting; returns the byte count (possibly
-   * fewer than `buf.length`). Throws `kind: 'WouldBlock'` when the send buffer is full.
-   */
+  /** `TcpStream::try_write`. */
   tryWrite(buf: unknown): number
-  /** `tryWrite` from several buffers in order (`writev`). */
+  /** `TcpStream::try_write_vectored` (`writev`). */
   tryWriteVectored(bufs: unknown): number
   /**
-   * Writes some of `buf`, waiting until the socket takes at least one byte; resolves with
-   * the count. `buf` is not kept: what the socket does not take at once is copied during
-   * the call. Concurrent writes are served in call order.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
+   * `AsyncWriteExt::write`: writes in the call what the socket takes; copies the rest to wait
+   * in call order.
    */
   write(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Writes all of `buf`.
-   *
-   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
-   * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * await stream.writeAll(Buffer.from('hello world!'))
-   * ```
-   */
+  /** `AsyncWriteExt::write_all`; not cancel safe. */
   writeAll(buf: unknown, options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes from several buffers in order with one `writev`; resolves with the count.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
-   */
+  /** `AsyncWriteExt::write_vectored`, one `writev`. */
   writeVectored(bufs: unknown, options?: unknown | undefined | null): Promise<number>
-  /** A TCP socket has nothing to flush; resolves once the writes queued before it are done. */
+  /** No-op for TCP; settles after the writes queued before it. */
   flush(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Shuts the write direction down (sends a FIN) after the writes queued before it. The
-   * read direction stays open. Calling it again is fine.
-   */
+  /** `AsyncWriteExt::shutdown` after the writes queued before it; idempotent. */
   shutdown(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Opens a TCP connection to `addr`. Every resolved address is tried in turn; if all fail,
-   * the last error is reported (e.g. `kind: 'ConnectionRefused'`, `code: 'ECONNREFUSED'`).
-   *
-   * Cancel safety: aborting drops the connection attempt.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * const stream = await TcpStream.connect('127.0.0.1:8080', { signal: AbortSignal.timeout(5_000) })
-   * console.log('connected to', stream.peerAddr().toString())
-   * ```
-   */
+  /** `TcpStream::connect` to each resolved address in turn; the last error is reported. */
   static connect(addr: unknown, options?: unknown | undefined | null): Promise<TcpStream>
   /**
-   * Takes over a `StdTcpStream`, which must already be in non-blocking mode
-   * (`setNonblocking(true)`): a blocking socket is refused with `kind: 'InvalidInput'`, where
-   * in Rust it would block a runtime thread. The `StdTcpStream` is consumed.
+   * `TcpStream::from_std`, taking the `StdTcpStream`'s entry; a blocking socket is refused with
+   * `InvalidInput` instead of blocking a runtime thread.
    */
   static fromStd(stream: unknown): TcpStream
-  /**
-   * Turns this stream into a `StdTcpStream`, left in non-blocking mode as tokio leaves it.
-   * This object is consumed: later calls throw `ERR_HANDLE_CLOSED`.
-   */
+  /** `TcpStream::into_std`, consuming this entry; the socket stays non-blocking. */
   intoStd(): StdTcpStream
-  /**
-   * Whether `SO_KEEPALIVE` is set. Not part of tokio's `TcpStream`, which leaves keepalive to
-   * socket2 (`SockRef::from(&stream).keepalive()`); `net.Socket.setKeepAlive` needs it.
-   */
+  /** socket2's `keepalive` (`SO_KEEPALIVE`); not in tokio's `TcpStream`. */
   keepalive(): boolean
-  /**
-   * Sets `SO_KEEPALIVE` on the connection, with the system's probe timing (socket2's
-   * `set_keepalive`; `setTcpKeepalive` also sets the timing).
-   */
+  /** socket2's `set_keepalive`; not in tokio's `TcpStream`. */
   setKeepalive(on: unknown): void
-  /**
-   * Turns keepalive on with the given timing, as socket2's `set_tcp_keepalive` does:
-   * `time` is the idle time in ms before the first probe (Node's `initialDelay`), `interval` the
-   * ms between probes and `retries` the probes sent before the connection is dropped
-   * (`ETIMEDOUT`). Omitted fields keep the system's values.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * // Probe after 10 s of silence, every 1 s, and give up after 3 unanswered probes.
-   * stream.setTcpKeepalive({ time: 10_000, interval: 1_000, retries: 3 })
-   * ```
-   */
+  /** socket2's `set_tcp_keepalive`, fields read one by one by [`tcp_keepalive_arg`]. */
   setTcpKeepalive(params: unknown): void
-  /** The pending socket error (`SO_ERROR`), cleared by reading it, or `null`. */
+  /** `TcpStream::take_error` (`SO_ERROR`), or `null`. */
   takeError(): Error | null
-  /** Settles when tokio's `poll_read_ready` would return `Ready`. Concurrent calls all settle. */
+  /** `TcpStream::poll_read_ready`, settling on `Ready`; concurrent calls all settle. */
   pollReadReady(): Promise<void>
-  /** Settles when tokio's `poll_write_ready` would return `Ready`. Concurrent calls all settle. */
+  /** `TcpStream::poll_write_ready`, settling on `Ready`; concurrent calls all settle. */
   pollWriteReady(): Promise<void>
-  /** `AsyncWrite::poll_write`: settles with the count once some of `buf` was written. */
+  /** `AsyncWrite::poll_write`, settling with the count. */
   pollWrite(buf: unknown): Promise<number>
-  /** `AsyncWrite::poll_write_vectored`, with one `writev`. */
+  /** `AsyncWrite::poll_write_vectored`, one `writev`. */
   pollWriteVectored(bufs: unknown): Promise<number>
-  /** `true`: a TCP stream has an efficient `writev`. */
+  /** `AsyncWrite::is_write_vectored`: always `true`. */
   isWriteVectored(): boolean
   /**
-   * Runs `f` synchronously if tokio says the socket is ready for `interest`; `f` does its own
-   * I/O on `asRawFd()`. If `f` throws an error whose `code` is `'EAGAIN'`/`'EWOULDBLOCK'` (or
-   * `kind` is `'WouldBlock'`), readiness is cleared and `tryIo` throws `kind: 'WouldBlock'`;
-   * any other error `f` throws comes through as it is. Returns what `f` returned.
-   *
-   * `interest` is one flag: tokio clears readiness per direction, so a combination is refused
-   * (`code: 'ERR_INVALID_ARG_VALUE'`). Inside `f`, do the I/O on the descriptor yourself: calling
-   * this stream's own methods there would take readiness from under `tryIo`.
+   * `TcpStream::try_io` running the JS `f`; an `EAGAIN`/`WouldBlock` it throws clears readiness.
+   * One interest only (see [`crate::interest::single_interest_arg`]).
    */
   tryIo<T>(interest: unknown, f: unknown): T
   /**
-   * Waits for `interest` readiness and runs `f` as `tryIo` does, again and again until `f`
-   * does not block; resolves with what `f` returned (rejects with what it threw). Between two
-   * rounds the event loop gets a turn, so timers run and an abort can end a closure that keeps
-   * blocking. `interest` is one flag, as for `tryIo`. Inside `f`, do the I/O on the
-   * descriptor yourself: calling this stream's own methods there would take readiness from
-   * under `asyncIo` and can make it wait for an event that already came.
-   *
-   * Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
+   * `TcpStream::async_io` running the JS `f` until it does not block, yielding to the event loop
+   * between rounds. One interest only.
    */
   asyncIo<T>(interest: unknown, f: unknown, options?: unknown | undefined | null): Promise<T>
-  /** Whether `TCP_NODELAY` is set (Nagle's algorithm off). */
+  /** `TcpStream::nodelay`. */
   nodelay(): boolean
-  /** Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced. */
+  /** `TcpStream::set_nodelay`. */
   setNodelay(nodelay: unknown): void
-  /** Whether `TCP_QUICKACK` is set. Linux only; elsewhere throws `kind: 'Unsupported'`. */
+  /** `TcpStream::quickack` (`TCP_QUICKACK`); `Unsupported` off Linux. */
   quickack(): boolean
-  /**
-   * Sets `TCP_QUICKACK` (send ACKs at once). The kernel may clear it again by itself.
-   * Linux only; elsewhere throws `kind: 'Unsupported'`.
-   */
+  /** `TcpStream::set_quickack`; `Unsupported` off Linux. */
   setQuickack(quickack: unknown): void
-  /** `SO_LINGER` in milliseconds, or `null` when it is off. */
+  /** `TcpStream::linger` in ms, or `null`. */
   linger(): number | null
-  /**
-   * Sets `SO_LINGER` to `ms` milliseconds, or turns it off with `null`. With a non-zero linger
-   * the OS's close waits until the unsent data is out or the time is up; tokio-net does that
-   * close on a thread of its own, so `close()` returns at once and the event loop never waits.
-   * `setZeroLinger()` (reset on close) is the useful case.
-   *
-   * @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
-   * `setZeroLinger()` for a reset, or `shutdown()` and wait for the peer for a graceful close.
-   */
+  /** `TcpStream::set_linger` in ms (deprecated in tokio); a lingering close gets its own thread. */
   setLinger(ms: unknown): void
-  /** Sets `SO_LINGER` to zero: closing then resets the connection (an RST) instead of a FIN. */
+  /** `TcpStream::set_zero_linger`. */
   setZeroLinger(): void
-  /** The IP time-to-live of outgoing packets. */
+  /** `TcpStream::ttl`. */
   ttl(): number
-  /** Sets the IP time-to-live (1 to 255). */
+  /** `set_ttl`, 1 to 255. */
   setTtl(ttl: unknown): void
   /**
-   * Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
-   * They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
-   * Rust, where the halves borrow the stream, the halves keep this object alive: a stream
-   * you no longer refer to is not collected while its halves are in use.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * const [reader, writer] = stream.split()
-   * await writer.writeAll(Buffer.from('hello'))
-   * const buf = Buffer.alloc(5)
-   * await reader.readExact(buf)
-   * ```
+   * Borrowed halves as two entries sharing this connection; they hold a reference to `this`, so
+   * the stream is not collected while they live.
    */
   split(): [ReadHalf, WriteHalf]
-  /**
-   * Owned halves that can live and be closed apart. This stream is consumed. Closing the
-   * `OwnedWriteHalf` shuts the write direction down (unless `forget()` was called); the
-   * socket closes when both halves are closed. `reunite` puts them back together.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
-   * // The halves live apart: write on one side while the other reads.
-   * const echo = reader.readToEnd()
-   * await writer.writeAll(Buffer.from('ping'))
-   * writer.close() // sends a FIN, as dropping tokio's OwnedWriteHalf does
-   * console.log((await echo).toString())
-   * ```
-   */
+  /** Owned halves, consuming this entry; closing the write half shuts down unless `forget`. */
   intoSplit(): [OwnedReadHalf, OwnedWriteHalf]
-  /**
-   * The OS file descriptor. The stream still owns it: do not close it. Unix only: on Windows
-   * it throws `kind: 'Unsupported'` (use `asRawSocket()`).
-   */
+  /** `AsRawFd::as_raw_fd`, still owned by the stream; `Unsupported` off Unix. */
   asRawFd(): number
-  /**
-   * The OS socket handle. The stream still owns it: do not close it. Windows only: elsewhere
-   * it throws `kind: 'Unsupported'` (use `asRawFd()`).
-   */
+  /** `AsRawSocket::as_raw_socket`, still owned by the stream; `Unsupported` off Windows. */
   asRawSocket(): number
 }
 
 /**
- * The write half of `stream.split()`. It borrows the stream: it closes when the stream
- * closes, and closing it shuts nothing down.
- *
- * @example
- * ```ts
- * import { TcpStream } from 'tokio-net'
- *
- * using stream = await TcpStream.connect('127.0.0.1:8080')
- * const [, writer] = stream.split()
- * await writer.writeAll(Buffer.from('hello'))
- * ```
+ * `tokio::net::tcp::WriteHalf`: a registry entry closed with its stream; closing it shuts nothing
+ * down.
  */
 export declare class WriteHalf {
-  /** The local address this socket is bound to. */
+  /** `local_addr` of the connection. */
   localAddr(): SocketAddr
-  /** The address of the remote peer. */
+  /** `peer_addr` of the connection. */
   peerAddr(): SocketAddr
-  /**
-   * Waits for any of the requested readiness states (`Interest` flags combined with `|`).
-   *
-   * The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
-   * `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::ready`; readiness stays set until an operation hits `WouldBlock`. */
   ready(interest: unknown, options?: unknown | undefined | null): Promise<Ready>
-  /**
-   * Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
-   * later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
-   * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
-   */
+  /** Closes the registry entry: pending operations reject with `ERR_HANDLE_CLOSED`; idempotent. */
   close(): void
-  /**
-   * Lets this handle's pending operations keep the process alive again (the default),
-   * undoing `unref()`.
-   */
+  /** Sets the entry's ref flag: pending operations keep the loop alive (the default). */
   ref(): void
-  /**
-   * Stops this handle's pending operations from keeping the process alive: Node may exit
-   * while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper
-   * (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the
-   * setting of the handle it came from.
-   */
+  /** Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it. */
   unref(): void
-  /**
-   * Waits until the socket is writable. May be a false positive: `tryWrite` can still
-   * throw `WouldBlock`.
-   *
-   * Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-   * at once, until an operation that finds the socket not ready after all (a `tryRead` or
-   * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-   */
+  /** `TcpStream::writable`. */
   writable(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes what the socket takes now, without waiting; returns the byte count (possibly
-   * fewer than `buf.length`). Throws `kind: 'WouldBlock'` when the send buffer is full.
-   */
+  /** `TcpStream::try_write`. */
   tryWrite(buf: unknown): number
-  /** `tryWrite` from several buffers in order (`writev`). */
+  /** `TcpStream::try_write_vectored` (`writev`). */
   tryWriteVectored(bufs: unknown): number
   /**
-   * Writes some of `buf`, waiting until the socket takes at least one byte; resolves with
-   * the count. `buf` is not kept: what the socket does not take at once is copied during
-   * the call. Concurrent writes are served in call order.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
+   * `AsyncWriteExt::write`: writes in the call what the socket takes; copies the rest to wait
+   * in call order.
    */
   write(buf: unknown, options?: unknown | undefined | null): Promise<number>
-  /**
-   * Writes all of `buf`.
-   *
-   * Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
-   * there is no telling how much; a new `writeAll` starts over from the start of its buffer.
-   *
-   * @example
-   * ```ts
-   * import { TcpStream } from 'tokio-net'
-   *
-   * using stream = await TcpStream.connect('127.0.0.1:8080')
-   * await stream.writeAll(Buffer.from('hello world!'))
-   * ```
-   */
+  /** `AsyncWriteExt::write_all`; not cancel safe. */
   writeAll(buf: unknown, options?: unknown | undefined | null): Promise<void>
-  /**
-   * Writes from several buffers in order with one `writev`; resolves with the count.
-   *
-   * Cancel safety: cancel safe. If aborted, it is certain that no data was written.
-   */
+  /** `AsyncWriteExt::write_vectored`, one `writev`. */
   writeVectored(bufs: unknown, options?: unknown | undefined | null): Promise<number>
-  /** A TCP socket has nothing to flush; resolves once the writes queued before it are done. */
+  /** No-op for TCP; settles after the writes queued before it. */
   flush(options?: unknown | undefined | null): Promise<void>
-  /**
-   * Shuts the write direction down (sends a FIN) after the writes queued before it. The
-   * read direction stays open. Calling it again is fine.
-   */
+  /** `AsyncWriteExt::shutdown` after the writes queued before it; idempotent. */
   shutdown(options?: unknown | undefined | null): Promise<void>
   /**
-   * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
-   * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
-   * closed together with this half.
+   * A `TcpStream` view entry of this half's connection, closed with the half; closing the view
+   * leaves the socket open.
    */
   asRef(): TcpStream
 }
 
-/**
- * The number of live handles of each kind in the calling Node environment (the main thread
- * or one worker). Everything closed or collected is no longer counted: all zeros means
- * nothing leaked.
- */
+/** Counts this env's live registry entries; tests use it to find leaks. */
 export declare function activeHandles(): ActiveHandles
 
-/** The live registry entries of each kind in the calling Node environment. */
+/** Live registry entries per kind in this env, from [`registry::counts`]. */
 export interface ActiveHandles {
-  /** `TcpStream`s, `asRef()` views included. */
+  /** Stream and view entries, wrappers over them included. */
   streams: number
-  /** Halves, borrowed and owned. */
+  /** Half entries (borrowed and owned), wrappers over them included. */
   halves: number
   listeners: number
-  /** `TcpSocket`s not yet connected or listening. */
+  /** Socket entries (a connecting socket included). */
   sockets: number
   stdStreams: number
 }
 
 /**
- * Copies everything `reader` gives until its end of stream into `writer`, then flushes
- * `writer`, as tokio's `io::copy` does; resolves with the number of bytes copied. The bytes never
- * reach JS. `reader` is a `TcpStream`, `ReadHalf`, `OwnedReadHalf` or `BufReader`; `writer` a
- * `TcpStream`, `WriteHalf`, `OwnedWriteHalf` or `BufWriter`. Both are borrowed, not consumed:
- * their other reads (of `reader`) and writes (of `writer`) wait until the copy is over, in call
- * order. Closing either ends the copy with `ERR_HANDLE_CLOSED`.
- *
- * Cancel safety: not cancel safe. If aborted, bytes already read from `reader` but not yet
- * written to `writer` are lost.
- *
- * @example
- * ```ts
- * import { TcpListener, TcpStream, copy } from 'tokio-net'
- *
- * // An echo server: every connection's bytes go straight back, without entering JS.
- * const listener = await TcpListener.bind('127.0.0.1:8080')
- * for await (const [stream] of listener) {
- *   const [reader, writer] = stream.intoSplit()
- *   copy(reader, writer)
- *     .then((n) => console.log(`echoed ${n} bytes`), console.error)
- *     .finally(() => { reader.close(); writer.close() }) // copy never shuts `writer` down itself
- * }
- * ```
+ * `tokio::io::copy` between two borrowed entries, holding both's call order until it is done; the
+ * bytes stay in Rust.
  */
 export declare function copy(reader: unknown, writer: unknown, options?: unknown | undefined | null): Promise<number>
 
-/**
- * Copies in both directions between `a` and `b` at once, as tokio's `io::copy_bidirectional`:
- * when one side reaches end of stream, the other side's write direction is shut down, and the
- * promise resolves with `[aToB, bToA]`, the byte counts, once both directions are done. The
- * bytes never reach JS. `a` and `b` are two different `TcpStream`s, borrowed: their other
- * reads and writes wait until the copy is over. Closing either ends it with
- * `ERR_HANDLE_CLOSED`.
- *
- * Cancel safety: not cancel safe. If aborted, bytes read but not yet written are lost.
- *
- * @example
- * ```ts
- * import { TcpListener, TcpStream, copyBidirectional } from 'tokio-net'
- *
- * // A TCP proxy: each client is joined to its own connection to the upstream server.
- * const listener = await TcpListener.bind('127.0.0.1:8081')
- * for await (const [client] of listener) {
- *   const upstream = await TcpStream.connect('127.0.0.1:8080')
- *   copyBidirectional(client, upstream)
- *     .then(([up, down]) => console.log(`${up} bytes up, ${down} down`), console.error)
- *     .finally(() => { client.close(); upstream.close() })
- * }
- * ```
- */
+/** `tokio::io::copy_bidirectional` between two distinct streams; resolves with `[aToB, bToA]`. */
 export declare function copyBidirectional(a: unknown, b: unknown, options?: unknown | undefined | null): Promise<[number, number]>
 
-/**
- * `copy` for a `BufReader`, using its buffer instead of a buffer of the copy's own, as tokio's
- * `io::copy_buf` does; resolves with the number of bytes copied (those already buffered
- * included).
- *
- * Cancel safety: cancel safe on the reading side (bytes not yet written stay in the
- * `BufReader`'s buffer); what was written is gone from it.
- */
+/** `tokio::io::copy_buf` from a `BufReader`, using its buffer. */
 export declare function copyBuf(reader: unknown, writer: unknown, options?: unknown | undefined | null): Promise<number>
 
 /**
- * Where tokio's I/O driver runs for the calling Node environment:
- *
- * - `'js-thread'`: the env has its own current-thread tokio runtime, and Node's event loop turns
- *   its I/O driver whenever a socket is ready, so operations wake on the JS thread with no thread
- *   hop. The default on Node on Linux.
- * - `'workers'`: one tokio multi-thread runtime shared by every env of the process drives the
- *   sockets on its worker threads (one per core, or `TOKIO_WORKER_THREADS`). Used on other
- *   systems, under Bun and Deno (they have no libuv to watch the driver with), when the JS-thread
- *   probe fails, and when `TOKIO_NET_IO_DRIVER=workers` asks for it.
- *
- * Decided once per env when the module loads; both places run the same tokio code with the
- * same semantics.
- *
- * @example
- * ```ts
- * import { driverPlace } from 'tokio-net'
- *
- * console.log(`tokio's I/O driver runs on ${driverPlace() === 'js-thread' ? 'the JS thread' : 'tokio workers'}`)
- * ```
+ * Which runtime drives this env's I/O, decided once at load: `'js-thread'` or `'workers'` (see
+ * [`runtime`]).
  */
 export declare function driverPlace(): 'js-thread' | 'workers'
 
-/**
- * Readiness event interest, as bit flags that combine with `|`:
- * `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
- * `PRIORITY` (out-of-band data) is Linux and Android only.
- */
+/** tokio's `Interest` bits as a JS enum; [`interest_arg`] turns a combination back into one. */
 export declare enum Interest {
   READABLE = 1,
   WRITABLE = 2,
@@ -1602,18 +606,15 @@ export declare enum Interest {
   PRIORITY = 8,
 }
 
-/**
- * The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS. Exported, so that
- * `tokio-net/net` splits its writev batches at the same count.
- */
+/** The vectored-call buffer limit (`IOV_MAX`); exported so `tokio-net/net` batches writev the same. */
 export declare const MAX_BUFS: number
 
-/** The timing of TCP keepalive probes, for `setTcpKeepalive` (socket2's `TcpKeepalive`). */
+/** socket2's `TcpKeepalive` fields, only declared for the TypeScript type. */
 export interface TcpKeepaliveParams {
-  /** Idle time in ms before the first probe (`TCP_KEEPIDLE`). */
+  /** `TCP_KEEPIDLE`, in ms. */
   time?: number
-  /** Time in ms between probes (`TCP_KEEPINTVL`). **[Unix, Win]** */
+  /** `TCP_KEEPINTVL`, in ms. */
   interval?: number
-  /** Unanswered probes before the connection is dropped (`TCP_KEEPCNT`). **[Unix]** */
+  /** `TCP_KEEPCNT`. */
   retries?: number
 }

@@ -9,15 +9,7 @@ use crate::bridge::sync;
 use crate::errors::{IoResultExt, NetError, NetResult};
 use crate::js::{Js, Type};
 
-/// An IPv4 or IPv6 socket address: an IP and a port (Rust's `std::net::SocketAddr`).
-///
-/// @example
-/// ```ts
-/// import { SocketAddr } from 'tokio-net'
-///
-/// const addr = SocketAddr.parse('[::1]:8080')
-/// console.log(addr.ip(), addr.port(), addr.isIpv6()) // '::1' 8080 true
-/// ```
+/// A `std::net::SocketAddr` owned by its JS object (no registry entry).
 #[napi]
 pub struct SocketAddr {
   pub(crate) inner: StdSocketAddr,
@@ -25,7 +17,7 @@ pub struct SocketAddr {
 
 #[napi]
 impl SocketAddr {
-  /// Parses `'127.0.0.1:8080'` or `'[::1]:8080'`; anything else throws `kind: 'InvalidInput'`.
+  /// Parses one literal address (no name resolution); failure is `InvalidInput`.
   #[napi(factory)]
   pub fn parse(env: Env, addr: Unknown<'_>) -> napi::Result<SocketAddr> {
     sync(&env, |js| {
@@ -37,37 +29,37 @@ impl SocketAddr {
     })
   }
 
-  /// The IP address, as `'127.0.0.1'` or `'::1'`.
+  /// `SocketAddr::ip`, displayed.
   #[napi]
   pub fn ip(&self) -> String {
     self.inner.ip().to_string()
   }
 
-  /// The port number.
+  /// `SocketAddr::port`.
   #[napi]
   pub fn port(&self) -> u32 {
     u32::from(self.inner.port())
   }
 
-  /// Whether the IP is an IPv4 address.
+  /// `SocketAddr::is_ipv4`.
   #[napi]
   pub fn is_ipv4(&self) -> bool {
     self.inner.is_ipv4()
   }
 
-  /// Whether the IP is an IPv6 address.
+  /// `SocketAddr::is_ipv6`.
   #[napi]
   pub fn is_ipv6(&self) -> bool {
     self.inner.is_ipv6()
   }
 
-  /// `'127.0.0.1:8080'` or `'[::1]:8080'`, as Rust displays it.
+  /// `SocketAddr`'s `Display` (`[::1]:8080` form for IPv6).
   #[napi(js_name = "toString")]
   pub fn to_js_string(&self) -> String {
     self.inner.to_string()
   }
 
-  /// Whether `other` is a `SocketAddr` with the same IP and port.
+  /// `==` against `other` if it is a `SocketAddr` of this binding; `false` for anything else.
   #[napi]
   pub fn equals(&self, env: Env, other: Unknown<'_>) -> bool {
     Js::new(env.raw())

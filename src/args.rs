@@ -13,8 +13,7 @@ use napi::sys;
 use crate::errors::{NetError, NetResult};
 use crate::js::{Js, Type};
 
-/// The most buffers one vectored call takes: `IOV_MAX` on Linux and macOS. Exported, so that
-/// `tokio-net/net` splits its writev batches at the same count.
+/// The vectored-call buffer limit (`IOV_MAX`); exported so `tokio-net/net` batches writev the same.
 #[napi]
 pub const MAX_BUFS: u32 = 1024;
 

@@ -28,29 +28,8 @@ pub(crate) type ReaderTurn = turn::Turn<TokioBufReader>;
 /// What a `BufReader` entry of the registry holds.
 pub(crate) type ReaderState = wrapper::Wrapped<TokioBufReader>;
 
-/// tokio's `BufReader`: reads from a `TcpStream`, `ReadHalf` or `OwnedReadHalf` in large,
-/// infrequent reads into a buffer held in Rust (8 KiB unless `capacity` says otherwise), and
-/// serves `read`, `readLine`, `readUntil`, `lines()` and `fillBuf` from it.
-///
-/// `new BufReader(reader)` takes `reader` over, as `BufReader::new(reader)` moves it in Rust:
-/// the object passed in is closed from then on (its pending operations reject with
-/// `ERR_HANDLE_CLOSED`), and `intoInner()` gives it back as a new object. Calls are served one at
-/// a time, in call order. The sync members (`buffer()`, `consume()`, `lines()`, `intoInner()`)
-/// throw `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse
-/// them. `close()` (or collection) closes the socket, or the half.
-///
-/// @example
-/// ```ts
-/// import { EOL } from 'node:os'
-/// import { BufReader, TcpStream } from 'tokio-net'
-///
-/// const stream = await TcpStream.connect('127.0.0.1:8080')
-/// const [readHalf, writeHalf] = stream.intoSplit()
-/// await writeHalf.writeAll(Buffer.from('PING' + EOL))
-/// using reader = new BufReader(readHalf)
-/// const line = await reader.readLine() // the reply, line ending included; '' at end of stream
-/// console.log(line.trimEnd())
-/// ```
+/// tokio's `BufReader` over a connection taken over from a stream or read half; calls run one at
+/// a time in call order, and the sync members throw `ResourceBusy` while one runs.
 #[napi]
 pub struct BufReader {
   pub(crate) id: u64,
@@ -88,9 +67,7 @@ where
 
 #[napi]
 impl BufReader {
-  /// Wraps `reader` (a `TcpStream`, `ReadHalf` or `OwnedReadHalf`) with a buffer of `capacity`
-  /// bytes (default 8 KiB, tokio's). `reader` is taken over: using it afterwards throws
-  /// `ERR_HANDLE_CLOSED`.
+  /// Takes `reader`'s registry entry over (the old object is closed); 8 KiB by default.
   #[napi(constructor)]
   pub fn new(env: Env, reader: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
@@ -110,11 +87,7 @@ impl BufReader {
     })
   }
 
-  /// Reads into `buf`: from the buffer if it holds anything, else from the socket (straight into
-  /// `buf` when `buf` is at least as large as the buffer, as tokio does). Resolves with the
-  /// count, 0 at end of stream (or for an empty `buf`).
-  ///
-  /// Cancel safety: cancel safe. If aborted, no data was read.
+  /// `AsyncReadExt::read` on the `BufReader`.
   #[napi(ts_return_type = "Promise<number>")]
   pub fn read(
     &self,
@@ -126,11 +99,7 @@ impl BufReader {
     self.read_into(&env, &this, buf, options, false)
   }
 
-  /// Fills `buf` completely, from the buffer first; rejects with `kind: 'UnexpectedEof'` if the
-  /// stream ends first. Resolves with `buf.length`.
-  ///
-  /// Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` and gone
-  /// from the reader.
+  /// `AsyncReadExt::read_exact`; not cancel safe.
   #[napi(ts_return_type = "Promise<number>")]
   pub fn read_exact(
     &self,
@@ -142,18 +111,8 @@ impl BufReader {
     self.read_into(&env, &this, buf, options, true)
   }
 
-  /// Reads up to and including the next line feed (LF) and resolves with that line as a string (the line
-  /// ending kept, as tokio's `read_line` keeps it); `''` at end of stream. A line that is not
-  /// UTF-8 rejects with `kind: 'InvalidData'`.
-  ///
-  /// A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
-  /// bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
-  /// (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
-  /// Both failures consume the line: the next call reads the one after it. Where lines may be
-  /// that long, read them with `readUntil(0x0a)`, which resolves with a `Buffer`.
-  ///
-  /// Cancel safety: not cancel safe. If aborted, the part of a line read so far is lost; use
-  /// `lines()`, whose `nextLine` is cancel safe.
+  /// `AsyncBufReadExt::read_line` into a string; a non-UTF-8 or over-long line is consumed, then
+  /// rejected.
   #[napi(ts_return_type = "Promise<string>")]
   pub fn read_line(
     &self,
@@ -174,11 +133,7 @@ impl BufReader {
     )
   }
 
-  /// Reads up to and including the next `byte` (0-255), or to the end of the stream, and resolves
-  /// with those bytes; an empty `Buffer` at end of stream.
-  ///
-  /// Cancel safety: not cancel safe. If aborted, the bytes read so far are lost (in Rust they
-  /// would be left in the caller's `Vec`).
+  /// `AsyncBufReadExt::read_until` into a fresh `Vec`, handed to JS as a `Buffer`.
   #[napi(ts_return_type = "Promise<Buffer>")]
   pub fn read_until(
     &self,
@@ -206,10 +161,7 @@ impl BufReader {
     )
   }
 
-  /// Returns the buffered bytes, reading from the socket first if the buffer is empty; an empty
-  /// `Buffer` at end of stream. The bytes stay buffered until `consume(n)`.
-  ///
-  /// Cancel safety: cancel safe.
+  /// `AsyncBufRead::poll_fill_buf`; the bytes stay buffered until `consume`.
   #[napi(ts_return_type = "Promise<Buffer>")]
   pub fn fill_buf(
     &self,
@@ -229,8 +181,7 @@ impl BufReader {
     )
   }
 
-  /// Marks `n` buffered bytes as read, so `fillBuf` and reads no longer return them. `n` beyond
-  /// what is buffered consumes all of it (tokio clamps too).
+  /// `AsyncBufRead::consume`, clamped to what is buffered.
   #[napi]
   pub fn consume(&self, env: Env, n: Unknown<'_>) -> napi::Result<()> {
     sync(&env, |js| {
@@ -242,7 +193,7 @@ impl BufReader {
     })
   }
 
-  /// A copy of the bytes buffered and not yet read (tokio's `buffer()`).
+  /// Copies `BufReader::buffer()` out.
   #[napi(ts_return_type = "Buffer")]
   pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
@@ -252,7 +203,7 @@ impl BufReader {
     })
   }
 
-  /// The size of the buffer in bytes.
+  /// `BufReader::capacity()`.
   #[napi]
   pub fn capacity(&self, env: Env) -> napi::Result<u32> {
     sync(&env, |_| {
@@ -261,19 +212,8 @@ impl BufReader {
     })
   }
 
-  /// Turns this reader into its lines: an async iterator of strings without the line ending,
-  /// ending at end of stream (`for await (const line of reader.lines())`). This `BufReader` is
-  /// consumed, as `lines(self)` consumes it in Rust; bytes it had buffered are kept.
-  ///
-  /// @example
-  /// ```ts
-  /// import { BufReader, TcpStream } from 'tokio-net'
-  ///
-  /// const stream = await TcpStream.connect('127.0.0.1:8080')
-  /// for await (const line of new BufReader(stream).lines()) {
-  ///   console.log(line)
-  /// }
-  /// ```
+  /// Moves this reader's state, buffered bytes included, into a new [`Lines`] entry; this object is
+  /// closed.
   #[napi]
   pub fn lines(&self, env: Env) -> napi::Result<Lines> {
     sync(&env, |js| {
@@ -306,9 +246,8 @@ impl BufReader {
     })
   }
 
-  /// Gives the stream or half back as a new object of its kind, consuming this reader. As in
-  /// tokio, bytes still buffered are lost: read them (`buffer()`) first if they matter. Throws
-  /// `kind: 'ResourceBusy'` while a call is running.
+  /// Gives the inner connection back as a new object of its original kind, dropping buffered bytes;
+  /// `ResourceBusy` while a call holds the state.
   #[napi(ts_return_type = "TcpStream | ReadHalf | OwnedReadHalf")]
   #[allow(
     clippy::wrong_self_convention,
@@ -327,8 +266,7 @@ impl BufReader {
     })
   }
 
-  /// Closes the reader and the stream or half under it; pending calls reject with
-  /// `ERR_HANDLE_CLOSED`. Closing twice is a no-op.
+  /// Closes the registry entry and the connection under it.
   #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);

@@ -26,30 +26,8 @@ pub(crate) type WriterTurn = turn::Turn<TokioBufWriter>;
 /// What a `BufWriter` entry of the registry holds.
 pub(crate) type WriterState = wrapper::Wrapped<TokioBufWriter>;
 
-/// tokio's `BufWriter`: gathers writes to a `TcpStream`, `WriteHalf` or `OwnedWriteHalf` in a
-/// buffer held in Rust (8 KiB unless `capacity` says otherwise) and writes it out when it is
-/// full, on `flush()` and on `shutdown()`. A write that fits in the buffer settles without any
-/// I/O.
-///
-/// `new BufWriter(writer)` takes `writer` over, as `BufWriter::new(writer)` moves it in Rust: the
-/// object passed in is closed from then on, and `intoInner()` gives it back as a new object.
-/// Calls are served one at a time, in call order; `buffer()` and `intoInner()` throw
-/// `kind: 'ResourceBusy'` while a call is running, where Rust's borrow checker would refuse them.
-/// As in tokio, **buffered bytes are not written
-/// when the writer is closed or collected**: `flush()` (or `shutdown()`) first.
-///
-/// @example
-/// ```ts
-/// import { EOL } from 'node:os'
-/// import { BufWriter, TcpStream } from 'tokio-net'
-///
-/// const stream = await TcpStream.connect('127.0.0.1:8080')
-/// using writer = new BufWriter(stream)
-/// for (let i = 0; i < 1000; i++) {
-///   await writer.write(Buffer.from(`message ${i}${EOL}`)) // gathered in the buffer
-/// }
-/// await writer.flush() // out they go, in a few large writes
-/// ```
+/// tokio's `BufWriter` over a connection taken over from a stream or write half; calls run one at
+/// a time in call order, and the sync members throw `ResourceBusy` while one runs.
 #[napi]
 pub struct BufWriter {
   pub(crate) id: u64,
@@ -79,9 +57,7 @@ enum Amount {
 
 #[napi]
 impl BufWriter {
-  /// Wraps `writer` (a `TcpStream`, `WriteHalf` or `OwnedWriteHalf`) with a buffer of `capacity`
-  /// bytes (default 8 KiB, tokio's). `writer` is taken over: using it afterwards throws
-  /// `ERR_HANDLE_CLOSED`.
+  /// Takes `writer`'s registry entry over (the old object is closed); 8 KiB by default.
   #[napi(constructor)]
   pub fn new(env: Env, writer: Unknown<'_>, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
@@ -101,12 +77,7 @@ impl BufWriter {
     })
   }
 
-  /// Writes `buf` into the buffer, first writing the buffer out if `buf` does not fit, or
-  /// straight to the socket if `buf` is at least as large as the buffer (as tokio does).
-  /// Resolves with the count taken, which may be less than `buf.length`. The bytes are copied
-  /// when the call is made: `buf` may be reused at once.
-  ///
-  /// Cancel safety: cancel safe. If aborted, nothing of `buf` was taken.
+  /// `AsyncWriteExt::write` on the `BufWriter`; `buf` is copied in the call.
   #[napi(ts_return_type = "Promise<number>")]
   pub fn write(
     &self,
@@ -118,11 +89,7 @@ impl BufWriter {
     self.write_from(&env, &this, buf, options, Amount::Some)
   }
 
-  /// Writes all of `buf` (through the buffer), waiting as long as it takes. Resolves when the
-  /// last byte is in the buffer or out; `flush()` to be sure it is out.
-  ///
-  /// Cancel safety: not cancel safe. If aborted, some of `buf` may have been taken, and there
-  /// is no telling how much.
+  /// `AsyncWriteExt::write_all`; not cancel safe.
   #[napi(ts_return_type = "Promise<void>")]
   pub fn write_all(
     &self,
@@ -134,10 +101,7 @@ impl BufWriter {
     self.write_from(&env, &this, buf, options, Amount::All)
   }
 
-  /// Writes everything buffered out to the socket.
-  ///
-  /// Cancel safety: cancel safe in that nothing is lost: what was not written yet stays
-  /// buffered, and a later `flush()` writes it.
+  /// `AsyncWriteExt::flush`; what is not written out stays buffered.
   #[napi(ts_return_type = "Promise<void>")]
   pub fn flush(
     &self,
@@ -159,10 +123,7 @@ impl BufWriter {
     )
   }
 
-  /// Writes everything buffered out, then shuts the write direction down (the peer reads end
-  /// of stream), as tokio's `BufWriter::shutdown` does.
-  ///
-  /// Cancel safety: as `flush()`; the shutdown happens only once everything is out.
+  /// `AsyncWriteExt::shutdown`: flushes, then shuts the write direction down.
   #[napi(ts_return_type = "Promise<void>")]
   pub fn shutdown(
     &self,
@@ -184,8 +145,7 @@ impl BufWriter {
     )
   }
 
-  /// A copy of the bytes buffered and not yet written out (tokio's `buffer()`). Throws
-  /// `kind: 'ResourceBusy'` while a call is running.
+  /// Copies `BufWriter::buffer()` out; `ResourceBusy` while a call holds the state.
   #[napi(ts_return_type = "Buffer")]
   pub fn buffer(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
@@ -195,7 +155,7 @@ impl BufWriter {
     })
   }
 
-  /// The size of the buffer in bytes.
+  /// `BufWriter::capacity()`.
   #[napi]
   pub fn capacity(&self, env: Env) -> napi::Result<u32> {
     sync(&env, |_| {
@@ -204,9 +164,8 @@ impl BufWriter {
     })
   }
 
-  /// Gives the stream or half back as a new object of its kind, consuming this writer. As in
-  /// tokio, bytes still buffered are lost: `flush()` first. Throws `kind: 'ResourceBusy'` while
-  /// a call is running.
+  /// Gives the inner connection back as a new object of its original kind, dropping buffered bytes;
+  /// `ResourceBusy` while a call holds the state.
   #[napi(ts_return_type = "TcpStream | WriteHalf | OwnedWriteHalf")]
   #[allow(
     clippy::wrong_self_convention,
@@ -225,9 +184,7 @@ impl BufWriter {
     })
   }
 
-  /// Closes the writer and the stream or half under it, without writing what is buffered (as
-  /// dropping a tokio `BufWriter` does); pending calls reject with `ERR_HANDLE_CLOSED`. Closing
-  /// twice is a no-op.
+  /// Closes the registry entry and the connection under it, dropping what is buffered unwritten.
   #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);

@@ -6,23 +6,7 @@ use napi::bindgen_prelude::{Buffer, Unknown};
 use crate::bridge::sync;
 use crate::js::{Type, raw};
 
-/// A growable byte buffer. `tryReadBuf` appends to it, growing it when it is full, exactly as
-/// tokio's `try_read_buf` does with a `bytes::BytesMut`.
-///
-/// @example
-/// ```ts
-/// import { BytesMut, TcpStream, type NetError } from 'tokio-net'
-///
-/// using stream = await TcpStream.connect('127.0.0.1:8080')
-/// const buf = new BytesMut(4096)
-/// await stream.readable()
-/// try {
-///   const n = stream.tryReadBuf(buf) // appends, growing the buffer when it is full
-///   console.log(`read ${n} bytes, ${buf.length} held`)
-/// } catch (e) {
-///   if ((e as NetError).kind !== 'WouldBlock') throw e
-/// }
-/// ```
+/// A `bytes::BytesMut` owned by its JS object, which `tryReadBuf` appends to.
 #[napi]
 pub struct BytesMut {
   pub(crate) inner: bytes::BytesMut,
@@ -32,7 +16,7 @@ const MAX_CAPACITY: f64 = 1024.0 * 1024.0 * 1024.0 * 2.0;
 
 #[napi]
 impl BytesMut {
-  /// An empty buffer with room for `capacity` bytes (default 0).
+  /// `BytesMut::with_capacity`, 0 by default.
   #[napi(constructor)]
   pub fn new(env: Env, capacity: Option<Unknown<'_>>) -> napi::Result<Self> {
     sync(&env, |js| {
@@ -48,19 +32,19 @@ impl BytesMut {
     })
   }
 
-  /// The number of bytes held.
+  /// `BytesMut::len`.
   #[napi(getter)]
   pub fn length(&self) -> u32 {
     self.inner.len() as u32
   }
 
-  /// How many bytes it can hold without allocating.
+  /// `BytesMut::capacity`.
   #[napi(getter)]
   pub fn capacity(&self) -> u32 {
     self.inner.capacity() as u32
   }
 
-  /// Makes room for at least `additional` more bytes.
+  /// `BytesMut::reserve`.
   #[napi]
   pub fn reserve(&mut self, env: Env, additional: Unknown<'_>) -> napi::Result<()> {
     sync(&env, |js| {
@@ -70,13 +54,13 @@ impl BytesMut {
     })
   }
 
-  /// Empties the buffer, keeping its capacity.
+  /// `BytesMut::clear`.
   #[napi]
   pub fn clear(&mut self) {
     self.inner.clear();
   }
 
-  /// A copy of the bytes held, as a `Buffer`.
+  /// Copies the bytes into a new `Buffer`.
   #[napi]
   pub fn to_buffer(&self) -> Buffer {
     Buffer::from(self.inner.to_vec())

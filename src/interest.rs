@@ -6,9 +6,7 @@ use tokio::io::{Interest as TokioInterest, Ready as TokioReady};
 use crate::errors::{NetError, NetResult};
 use crate::js::Js;
 
-/// Readiness event interest, as bit flags that combine with `|`:
-/// `stream.ready(Interest.READABLE | Interest.WRITABLE)` works as written in the tokio docs.
-/// `PRIORITY` (out-of-band data) is Linux and Android only.
+/// tokio's `Interest` bits as a JS enum; [`interest_arg`] turns a combination back into one.
 #[napi]
 #[expect(
   clippy::upper_case_acronyms,
@@ -72,18 +70,7 @@ fn priority() -> Option<TokioInterest> {
   None
 }
 
-/// The readiness a `ready()` call observed. As in tokio it may be a false positive: a
-/// `tryRead` after `isReadable()` can still throw `WouldBlock`.
-///
-/// @example
-/// ```ts
-/// import { Interest, TcpStream } from 'tokio-net'
-///
-/// using stream = await TcpStream.connect('127.0.0.1:8080')
-/// const ready = await stream.ready(Interest.READABLE | Interest.WRITABLE)
-/// if (ready.isReadable()) console.log('data (or the end of the stream) is waiting')
-/// if (ready.isWritable()) console.log('the socket takes writes')
-/// ```
+/// A `tokio::io::Ready` owned by its JS object.
 #[napi]
 pub struct Ready {
   inner: TokioReady,
@@ -97,37 +84,37 @@ impl From<TokioReady> for Ready {
 
 #[napi]
 impl Ready {
-  /// The socket has data to read (or the read side is closed).
+  /// `Ready::is_readable`.
   #[napi]
   pub fn is_readable(&self) -> bool {
     self.inner.is_readable()
   }
 
-  /// The socket can take writes (or the write side is closed).
+  /// `Ready::is_writable`.
   #[napi]
   pub fn is_writable(&self) -> bool {
     self.inner.is_writable()
   }
 
-  /// The peer closed its write side: reads will return 0.
+  /// `Ready::is_read_closed`.
   #[napi]
   pub fn is_read_closed(&self) -> bool {
     self.inner.is_read_closed()
   }
 
-  /// The write side is closed: writes will fail.
+  /// `Ready::is_write_closed`.
   #[napi]
   pub fn is_write_closed(&self) -> bool {
     self.inner.is_write_closed()
   }
 
-  /// An error is pending on the socket (see `takeError()`).
+  /// `Ready::is_error`.
   #[napi]
   pub fn is_error(&self) -> bool {
     self.inner.is_error()
   }
 
-  /// Priority (out-of-band) data is available. Always `false` off Linux and Android.
+  /// `Ready::is_priority`. Always `false` off Linux and Android.
   #[napi]
   pub fn is_priority(&self) -> bool {
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -140,7 +127,7 @@ impl Ready {
     }
   }
 
-  /// No readiness at all.
+  /// `Ready::is_empty`.
   #[napi]
   pub fn is_empty(&self) -> bool {
     self.inner.is_empty()

@@ -38,22 +38,20 @@ mod module_graph_test;
 use napi::Env;
 use napi::bindgen_prelude::Object;
 
-/// The live registry entries of each kind in the calling Node environment.
+/// Live registry entries per kind in this env, from [`registry::counts`].
 #[napi(object)]
 pub struct ActiveHandles {
-  /// `TcpStream`s, `asRef()` views included.
+  /// Stream and view entries, wrappers over them included.
   pub streams: u32,
-  /// Halves, borrowed and owned.
+  /// Half entries (borrowed and owned), wrappers over them included.
   pub halves: u32,
   pub listeners: u32,
-  /// `TcpSocket`s not yet connected or listening.
+  /// Socket entries (a connecting socket included).
   pub sockets: u32,
   pub std_streams: u32,
 }
 
-/// The number of live handles of each kind in the calling Node environment (the main thread
-/// or one worker). Everything closed or collected is no longer counted: all zeros means
-/// nothing leaked.
+/// Counts this env's live registry entries; tests use it to find leaks.
 #[napi(catch_unwind)]
 pub fn active_handles() -> ActiveHandles {
   let [streams, halves, listeners, sockets, std_streams] = registry::counts();
@@ -66,25 +64,8 @@ pub fn active_handles() -> ActiveHandles {
   }
 }
 
-/// Where tokio's I/O driver runs for the calling Node environment:
-///
-/// - `'js-thread'`: the env has its own current-thread tokio runtime, and Node's event loop turns
-///   its I/O driver whenever a socket is ready, so operations wake on the JS thread with no thread
-///   hop. The default on Node on Linux.
-/// - `'workers'`: one tokio multi-thread runtime shared by every env of the process drives the
-///   sockets on its worker threads (one per core, or `TOKIO_WORKER_THREADS`). Used on other
-///   systems, under Bun and Deno (they have no libuv to watch the driver with), when the JS-thread
-///   probe fails, and when `TOKIO_NET_IO_DRIVER=workers` asks for it.
-///
-/// Decided once per env when the module loads; both places run the same tokio code with the
-/// same semantics.
-///
-/// @example
-/// ```ts
-/// import { driverPlace } from 'tokio-net'
-///
-/// console.log(`tokio's I/O driver runs on ${driverPlace() === 'js-thread' ? 'the JS thread' : 'tokio workers'}`)
-/// ```
+/// Which runtime drives this env's I/O, decided once at load: `'js-thread'` or `'workers'` (see
+/// [`runtime`]).
 #[napi(ts_return_type = "'js-thread' | 'workers'")]
 pub fn driver_place() -> &'static str {
   runtime::place().name()

@@ -23,20 +23,8 @@ use crate::js::{HeldRef, Js};
 use crate::ops::wrapper::TokioBufReader;
 use crate::registry::{self, ConnKind, Core, Resource, Wrapper};
 
-/// The lines of a `BufReader`, as `AsyncBufReadExt::lines` gives them: an async iterator of
-/// strings without the line ending (LF or CRLF), ending at end of stream. Made by
-/// `BufReader.lines()`, which it consumes; `close()` (or collection) closes the socket, or the
-/// half.
-///
-/// Iterating takes every complete line buffered at once, so a line costs no more than in a
-/// `split` on line feeds. Leaving a `for await` early (`break`) keeps the lines not yet seen: the
-/// next iteration or `nextLine()` starts with them. Closing the `Lines` ends an iteration.
-///
-/// A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
-/// bytes of UTF-8, about 512 MiB, on 64-bit systems) fails the `nextLine()` or iteration step
-/// that reaches it with `code: 'ERR_STRING_TOO_LONG'` (`kind: 'InvalidData'`), once it has been
-/// read to its end; the message gives its length. The lines before it come first; the line is
-/// consumed, and the next `nextLine()` or iteration goes on with the line after it.
+/// `AsyncBufReadExt::lines` over the state `BufReader.lines()` took over; closing or collecting it
+/// closes the connection.
 #[napi]
 pub struct Lines {
   pub(crate) id: u64,
@@ -300,17 +288,7 @@ impl Lines {
 
 #[napi]
 impl Lines {
-  /// The next line without its line ending (LF or CRLF), or `null` at end of stream (tokio's
-  /// `Lines::next_line`). A line that is not UTF-8 rejects with `kind: 'InvalidData'`.
-  ///
-  /// A line longer than a JS string can be (`buffer.constants.MAX_STRING_LENGTH`: 2**29 - 24
-  /// bytes of UTF-8, about 512 MiB, on 64-bit systems) rejects with `code: 'ERR_STRING_TOO_LONG'`
-  /// (`kind: 'InvalidData'`) once it has been read to its end; the message gives its length.
-  /// Both failures consume the line: the next call returns the one after it.
-  ///
-  /// Cancel safety: cancel safe. If aborted, the part of a line read so far stays buffered and
-  /// the next call returns the whole line. A call waiting behind earlier calls (or an iteration
-  /// step) rejects as soon as its signal aborts, and takes no line.
+  /// `Lines::next_line`; a non-UTF-8 or over-long line is consumed, then rejected.
   #[napi(ts_return_type = "Promise<string | null>")]
   pub fn next_line(
     &self,
@@ -327,9 +305,8 @@ impl Lines {
     })
   }
 
-  /// For the async iterator: every complete line buffered (waiting for one if there is none),
-  /// joined by line feeds into one string; `null` at end of stream or once closed. (No line feed
-  /// after the last line: a line of the longest length a string can have is one chunk too.)
+  /// For the JS async iterator: every complete buffered line (waiting for one), joined by `\n`;
+  /// `null` at end of stream or once closed.
   #[napi(skip_typescript)]
   pub fn iter_chunk(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     self.take(&env, &this, None, usize::MAX, |js, outcome| match outcome {
@@ -342,8 +319,7 @@ impl Lines {
     })
   }
 
-  /// Closes the lines and the stream or half under them; a pending `nextLine` rejects with
-  /// `ERR_HANDLE_CLOSED`, a pending iteration step is `done`. Closing twice is a no-op.
+  /// Closes the registry entry: a pending `iterChunk` gets `null`, a pending `nextLine` rejects.
   #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);

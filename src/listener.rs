@@ -10,22 +10,7 @@ use crate::js::{Js, raw};
 use crate::registry::{self, ListenerCore, Resource};
 use crate::stream::new_stream;
 
-/// A TCP socket server, listening for connections.
-///
-/// `for await (const [stream, addr] of listener)` accepts connections until the listener is
-/// closed.
-///
-/// @example
-/// ```ts
-/// import { TcpListener } from 'tokio-net'
-///
-/// const listener = await TcpListener.bind('127.0.0.1:8080')
-/// for await (const [socket, addr] of listener) {
-///   console.log('new client', addr.toString())
-///   await socket.writeAll(Buffer.from('hello'))
-///   socket.close()
-/// }
-/// ```
+/// A `tokio::net::TcpListener` in the registry.
 #[napi]
 pub struct TcpListener {
   pub(crate) id: u64,
@@ -116,8 +101,7 @@ where
 
 #[napi]
 impl TcpListener {
-  /// Binds a listener to `addr` (port 0 picks a free port). With several addresses, each is
-  /// tried in turn and the first that binds is used.
+  /// `TcpListener::bind` on every resolved address; the first that binds wins.
   #[napi(ts_return_type = "Promise<TcpListener>")]
   pub fn bind(env: Env, addr: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Promise> {
     let js = Js::new(env.raw());
@@ -137,28 +121,15 @@ impl TcpListener {
 }
 
 ref_methods!(TcpListener {
-  #[doc = " Lets pending `accept` calls keep the process alive again (the default), undoing `unref()`."]
+  #[doc = " Sets the entry's ref flag: pending `accept`s keep the loop alive (the default)."]
   fn ref_;
-  #[doc = " Stops pending `accept` calls from keeping the process alive, as `net.Server.unref()`."]
+  #[doc = " Clears the entry's ref flag for pending `accept`s."]
   fn unref;
 });
 
 #[napi]
 impl TcpListener {
-  /// Waits for a connection; resolves with `[stream, peerAddress]`.
-  ///
-  /// Cancel safety: cancel safe. If aborted, it is certain that no connection was taken from
-  /// the queue: the next `accept` gets it.
-  ///
-  /// @example
-  /// ```ts
-  /// import { TcpListener } from 'tokio-net'
-  ///
-  /// const listener = await TcpListener.bind('127.0.0.1:8080')
-  /// const [socket, addr] = await listener.accept()
-  /// console.log(`new client: ${addr}`)
-  /// socket.close()
-  /// ```
+  /// `TcpListener::accept`; resolves with `[TcpStream, SocketAddr]`.
   #[napi(ts_return_type = "Promise<[TcpStream, SocketAddr]>")]
   pub fn accept(
     &self,
@@ -175,7 +146,7 @@ impl TcpListener {
     )
   }
 
-  /// Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`.
+  /// `TcpListener::poll_accept`, settling on `Ready`.
   #[napi(ts_return_type = "Promise<[TcpStream, SocketAddr]>")]
   pub fn poll_accept(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     accept_then(
@@ -187,7 +158,7 @@ impl TcpListener {
     )
   }
 
-  /// The next `{ value, done }` of the async iterator: done once the listener is closed.
+  /// The async iterator's step: `{ value: [stream, addr], done }`, done once closed.
   #[napi(skip_typescript)]
   pub fn accept_next(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     accept_then(
@@ -213,7 +184,7 @@ impl TcpListener {
     )
   }
 
-  /// The local address the listener is bound to.
+  /// `TcpListener::local_addr`.
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
@@ -224,13 +195,12 @@ impl TcpListener {
 }
 
 option_methods!(TcpListener via with_listener, ttl {
-  #[doc = " The IP time-to-live of the listener's socket."]
+  #[doc = " `TcpListener::ttl`."]
 });
 
 #[napi]
 impl TcpListener {
-  /// Stops listening now; pending `accept` calls reject with `ERR_HANDLE_CLOSED` and async
-  /// iteration ends.
+  /// Closes the registry entry: pending `accept`s reject, `acceptNext` ends.
   #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);

@@ -14,19 +14,7 @@ use crate::platform::unix_only;
 use crate::registry::{self, ConnKind, Core, Resource};
 use crate::stream::{TcpStream, linger_arg};
 
-/// A TCP socket that has not been turned into a `TcpStream` or `TcpListener` yet: create it with
-/// `newV4()`/`newV6()`, set options, `bind`, then `connect` or `listen` (both consume it).
-///
-/// @example
-/// ```ts
-/// import { TcpSocket } from 'tokio-net'
-///
-/// const socket = TcpSocket.newV4()
-/// socket.setReuseaddr(true)
-/// socket.bind('127.0.0.1:0')
-/// const listener = socket.listen(1024)
-/// console.log('listening on', listener.localAddr().toString())
-/// ```
+/// A `tokio::net::TcpSocket` in the registry; `connect` and `listen` take it out.
 #[napi]
 pub struct TcpSocket {
   pub(crate) id: u64,
@@ -106,55 +94,55 @@ macro_rules! size_option {
 bool_option!(
   reuseaddr,
   set_reuseaddr,
-  "Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT).",
-  "Sets `SO_REUSEADDR`, before `bind`."
+  "`TcpSocket::reuseaddr`.",
+  "`TcpSocket::set_reuseaddr`; before `bind`."
 );
 bool_option!(
   keepalive,
   set_keepalive,
-  "Whether `SO_KEEPALIVE` is set (TCP keepalive probes).",
-  "Sets `SO_KEEPALIVE`."
+  "`TcpSocket::keepalive`.",
+  "`TcpSocket::set_keepalive`."
 );
 bool_option!(
   nodelay,
   set_nodelay,
-  "Whether `TCP_NODELAY` is set (Nagle's algorithm off).",
-  "Sets `TCP_NODELAY`: with `true`, small writes go out at once."
+  "`TcpSocket::nodelay`.",
+  "`TcpSocket::set_nodelay`."
 );
 bool_option!(
   unix "SO_REUSEPORT": reuseport,
   set_reuseport,
-  "Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`.",
-  "Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on Windows it throws `kind: 'Unsupported'`."
+  "`TcpSocket::reuseport`; `Unsupported` off Unix.",
+  "`TcpSocket::set_reuseport`, before `bind`; `Unsupported` off Unix."
 );
 size_option!(
   send_buffer_size,
   set_send_buffer_size,
-  "The send buffer size (`SO_SNDBUF`) in bytes, as the kernel reports it (Linux doubles what was set).",
-  "Sets the send buffer size (`SO_SNDBUF`) in bytes."
+  "`TcpSocket::send_buffer_size` as the kernel reports it (Linux doubles it).",
+  "`TcpSocket::set_send_buffer_size`."
 );
 size_option!(
   recv_buffer_size,
   set_recv_buffer_size,
-  "The receive buffer size (`SO_RCVBUF`) in bytes, as the kernel reports it (Linux doubles what was set).",
-  "Sets the receive buffer size (`SO_RCVBUF`) in bytes."
+  "`TcpSocket::recv_buffer_size` as the kernel reports it (Linux doubles it).",
+  "`TcpSocket::set_recv_buffer_size`."
 );
 
 #[napi]
 impl TcpSocket {
-  /// A new IPv4 socket.
+  /// `TcpSocket::new_v4`.
   #[napi(factory)]
   pub fn new_v4(env: Env) -> napi::Result<TcpSocket> {
     sync(&env, |_| new_socket(tokio::net::TcpSocket::new_v4()))
   }
 
-  /// A new IPv6 socket.
+  /// `TcpSocket::new_v6`.
   #[napi(factory)]
   pub fn new_v6(env: Env) -> napi::Result<TcpSocket> {
     sync(&env, |_| new_socket(tokio::net::TcpSocket::new_v6()))
   }
 
-  /// Binds the socket to a local address (`'127.0.0.1:0'` picks a free port).
+  /// `TcpSocket::bind` to one literal address.
   #[napi]
   pub fn bind(&self, env: Env, addr: Unknown<'_>) -> napi::Result<()> {
     with_socket(
@@ -165,11 +153,8 @@ impl TcpSocket {
     )
   }
 
-  /// Connects to `addr`, consuming the socket; resolves with the `TcpStream`. Until it settles,
-  /// `close()` cancels the attempt (it rejects with `ERR_HANDLE_CLOSED`) and `unref()` lets the
-  /// process exit without waiting for it; every other member throws `ERR_HANDLE_CLOSED`.
-  ///
-  /// Cancel safety: aborting drops the connection attempt and the socket.
+  /// `TcpSocket::connect`, taking the socket out of the registry; until it settles only `close` and
+  /// `ref`/`unref` reach the entry.
   #[napi(ts_return_type = "Promise<TcpStream>")]
   pub fn connect(
     &self,
@@ -201,8 +186,7 @@ impl TcpSocket {
     })
   }
 
-  /// Whether `IPV6_V6ONLY` is set: an IPv6 socket that takes no IPv4-mapped traffic. Not part
-  /// of tokio's `TcpSocket` (socket2's `only_v6`); `net.Server`'s `ipv6Only` needs it.
+  /// socket2's `only_v6` (`IPV6_V6ONLY`); not in tokio's `TcpSocket`.
   #[napi]
   pub fn only_v6(&self, env: Env) -> napi::Result<bool> {
     with_socket(&env, self.id, no_args, |_, (), s| {
@@ -210,8 +194,7 @@ impl TcpSocket {
     })
   }
 
-  /// Sets `IPV6_V6ONLY` on an IPv6 socket, before `bind` (socket2's `set_only_v6`). An IPv4
-  /// socket refuses it with the OS's error.
+  /// socket2's `set_only_v6`; before `bind`.
   #[napi]
   pub fn set_only_v6(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
     with_socket(
@@ -226,8 +209,7 @@ impl TcpSocket {
     )
   }
 
-  /// Sets `SO_KEEPALIVE` with the given probe timing, as `setTcpKeepalive` on a `TcpStream`
-  /// does (socket2's `set_tcp_keepalive`; not part of tokio's `TcpSocket`).
+  /// socket2's `set_tcp_keepalive`; not in tokio's `TcpSocket`.
   #[napi]
   pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
     with_socket(
@@ -244,17 +226,15 @@ impl TcpSocket {
 }
 
 ref_methods!(TcpSocket {
-  #[doc = " Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`."]
+  #[doc = " Sets the entry's ref flag: a pending `connect` keeps the loop alive (the default)."]
   fn ref_;
-  #[doc = " Lets the process exit while a `connect` of this socket is pending, as `unref()` on a"]
-  #[doc = " `TcpStream` does for its operations. The `TcpStream` that `connect` makes starts unref'd"]
-  #[doc = " too. Not part of tokio (Node's and Deno's handles have it)."]
+  #[doc = " Clears the entry's ref flag; the `TcpStream` that `connect` makes inherits it."]
   fn unref;
 });
 
 #[napi]
 impl TcpSocket {
-  /// Starts listening with a queue of `backlog` pending connections, consuming the socket.
+  /// `TcpSocket::listen`, taking the socket out of the registry.
   #[napi]
   pub fn listen(&self, env: Env, backlog: Unknown<'_>) -> napi::Result<TcpListener> {
     sync(&env, |js| {
@@ -267,7 +247,7 @@ impl TcpSocket {
     })
   }
 
-  /// The local address the socket is bound to.
+  /// `TcpSocket::local_addr`.
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_socket(&env, self.id, no_args, |js, (), s| {
@@ -275,7 +255,7 @@ impl TcpSocket {
     })
   }
 
-  /// The pending socket error (`SO_ERROR`), cleared by reading it, or `null`.
+  /// `TcpSocket::take_error` (`SO_ERROR`), or `null`.
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_socket(&env, self.id, no_args, |js, (), s| {
@@ -286,7 +266,7 @@ impl TcpSocket {
     })
   }
 
-  /// `SO_LINGER` in milliseconds, or `null` when it is off.
+  /// `TcpSocket::linger` in ms, or `null`.
   #[napi]
   pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
     with_socket(&env, self.id, no_args, |_, (), s| {
@@ -298,11 +278,7 @@ impl TcpSocket {
     })
   }
 
-  /// Sets `SO_LINGER` to `ms` milliseconds, or off with `null`. A stream made from this socket
-  /// is closed on a thread of its own when it lingers, so `close()` never blocks the event loop.
-  ///
-  /// @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
-  /// `setZeroLinger()` for a reset.
+  /// `TcpSocket::set_linger` in ms (deprecated in tokio); a lingering close gets its own thread.
   #[napi]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
     with_socket(
@@ -317,7 +293,7 @@ impl TcpSocket {
     )
   }
 
-  /// Sets `SO_LINGER` to zero: closing resets the connection.
+  /// `TcpSocket::set_zero_linger`.
   #[napi]
   pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
     with_socket(&env, self.id, no_args, |_, (), s| {
@@ -325,7 +301,7 @@ impl TcpSocket {
     })
   }
 
-  /// Closes the socket.
+  /// Closes the registry entry, cancelling a pending `connect`.
   #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
@@ -343,8 +319,7 @@ fn new_socket(socket: std::io::Result<tokio::net::TcpSocket>) -> NetResult<TcpSo
 
 #[napi]
 impl TcpSocket {
-  /// The IPv4 type-of-service byte (`IP_TOS`). Unix only: on Windows it throws
-  /// `kind: 'Unsupported'`.
+  /// `TcpSocket::tos` (`IP_TOS`); `Unsupported` off Unix.
   #[napi]
   pub fn tos(&self, env: Env) -> napi::Result<u32> {
     with_socket(&env, self.id, no_args, |_, (), s| {
@@ -352,8 +327,7 @@ impl TcpSocket {
     })
   }
 
-  /// Sets the IPv4 type-of-service byte (`IP_TOS`, 0 to 255). Unix only: on Windows it throws
-  /// `kind: 'Unsupported'`.
+  /// `TcpSocket::set_tos` (`IP_TOS`); `Unsupported` off Unix.
   #[napi]
   pub fn set_tos(&self, env: Env, tos: Unknown<'_>) -> napi::Result<()> {
     with_socket(

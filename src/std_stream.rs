@@ -13,21 +13,7 @@ use crate::errors::{IoResultExt, NetResult};
 use crate::js::{Js, raw};
 use crate::registry::{self, Resource};
 
-/// A `std::net::TcpStream`: blocking by default, so its methods block the JS thread as they
-/// block a Rust thread. Use it to hand sockets to and from `TcpStream`, not for I/O in a server.
-///
-/// @example
-/// ```ts
-/// import { StdTcpStream, TcpStream } from 'tokio-net'
-///
-/// const std = StdTcpStream.connect('127.0.0.1:8080')
-/// std.setNonblocking(true)
-/// const stream = TcpStream.fromStd(std)
-/// await stream.writeAll(Buffer.from('hello'))
-/// const back = stream.intoStd() // blocking again after setNonblocking(false)
-/// back.setNonblocking(false)
-/// back.close()
-/// ```
+/// A blocking `std::net::TcpStream` in the registry: its calls block the JS thread.
 #[napi]
 pub struct StdTcpStream {
   pub(crate) id: u64,
@@ -77,8 +63,7 @@ fn with_std<A, T>(
 
 #[napi]
 impl StdTcpStream {
-  /// Connects, blocking the calling thread until connected or failed. Each resolved address
-  /// is tried in turn; the last error is reported.
+  /// `std::net::TcpStream::connect`, blocking the JS thread.
   #[napi(factory)]
   pub fn connect(env: Env, addr: Unknown<'_>) -> napi::Result<StdTcpStream> {
     sync(&env, |js| {
@@ -88,7 +73,7 @@ impl StdTcpStream {
     })
   }
 
-  /// Moves the socket into or out of non-blocking mode. `TcpStream.fromStd` needs `true`.
+  /// `set_nonblocking`; `TcpStream.fromStd` needs `true`.
   #[napi]
   pub fn set_nonblocking(&self, env: Env, nonblocking: Unknown<'_>) -> napi::Result<()> {
     with_std(
@@ -99,8 +84,7 @@ impl StdTcpStream {
     )
   }
 
-  /// Reads into `buf`, blocking until some bytes arrive (in non-blocking mode, throws
-  /// `kind: 'WouldBlock'` instead). Returns the count; 0 at end of stream.
+  /// `Read::read`, blocking unless non-blocking.
   #[napi]
   pub fn read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(
@@ -113,7 +97,7 @@ impl StdTcpStream {
     )
   }
 
-  /// Fills `buf` completely, blocking; throws `kind: 'UnexpectedEof'` if the stream ends first.
+  /// `Read::read_exact`, blocking.
   #[napi]
   pub fn read_exact(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(
@@ -126,7 +110,7 @@ impl StdTcpStream {
     )
   }
 
-  /// Writes some of `buf`, blocking until the socket takes it; returns the count.
+  /// `Write::write`, blocking.
   #[napi]
   pub fn write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
     with_std(
@@ -139,7 +123,7 @@ impl StdTcpStream {
     )
   }
 
-  /// Writes all of `buf`, blocking.
+  /// `Write::write_all`, blocking.
   #[napi]
   pub fn write_all(&self, env: Env, buf: Unknown<'_>) -> napi::Result<()> {
     with_std(
@@ -152,7 +136,7 @@ impl StdTcpStream {
     )
   }
 
-  /// The local address of the socket.
+  /// `local_addr`.
   #[napi(ts_return_type = "SocketAddr")]
   pub fn local_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_std(&env, self.id, no_args, |js, (), s| {
@@ -160,7 +144,7 @@ impl StdTcpStream {
     })
   }
 
-  /// The address of the remote peer.
+  /// `peer_addr`.
   #[napi(ts_return_type = "SocketAddr")]
   pub fn peer_addr(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_std(&env, self.id, no_args, |js, (), s| {
@@ -168,7 +152,7 @@ impl StdTcpStream {
     })
   }
 
-  /// Closes the socket.
+  /// Closes the registry entry.
   #[napi(catch_unwind)]
   pub fn close(&self) {
     registry::close(self.id);
@@ -177,8 +161,7 @@ impl StdTcpStream {
 
 #[napi]
 impl StdTcpStream {
-  /// The OS file descriptor. The stream still owns it. Unix only: on Windows it throws
-  /// `kind: 'Unsupported'` (use `asRawSocket()`).
+  /// `AsRawFd::as_raw_fd`, still owned by the stream; `Unsupported` off Unix.
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
     with_std(&env, self.id, no_args, |_, (), s| {
@@ -186,8 +169,7 @@ impl StdTcpStream {
     })
   }
 
-  /// The OS socket handle. The stream still owns it. Windows only: elsewhere it throws
-  /// `kind: 'Unsupported'` (use `asRawFd()`).
+  /// `AsRawSocket::as_raw_socket`, still owned by the stream; `Unsupported` off Windows.
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
     with_std(&env, self.id, no_args, |_, (), s| {

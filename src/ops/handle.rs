@@ -14,26 +14,19 @@ macro_rules! handle_methods {
   ($ty:ident) => {
     #[napi]
     impl $ty {
-      /// The local address this socket is bound to.
+      /// `local_addr` of the connection.
       #[napi(ts_return_type = "SocketAddr")]
       pub fn local_addr(&self, env: Env) -> napi::Result<napi::sys::napi_value> {
         $crate::ops::local_addr(&env, self.id)
       }
 
-      /// The address of the remote peer.
+      /// `peer_addr` of the connection.
       #[napi(ts_return_type = "SocketAddr")]
       pub fn peer_addr(&self, env: Env) -> napi::Result<napi::sys::napi_value> {
         $crate::ops::peer_addr(&env, self.id)
       }
 
-      /// Waits for any of the requested readiness states (`Interest` flags combined with `|`).
-      ///
-      /// The result may be a false positive: a later `tryRead`/`tryWrite` can still throw
-      /// `WouldBlock`. Readiness is cleared only when an operation hits WouldBlock.
-      ///
-      /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-      /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
-      /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
+      /// `TcpStream::ready`; readiness stays set until an operation hits `WouldBlock`.
       #[napi(ts_return_type = "Promise<Ready>")]
       pub fn ready(
         &self,
@@ -50,9 +43,7 @@ macro_rules! handle_methods {
         )
       }
 
-      /// Drops the handle now. Pending operations on it reject with `ERR_HANDLE_CLOSED`; any
-      /// later call throws `ERR_HANDLE_CLOSED`. Closing twice is fine.
-      /// `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
+      /// Closes the registry entry: pending operations reject with `ERR_HANDLE_CLOSED`; idempotent.
       #[napi(catch_unwind)]
       pub fn close(&self) {
         $crate::registry::close(self.id);
@@ -67,20 +58,16 @@ macro_rules! handle_methods {
 /// `ref_methods!(Type { #[doc = " ..."] fn ref_; #[doc = " ..."] fn unref; })`.
 ///
 /// Docs passed to this macro and to [`option_methods`] are `#[doc = " ..."]` attributes, not `///`
-/// lines: napi-rs copies a doc literal's source text into `index.d.ts`, and a `///` line passed
-/// through a macro arrives as a raw string (`r" ..."`). napi-rs lists methods in `index.d.ts` in
+/// lines: napi-rs copies a doc literal's source text into `binding.d.ts`, and a `///` line passed
+/// through a macro arrives as a raw string (`r" ..."`). napi-rs lists methods in `binding.d.ts` in
 /// source order, so a class invokes these macros between two of its `impl` blocks, where the
 /// methods belong.
 macro_rules! ref_methods {
   ($ty:ident) => {
     ref_methods!($ty {
-      #[doc = " Lets this handle's pending operations keep the process alive again (the default),"]
-      #[doc = " undoing `unref()`."]
+      #[doc = " Sets the entry's ref flag: pending operations keep the loop alive (the default)."]
       fn ref_;
-      #[doc = " Stops this handle's pending operations from keeping the process alive: Node may exit"]
-      #[doc = " while they wait, as with an unref'd `net.Socket` (Deno's `TcpConn.unref()`). A wrapper"]
-      #[doc = " (`BufReader`, `BufWriter`, `Lines`) or the handle `intoInner()` gives back keeps the"]
-      #[doc = " setting of the handle it came from."]
+      #[doc = " Clears the entry's ref flag; a wrapper or `intoInner()` result inherits it."]
       fn unref;
     });
   };
@@ -112,7 +99,7 @@ macro_rules! option_methods {
     option_methods!($ty via $with $(.$field)?, everywhere "" {
       $(#[doc = $get_doc])*
       fn ttl() -> u32;
-      #[doc = " Sets the IP time-to-live (1 to 255)."]
+      #[doc = " `set_ttl`, 1 to 255."]
       fn set_ttl(ttl) = |js, ttl| Ok(js.uint_arg(ttl, "ttl", 255.0)? as u32);
     });
   };

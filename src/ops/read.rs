@@ -24,10 +24,7 @@ macro_rules! read_methods {
   ($ty:ident) => {
     #[napi]
     impl $ty {
-      /// Receives data without removing it from the queue: the next read returns it again.
-      /// Resolves with the number of bytes copied into `buf`; 0 means the peer closed.
-      ///
-      /// Cancel safety: cancel safe. If aborted, no peek was made and `buf` was not written to.
+      /// `TcpStream::peek`.
       #[napi(ts_return_type = "Promise<number>")]
       pub fn peek(
         &self,
@@ -44,8 +41,7 @@ macro_rules! read_methods {
         )
       }
 
-      /// Like `peek`, through tokio's `poll_peek`: settles when the poll would return `Ready`.
-      /// Concurrent calls all settle, one after another.
+      /// `TcpStream::poll_peek`, settling on `Ready`; concurrent calls settle one after another.
       #[napi(ts_return_type = "Promise<number>")]
       pub fn poll_peek(
         &self,
@@ -56,32 +52,7 @@ macro_rules! read_methods {
         $crate::ops::poll_peek(&env, $crate::bridge::Handle::of(self.id, &this), buf)
       }
 
-      /// Waits until the socket is readable. May be a false positive: `tryRead` can still throw
-      /// `WouldBlock`, and then you wait again.
-      ///
-      /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-      /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
-      /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
-      ///
-      /// @example
-      /// ```ts
-      /// import { TcpStream, type NetError } from 'tokio-net'
-      ///
-      /// using stream = await TcpStream.connect('127.0.0.1:8080')
-      /// for (;;) {
-      ///   await stream.readable()
-      ///   const buf = new Uint8Array(4096)
-      ///   let n: number
-      ///   try {
-      ///     n = stream.tryRead(buf) // may still throw WouldBlock: readiness can be a false positive
-      ///   } catch (e) {
-      ///     if ((e as NetError).kind === 'WouldBlock') continue
-      ///     throw e
-      ///   }
-      ///   if (n === 0) break
-      ///   console.log(`read ${n} bytes`)
-      /// }
-      /// ```
+      /// `TcpStream::readable`.
       #[napi(ts_return_type = "Promise<void>")]
       pub fn readable(
         &self,
@@ -92,48 +63,26 @@ macro_rules! read_methods {
         $crate::ops::readable(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
 
-      /// Reads what is available now into `buf` without waiting, returning the byte count.
-      /// 0 means the peer closed its write side (or `buf` is empty). Throws `kind: 'WouldBlock'`
-      /// (`code: 'EAGAIN'`) when there is nothing to read; that clears the readiness. A read that
-      /// does not fill `buf` drained the socket, so on Linux, macOS and FreeBSD (edge-triggered
-      /// readiness) it clears the readiness too, as tokio's own `poll_read` does there: the next
-      /// `readable()` waits for new data (or the end of the stream) instead of settling at once
-      /// and leaving `tryRead` to throw `WouldBlock`.
+      /// `TcpStream::try_read`; a short read also clears readiness where it is edge-triggered
+      /// (Linux, macOS, FreeBSD), as tokio's `poll_read` does.
       #[napi]
       pub fn try_read(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_read(&env, self.id, buf)
       }
 
-      /// `tryRead` into several buffers in order (`readv`), returning the total byte count.
+      /// `TcpStream::try_read_vectored` (`readv`).
       #[napi]
       pub fn try_read_vectored(&self, env: Env, bufs: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_read_vectored(&env, self.id, bufs)
       }
 
-      /// `tryRead` that appends to a growable `BytesMut`, growing it when it is full.
+      /// `TcpStream::try_read_buf` into a [`crate::bytes_mut::BytesMut`].
       #[napi]
       pub fn try_read_buf(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_read_buf(&env, self.id, buf)
       }
 
-      /// Reads into `buf`, waiting until at least one byte is there; resolves with the count,
-      /// 0 at end of stream. Concurrent calls are served in call order with disjoint bytes.
-      ///
-      /// Cancel safety: cancel safe. If aborted, it is certain that no data was read: the bytes
-      /// stay queued in the socket and the next read gets them.
-      ///
-      /// @example
-      /// ```ts
-      /// import { TcpStream } from 'tokio-net'
-      ///
-      /// using stream = await TcpStream.connect('127.0.0.1:8080')
-      /// const buf = new Uint8Array(4096)
-      /// for (;;) {
-      ///   const n = await stream.read(buf, { signal: AbortSignal.timeout(10_000) })
-      ///   if (n === 0) break // the peer closed its write side
-      ///   console.log(`read ${n} bytes`)
-      /// }
-      /// ```
+      /// `AsyncReadExt::read`: settles in the call when bytes are there, else waits in call order.
       #[napi(ts_return_type = "Promise<number>")]
       pub fn read(
         &self,
@@ -150,11 +99,7 @@ macro_rules! read_methods {
         )
       }
 
-      /// Fills `buf` completely; rejects with `kind: 'UnexpectedEof'` if the stream ends first.
-      ///
-      /// Cancel safety: not cancel safe. If aborted, some bytes may already be in `buf` (and are
-      /// gone from the socket), and there is no telling how many: use it only where the stream
-      /// is dropped after an abort.
+      /// `AsyncReadExt::read_exact`; not cancel safe.
       #[napi(ts_return_type = "Promise<number>")]
       pub fn read_exact(
         &self,
@@ -171,10 +116,7 @@ macro_rules! read_methods {
         )
       }
 
-      /// Reads until end of stream and resolves with everything read, as a `Buffer`.
-      ///
-      /// Cancel safety: not cancel safe. If aborted, the bytes read so far are lost with the
-      /// future: they are gone from the socket and never handed back.
+      /// `AsyncReadExt::read_to_end` into a fresh `Vec`, handed to JS as a `Buffer`.
       #[napi(ts_return_type = "Promise<Buffer>")]
       pub fn read_to_end(
         &self,

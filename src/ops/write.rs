@@ -21,12 +21,7 @@ macro_rules! write_methods {
   ($ty:ident) => {
     #[napi]
     impl $ty {
-      /// Waits until the socket is writable. May be a false positive: `tryWrite` can still
-      /// throw `WouldBlock`.
-      ///
-      /// Cancel safety: cancel safe. Once readiness is seen, it stays set, and later waits return
-      /// at once, until an operation that finds the socket not ready after all (a `tryRead` or
-      /// `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
+      /// `TcpStream::writable`.
       #[napi(ts_return_type = "Promise<void>")]
       pub fn writable(
         &self,
@@ -37,24 +32,20 @@ macro_rules! write_methods {
         $crate::ops::writable(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
 
-      /// Writes what the socket takes now, without waiting; returns the byte count (possibly
-      /// fewer than `buf.length`). Throws `kind: 'WouldBlock'` when the send buffer is full.
+      /// `TcpStream::try_write`.
       #[napi]
       pub fn try_write(&self, env: Env, buf: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_write(&env, self.id, buf)
       }
 
-      /// `tryWrite` from several buffers in order (`writev`).
+      /// `TcpStream::try_write_vectored` (`writev`).
       #[napi]
       pub fn try_write_vectored(&self, env: Env, bufs: Unknown<'_>) -> napi::Result<f64> {
         $crate::ops::try_write_vectored(&env, self.id, bufs)
       }
 
-      /// Writes some of `buf`, waiting until the socket takes at least one byte; resolves with
-      /// the count. `buf` is not kept: what the socket does not take at once is copied during
-      /// the call. Concurrent writes are served in call order.
-      ///
-      /// Cancel safety: cancel safe. If aborted, it is certain that no data was written.
+      /// `AsyncWriteExt::write`: writes in the call what the socket takes; copies the rest to wait
+      /// in call order.
       #[napi(ts_return_type = "Promise<number>")]
       pub fn write(
         &self,
@@ -71,18 +62,7 @@ macro_rules! write_methods {
         )
       }
 
-      /// Writes all of `buf`.
-      ///
-      /// Cancel safety: not cancel safe. If aborted, part of `buf` may have been written, and
-      /// there is no telling how much; a new `writeAll` starts over from the start of its buffer.
-      ///
-      /// @example
-      /// ```ts
-      /// import { TcpStream } from 'tokio-net'
-      ///
-      /// using stream = await TcpStream.connect('127.0.0.1:8080')
-      /// await stream.writeAll(Buffer.from('hello world!'))
-      /// ```
+      /// `AsyncWriteExt::write_all`; not cancel safe.
       #[napi(ts_return_type = "Promise<void>")]
       pub fn write_all(
         &self,
@@ -99,9 +79,7 @@ macro_rules! write_methods {
         )
       }
 
-      /// Writes from several buffers in order with one `writev`; resolves with the count.
-      ///
-      /// Cancel safety: cancel safe. If aborted, it is certain that no data was written.
+      /// `AsyncWriteExt::write_vectored`, one `writev`.
       #[napi(ts_return_type = "Promise<number>")]
       pub fn write_vectored(
         &self,
@@ -118,7 +96,7 @@ macro_rules! write_methods {
         )
       }
 
-      /// A TCP socket has nothing to flush; resolves once the writes queued before it are done.
+      /// No-op for TCP; settles after the writes queued before it.
       #[napi(ts_return_type = "Promise<void>")]
       pub fn flush(
         &self,
@@ -129,8 +107,7 @@ macro_rules! write_methods {
         $crate::ops::flush(&env, $crate::bridge::Handle::of(self.id, &this), options)
       }
 
-      /// Shuts the write direction down (sends a FIN) after the writes queued before it. The
-      /// read direction stays open. Calling it again is fine.
+      /// `AsyncWriteExt::shutdown` after the writes queued before it; idempotent.
       #[napi(ts_return_type = "Promise<void>")]
       pub fn shutdown(
         &self,

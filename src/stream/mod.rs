@@ -23,22 +23,7 @@ pub mod take_over;
 
 use split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 
-/// A TCP stream between a local and a remote socket, driven by tokio.
-///
-/// Make one with `TcpStream.connect(addr)` or accept one from a `TcpListener`. Reading and
-/// writing go through `read`/`write` (and friends) or the readiness + `try*` pairs, with tokio's
-/// semantics. The socket closes with `close()`, `using`, or when the object is collected.
-///
-/// @example
-/// ```ts
-/// import { TcpStream } from 'tokio-net'
-///
-/// // Connect to a peer and write some data.
-/// using stream = await TcpStream.connect('127.0.0.1:8080')
-/// await stream.writeAll(Buffer.from('hello world!'))
-/// // Shut the write direction down: the peer reads 0.
-/// await stream.shutdown()
-/// ```
+/// A `tokio::net::TcpStream` in the registry (or an `asRef()` view of one).
 #[napi]
 pub struct TcpStream {
   pub(crate) id: u64,
@@ -84,18 +69,7 @@ fn with_core<A, T>(
 
 #[napi]
 impl TcpStream {
-  /// Opens a TCP connection to `addr`. Every resolved address is tried in turn; if all fail,
-  /// the last error is reported (e.g. `kind: 'ConnectionRefused'`, `code: 'ECONNREFUSED'`).
-  ///
-  /// Cancel safety: aborting drops the connection attempt.
-  ///
-  /// @example
-  /// ```ts
-  /// import { TcpStream } from 'tokio-net'
-  ///
-  /// const stream = await TcpStream.connect('127.0.0.1:8080', { signal: AbortSignal.timeout(5_000) })
-  /// console.log('connected to', stream.peerAddr().toString())
-  /// ```
+  /// `TcpStream::connect` to each resolved address in turn; the last error is reported.
   #[napi(ts_return_type = "Promise<TcpStream>")]
   pub fn connect(
     env: Env,
@@ -115,9 +89,8 @@ impl TcpStream {
     })
   }
 
-  /// Takes over a `StdTcpStream`, which must already be in non-blocking mode
-  /// (`setNonblocking(true)`): a blocking socket is refused with `kind: 'InvalidInput'`, where
-  /// in Rust it would block a runtime thread. The `StdTcpStream` is consumed.
+  /// `TcpStream::from_std`, taking the `StdTcpStream`'s entry; a blocking socket is refused with
+  /// `InvalidInput` instead of blocking a runtime thread.
   #[napi(factory, js_name = "fromStd")]
   pub fn from_std(env: Env, stream: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
@@ -146,8 +119,7 @@ impl TcpStream {
     })
   }
 
-  /// Turns this stream into a `StdTcpStream`, left in non-blocking mode as tokio leaves it.
-  /// This object is consumed: later calls throw `ERR_HANDLE_CLOSED`.
+  /// `TcpStream::into_std`, consuming this entry; the socket stays non-blocking.
   #[napi(ts_return_type = "StdTcpStream")]
   #[allow(
     clippy::wrong_self_convention,
@@ -165,8 +137,7 @@ impl TcpStream {
     })
   }
 
-  /// Whether `SO_KEEPALIVE` is set. Not part of tokio's `TcpStream`, which leaves keepalive to
-  /// socket2 (`SockRef::from(&stream).keepalive()`); `net.Socket.setKeepAlive` needs it.
+  /// socket2's `keepalive` (`SO_KEEPALIVE`); not in tokio's `TcpStream`.
   #[napi]
   pub fn keepalive(&self, env: Env) -> napi::Result<bool> {
     with_core(&env, self.id, no_args, |_, (), core| {
@@ -176,8 +147,7 @@ impl TcpStream {
     })
   }
 
-  /// Sets `SO_KEEPALIVE` on the connection, with the system's probe timing (socket2's
-  /// `set_keepalive`; `setTcpKeepalive` also sets the timing).
+  /// socket2's `set_keepalive`; not in tokio's `TcpStream`.
   #[napi]
   pub fn set_keepalive(&self, env: Env, on: Unknown<'_>) -> napi::Result<()> {
     with_core(
@@ -192,19 +162,7 @@ impl TcpStream {
     )
   }
 
-  /// Turns keepalive on with the given timing, as socket2's `set_tcp_keepalive` does:
-  /// `time` is the idle time in ms before the first probe (Node's `initialDelay`), `interval` the
-  /// ms between probes and `retries` the probes sent before the connection is dropped
-  /// (`ETIMEDOUT`). Omitted fields keep the system's values.
-  ///
-  /// @example
-  /// ```ts
-  /// import { TcpStream } from 'tokio-net'
-  ///
-  /// using stream = await TcpStream.connect('127.0.0.1:8080')
-  /// // Probe after 10 s of silence, every 1 s, and give up after 3 unanswered probes.
-  /// stream.setTcpKeepalive({ time: 10_000, interval: 1_000, retries: 3 })
-  /// ```
+  /// socket2's `set_tcp_keepalive`, fields read one by one by [`tcp_keepalive_arg`].
   #[napi]
   pub fn set_tcp_keepalive(&self, env: Env, params: Unknown<'_>) -> napi::Result<()> {
     with_core(
@@ -219,7 +177,7 @@ impl TcpStream {
     )
   }
 
-  /// The pending socket error (`SO_ERROR`), cleared by reading it, or `null`.
+  /// `TcpStream::take_error` (`SO_ERROR`), or `null`.
   #[napi(ts_return_type = "Error | null")]
   pub fn take_error(&self, env: Env) -> napi::Result<sys::napi_value> {
     with_core(&env, self.id, no_args, |js, (), core| {
@@ -230,25 +188,25 @@ impl TcpStream {
     })
   }
 
-  /// Settles when tokio's `poll_read_ready` would return `Ready`. Concurrent calls all settle.
+  /// `TcpStream::poll_read_ready`, settling on `Ready`; concurrent calls all settle.
   #[napi(ts_return_type = "Promise<void>")]
   pub fn poll_read_ready(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     io::poll_read_ready(&env, bridge::Handle::of(self.id, &this))
   }
 
-  /// Settles when tokio's `poll_write_ready` would return `Ready`. Concurrent calls all settle.
+  /// `TcpStream::poll_write_ready`, settling on `Ready`; concurrent calls all settle.
   #[napi(ts_return_type = "Promise<void>")]
   pub fn poll_write_ready(&self, env: Env, this: This<'_>) -> napi::Result<Promise> {
     io::poll_write_ready(&env, bridge::Handle::of(self.id, &this))
   }
 
-  /// `AsyncWrite::poll_write`: settles with the count once some of `buf` was written.
+  /// `AsyncWrite::poll_write`, settling with the count.
   #[napi(ts_return_type = "Promise<number>")]
   pub fn poll_write(&self, env: Env, this: This<'_>, buf: Unknown<'_>) -> napi::Result<Promise> {
     io::poll_write(&env, bridge::Handle::of(self.id, &this), buf)
   }
 
-  /// `AsyncWrite::poll_write_vectored`, with one `writev`.
+  /// `AsyncWrite::poll_write_vectored`, one `writev`.
   #[napi(ts_return_type = "Promise<number>")]
   pub fn poll_write_vectored(
     &self,
@@ -259,20 +217,14 @@ impl TcpStream {
     io::poll_write_vectored(&env, bridge::Handle::of(self.id, &this), bufs)
   }
 
-  /// `true`: a TCP stream has an efficient `writev`.
+  /// `AsyncWrite::is_write_vectored`: always `true`.
   #[napi]
   pub fn is_write_vectored(&self) -> bool {
     true
   }
 
-  /// Runs `f` synchronously if tokio says the socket is ready for `interest`; `f` does its own
-  /// I/O on `asRawFd()`. If `f` throws an error whose `code` is `'EAGAIN'`/`'EWOULDBLOCK'` (or
-  /// `kind` is `'WouldBlock'`), readiness is cleared and `tryIo` throws `kind: 'WouldBlock'`;
-  /// any other error `f` throws comes through as it is. Returns what `f` returned.
-  ///
-  /// `interest` is one flag: tokio clears readiness per direction, so a combination is refused
-  /// (`code: 'ERR_INVALID_ARG_VALUE'`). Inside `f`, do the I/O on the descriptor yourself: calling
-  /// this stream's own methods there would take readiness from under `tryIo`.
+  /// `TcpStream::try_io` running the JS `f`; an `EAGAIN`/`WouldBlock` it throws clears readiness.
+  /// One interest only (see [`crate::interest::single_interest_arg`]).
   #[napi(ts_generic_types = "T", ts_return_type = "T")]
   pub fn try_io(
     &self,
@@ -283,14 +235,8 @@ impl TcpStream {
     io::try_io(&env, self.id, interest, f)
   }
 
-  /// Waits for `interest` readiness and runs `f` as `tryIo` does, again and again until `f`
-  /// does not block; resolves with what `f` returned (rejects with what it threw). Between two
-  /// rounds the event loop gets a turn, so timers run and an abort can end a closure that keeps
-  /// blocking. `interest` is one flag, as for `tryIo`. Inside `f`, do the I/O on the
-  /// descriptor yourself: calling this stream's own methods there would take readiness from
-  /// under `asyncIo` and can make it wait for an event that already came.
-  ///
-  /// Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
+  /// `TcpStream::async_io` running the JS `f` until it does not block, yielding to the event loop
+  /// between rounds. One interest only.
   #[napi(ts_generic_types = "T", ts_return_type = "Promise<T>")]
   pub fn async_io(
     &self,
@@ -311,22 +257,21 @@ impl TcpStream {
 }
 
 option_methods!(TcpStream via with_core.io, everywhere "" {
-  #[doc = " Whether `TCP_NODELAY` is set (Nagle's algorithm off)."]
+  #[doc = " `TcpStream::nodelay`."]
   fn nodelay() -> bool;
-  #[doc = " Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced."]
+  #[doc = " `TcpStream::set_nodelay`."]
   fn set_nodelay(nodelay) = |js, nodelay| js.bool_arg(nodelay, "nodelay");
 });
 
 #[napi]
 impl TcpStream {
-  /// Whether `TCP_QUICKACK` is set. Linux only; elsewhere throws `kind: 'Unsupported'`.
+  /// `TcpStream::quickack` (`TCP_QUICKACK`); `Unsupported` off Linux.
   #[napi]
   pub fn quickack(&self, env: Env) -> napi::Result<bool> {
     with_core(&env, self.id, no_args, |_, (), core| quickack(core))
   }
 
-  /// Sets `TCP_QUICKACK` (send ACKs at once). The kernel may clear it again by itself.
-  /// Linux only; elsewhere throws `kind: 'Unsupported'`.
+  /// `TcpStream::set_quickack`; `Unsupported` off Linux.
   #[napi]
   pub fn set_quickack(&self, env: Env, quickack: Unknown<'_>) -> napi::Result<()> {
     with_core(
@@ -337,7 +282,7 @@ impl TcpStream {
     )
   }
 
-  /// `SO_LINGER` in milliseconds, or `null` when it is off.
+  /// `TcpStream::linger` in ms, or `null`.
   #[napi]
   pub fn linger(&self, env: Env) -> napi::Result<Option<f64>> {
     with_core(&env, self.id, no_args, |_, (), core| {
@@ -351,13 +296,7 @@ impl TcpStream {
     })
   }
 
-  /// Sets `SO_LINGER` to `ms` milliseconds, or turns it off with `null`. With a non-zero linger
-  /// the OS's close waits until the unsent data is out or the time is up; tokio-net does that
-  /// close on a thread of its own, so `close()` returns at once and the event loop never waits.
-  /// `setZeroLinger()` (reset on close) is the useful case.
-  ///
-  /// @deprecated tokio deprecates `set_linger` because the close it causes blocks a thread; use
-  /// `setZeroLinger()` for a reset, or `shutdown()` and wait for the peer for a graceful close.
+  /// `TcpStream::set_linger` in ms (deprecated in tokio); a lingering close gets its own thread.
   #[napi]
   pub fn set_linger(&self, env: Env, ms: Unknown<'_>) -> napi::Result<()> {
     with_core(
@@ -372,7 +311,7 @@ impl TcpStream {
     )
   }
 
-  /// Sets `SO_LINGER` to zero: closing then resets the connection (an RST) instead of a FIN.
+  /// `TcpStream::set_zero_linger`.
   #[napi]
   pub fn set_zero_linger(&self, env: Env) -> napi::Result<()> {
     with_core(&env, self.id, no_args, |_, (), core| {
@@ -382,26 +321,13 @@ impl TcpStream {
 }
 
 option_methods!(TcpStream via with_core.io, ttl {
-  #[doc = " The IP time-to-live of outgoing packets."]
+  #[doc = " `TcpStream::ttl`."]
 });
 
 #[napi]
 impl TcpStream {
-  /// Borrowed halves: a `ReadHalf` and a `WriteHalf` sharing this stream, which stays usable.
-  /// They are closed with the stream. Closing a `WriteHalf` does not shut anything down. As in
-  /// Rust, where the halves borrow the stream, the halves keep this object alive: a stream
-  /// you no longer refer to is not collected while its halves are in use.
-  ///
-  /// @example
-  /// ```ts
-  /// import { TcpStream } from 'tokio-net'
-  ///
-  /// using stream = await TcpStream.connect('127.0.0.1:8080')
-  /// const [reader, writer] = stream.split()
-  /// await writer.writeAll(Buffer.from('hello'))
-  /// const buf = Buffer.alloc(5)
-  /// await reader.readExact(buf)
-  /// ```
+  /// Borrowed halves as two entries sharing this connection; they hold a reference to `this`, so
+  /// the stream is not collected while they live.
   #[napi(ts_return_type = "[ReadHalf, WriteHalf]")]
   pub fn split(&self, env: Env, this: This<'_>) -> napi::Result<sys::napi_value> {
     sync(&env, |js| {
@@ -424,21 +350,7 @@ impl TcpStream {
     })
   }
 
-  /// Owned halves that can live and be closed apart. This stream is consumed. Closing the
-  /// `OwnedWriteHalf` shuts the write direction down (unless `forget()` was called); the
-  /// socket closes when both halves are closed. `reunite` puts them back together.
-  ///
-  /// @example
-  /// ```ts
-  /// import { TcpStream } from 'tokio-net'
-  ///
-  /// const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
-  /// // The halves live apart: write on one side while the other reads.
-  /// const echo = reader.readToEnd()
-  /// await writer.writeAll(Buffer.from('ping'))
-  /// writer.close() // sends a FIN, as dropping tokio's OwnedWriteHalf does
-  /// console.log((await echo).toString())
-  /// ```
+  /// Owned halves, consuming this entry; closing the write half shuts down unless `forget`.
   #[napi(ts_return_type = "[OwnedReadHalf, OwnedWriteHalf]")]
   #[allow(
     clippy::wrong_self_convention,
@@ -466,8 +378,7 @@ impl TcpStream {
 
 #[napi]
 impl TcpStream {
-  /// The OS file descriptor. The stream still owns it: do not close it. Unix only: on Windows
-  /// it throws `kind: 'Unsupported'` (use `asRawSocket()`).
+  /// `AsRawFd::as_raw_fd`, still owned by the stream; `Unsupported` off Unix.
   #[napi]
   pub fn as_raw_fd(&self, env: Env) -> napi::Result<i32> {
     with_core(&env, self.id, no_args, |_, (), core| {
@@ -475,8 +386,7 @@ impl TcpStream {
     })
   }
 
-  /// The OS socket handle. The stream still owns it: do not close it. Windows only: elsewhere
-  /// it throws `kind: 'Unsupported'` (use `asRawFd()`).
+  /// `AsRawSocket::as_raw_socket`, still owned by the stream; `Unsupported` off Windows.
   #[napi]
   pub fn as_raw_socket(&self, env: Env) -> napi::Result<i64> {
     with_core(&env, self.id, no_args, |_, (), core| {
@@ -485,18 +395,18 @@ impl TcpStream {
   }
 }
 
-/// The timing of TCP keepalive probes, for `setTcpKeepalive` (socket2's `TcpKeepalive`).
+/// socket2's `TcpKeepalive` fields, only declared for the TypeScript type.
 #[napi(object)]
 #[allow(
   dead_code,
   reason = "declares the TypeScript type; tcp_keepalive_arg reads the fields one by one, for Node-style errors"
 )]
 pub struct TcpKeepaliveParams {
-  /// Idle time in ms before the first probe (`TCP_KEEPIDLE`).
+  /// `TCP_KEEPIDLE`, in ms.
   pub time: Option<f64>,
-  /// Time in ms between probes (`TCP_KEEPINTVL`). **[Unix, Win]**
+  /// `TCP_KEEPINTVL`, in ms.
   pub interval: Option<f64>,
-  /// Unanswered probes before the connection is dropped (`TCP_KEEPCNT`). **[Unix]**
+  /// `TCP_KEEPCNT`.
   pub retries: Option<f64>,
 }
 

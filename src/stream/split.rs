@@ -15,9 +15,8 @@ macro_rules! as_ref_method {
   ($ty:ident) => {
     #[napi]
     impl $ty {
-      /// A `TcpStream` view of the socket this half belongs to, for the `&self` methods
-      /// (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
-      /// closed together with this half.
+      /// A `TcpStream` view entry of this half's connection, closed with the half; closing the view
+      /// leaves the socket open.
       #[napi(ts_return_type = "TcpStream")]
       pub fn as_ref(&self, env: Env, this: This<'_>) -> napi::Result<napi::sys::napi_value> {
         use napi::JsValue;
@@ -27,70 +26,27 @@ macro_rules! as_ref_method {
   };
 }
 
-/// The read half of `stream.split()`. It borrows the stream: it closes when the stream closes.
-///
-/// @example
-/// ```ts
-/// import { TcpStream } from 'tokio-net'
-///
-/// using stream = await TcpStream.connect('127.0.0.1:8080')
-/// const [reader] = stream.split()
-/// const buf = new Uint8Array(1024)
-/// const n = await reader.read(buf)
-/// console.log(n === 0 ? 'the peer closed' : `read ${n} bytes`)
-/// ```
+/// `tokio::net::tcp::ReadHalf`: a registry entry closed with its stream.
 #[napi]
 pub struct ReadHalf {
   pub(crate) id: u64,
 }
 
-/// The write half of `stream.split()`. It borrows the stream: it closes when the stream
-/// closes, and closing it shuts nothing down.
-///
-/// @example
-/// ```ts
-/// import { TcpStream } from 'tokio-net'
-///
-/// using stream = await TcpStream.connect('127.0.0.1:8080')
-/// const [, writer] = stream.split()
-/// await writer.writeAll(Buffer.from('hello'))
-/// ```
+/// `tokio::net::tcp::WriteHalf`: a registry entry closed with its stream; closing it shuts nothing
+/// down.
 #[napi]
 pub struct WriteHalf {
   pub(crate) id: u64,
 }
 
-/// The read half of `stream.intoSplit()`, owning its share of the socket.
-///
-/// @example
-/// ```ts
-/// import { TcpStream } from 'tokio-net'
-///
-/// const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
-/// const buf = Buffer.alloc(4)
-/// await reader.peek(buf) // the next read returns the same bytes
-/// const stream = reader.reunite(writer)
-/// stream.close()
-/// ```
+/// `tokio::net::tcp::OwnedReadHalf`: a registry entry owning its share of the connection.
 #[napi]
 pub struct OwnedReadHalf {
   pub(crate) id: u64,
 }
 
-/// The write half of `stream.intoSplit()`. Closing it (or letting it be collected) shuts the
-/// write direction down, sending a FIN, unless `forget()` was called: as dropping tokio's
-/// `OwnedWriteHalf` does.
-///
-/// @example
-/// ```ts
-/// import { TcpStream } from 'tokio-net'
-///
-/// const [reader, writer] = (await TcpStream.connect('127.0.0.1:8080')).intoSplit()
-/// await writer.writeAll(Buffer.from('request'))
-/// writer.close() // a FIN: the peer knows the request is complete
-/// const reply = await reader.readToEnd()
-/// console.log(reply.toString())
-/// ```
+/// `tokio::net::tcp::OwnedWriteHalf`: closing or collecting it shuts the write direction down,
+/// unless `forget` was called.
 #[napi]
 pub struct OwnedWriteHalf {
   pub(crate) id: u64,
@@ -155,9 +111,7 @@ fn reunite(read_id: u64, write_id: u64) -> NetResult<TcpStream> {
 
 #[napi]
 impl OwnedReadHalf {
-  /// Joins this half with `other` into the `TcpStream` they came from. Both halves are
-  /// consumed. Halves of different sockets throw a `ReuniteError` (`code: 'ERR_REUNITE'`)
-  /// whose `readHalf` and `writeHalf` are the two halves, still usable.
+  /// `OwnedReadHalf::reunite`, consuming both; a mismatch throws `ReuniteError`, halves intact.
   #[napi]
   pub fn reunite(&self, env: Env, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
@@ -171,8 +125,7 @@ impl OwnedReadHalf {
 
 #[napi]
 impl OwnedWriteHalf {
-  /// Joins this half with `other` into the `TcpStream` they came from, as
-  /// `OwnedReadHalf.reunite` does.
+  /// `OwnedWriteHalf::reunite`, as `OwnedReadHalf.reunite`.
   #[napi]
   pub fn reunite(&self, env: Env, other: Unknown<'_>) -> napi::Result<TcpStream> {
     sync(&env, |js| {
@@ -183,8 +136,7 @@ impl OwnedWriteHalf {
     })
   }
 
-  /// Gives up this half without shutting the write direction down: the socket's write side
-  /// stays open until the read half is closed too. This half is consumed.
+  /// `OwnedWriteHalf::forget`: consumes this half without shutting the write direction down.
   #[napi]
   pub fn forget(&self, env: Env) -> napi::Result<()> {
     sync(&env, |_| {
