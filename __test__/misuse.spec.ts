@@ -68,6 +68,20 @@ test('a method called on something else is a TypeError ERR_INVALID_THIS, thrown 
     const error = t.throws(call, { instanceOf: TypeError }, label)
     t.is((error as api.NetError).code, 'ERR_INVALID_THIS', label)
   }
+  // Another of our classes whose member of the same name is async: refused, no promise left to reject.
+  const listener = await api.TcpListener.bind('127.0.0.1:0')
+  t.teardown(() => listener.close())
+  const stream = await api.TcpStream.connect(listener.localAddr())
+  t.teardown(() => stream.close())
+  const onStream = (proto: object, name: string): unknown => Reflect.apply(Reflect.get(proto, name) as (b: Buffer) => unknown, stream, [Buffer.from('x')])
+  for (const [label, call] of [
+    ['StdTcpStream.writeAll on a TcpStream', () => onStream(api.StdTcpStream.prototype, 'writeAll')],
+    ['BufWriter.write on a TcpStream', () => onStream(api.BufWriter.prototype, 'write')],
+    ['TcpListener.accept on a TcpStream', () => onStream(api.TcpListener.prototype, 'accept')],
+  ] as const) {
+    const e = t.throws(call, { instanceOf: TypeError }, label)
+    t.is((e as api.NetError).code, 'ERR_INVALID_THIS', label)
+  }
   const error = await t.throwsAsync(onOther(api.Lines.prototype, 'nextLine') as Promise<unknown>, {
     instanceOf: TypeError,
   })

@@ -66,32 +66,32 @@ export class SocketAddr extends Wrapper {
 
   /** The IP address, as `'127.0.0.1'` or `'::1'`. */
   ip(): string {
-    return nativeOf<native.SocketAddr>(this).ip()
+    return nativeOf<native.SocketAddr>(this, SocketAddr).ip()
   }
 
   /** The port number. */
   port(): number {
-    return nativeOf<native.SocketAddr>(this).port()
+    return nativeOf<native.SocketAddr>(this, SocketAddr).port()
   }
 
   /** Whether the IP is an IPv4 address. */
   isIpv4(): boolean {
-    return nativeOf<native.SocketAddr>(this).isIpv4()
+    return nativeOf<native.SocketAddr>(this, SocketAddr).isIpv4()
   }
 
   /** Whether the IP is an IPv6 address. */
   isIpv6(): boolean {
-    return nativeOf<native.SocketAddr>(this).isIpv6()
+    return nativeOf<native.SocketAddr>(this, SocketAddr).isIpv6()
   }
 
   /** `'127.0.0.1:8080'` or `'[::1]:8080'`, as Rust displays it. */
   toString(): string {
-    return nativeOf<native.SocketAddr>(this).toString()
+    return nativeOf<native.SocketAddr>(this, SocketAddr).toString()
   }
 
   /** Whether `other` is a `SocketAddr` with the same IP and port. */
   equals(other: SocketAddr): boolean {
-    return nativeOf<native.SocketAddr>(this).equals(toNative(other))
+    return nativeOf<native.SocketAddr>(this, SocketAddr).equals(toNative(other))
   }
 }
 
@@ -120,37 +120,37 @@ export class Ready extends Wrapper {
 
   /** The socket has data to read (or the read side is closed). */
   isReadable(): boolean {
-    return nativeOf<native.Ready>(this).isReadable()
+    return nativeOf<native.Ready>(this, Ready).isReadable()
   }
 
   /** The socket can take writes (or the write side is closed). */
   isWritable(): boolean {
-    return nativeOf<native.Ready>(this).isWritable()
+    return nativeOf<native.Ready>(this, Ready).isWritable()
   }
 
   /** The peer closed its write side: reads will return 0. */
   isReadClosed(): boolean {
-    return nativeOf<native.Ready>(this).isReadClosed()
+    return nativeOf<native.Ready>(this, Ready).isReadClosed()
   }
 
   /** The write side is closed: writes will fail. */
   isWriteClosed(): boolean {
-    return nativeOf<native.Ready>(this).isWriteClosed()
+    return nativeOf<native.Ready>(this, Ready).isWriteClosed()
   }
 
   /** An error is pending on the socket (see `takeError()`). */
   isError(): boolean {
-    return nativeOf<native.Ready>(this).isError()
+    return nativeOf<native.Ready>(this, Ready).isError()
   }
 
   /** Priority (out-of-band) data is available. Always `false` off Linux and Android. */
   isPriority(): boolean {
-    return nativeOf<native.Ready>(this).isPriority()
+    return nativeOf<native.Ready>(this, Ready).isPriority()
   }
 
   /** No readiness at all. */
   isEmpty(): boolean {
-    return nativeOf<native.Ready>(this).isEmpty()
+    return nativeOf<native.Ready>(this, Ready).isEmpty()
   }
 }
 

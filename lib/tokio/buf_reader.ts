@@ -68,7 +68,7 @@ export class BufReader extends RefHandle {
    * Cancel safety: cancel safe. If aborted, no data was read.
    */
   read(buf: Uint8Array, options?: OpOptions): Promise<number> {
-    return nativeOf<native.BufReader>(this).read(buf, options)
+    return nativeOf<native.BufReader>(this, BufReader).read(buf, options)
   }
 
   /**
@@ -79,7 +79,7 @@ export class BufReader extends RefHandle {
    * from the reader.
    */
   readExact(buf: Uint8Array, options?: OpOptions): Promise<number> {
-    return nativeOf<native.BufReader>(this).readExact(buf, options)
+    return nativeOf<native.BufReader>(this, BufReader).readExact(buf, options)
   }
 
   /**
@@ -97,7 +97,7 @@ export class BufReader extends RefHandle {
    * `lines()`, whose `nextLine` is cancel safe.
    */
   readLine(options?: OpOptions): Promise<string> {
-    return nativeOf<native.BufReader>(this).readLine(options)
+    return nativeOf<native.BufReader>(this, BufReader).readLine(options)
   }
 
   /**
@@ -108,7 +108,7 @@ export class BufReader extends RefHandle {
    * would be left in the caller's `Vec`).
    */
   readUntil(byte: number, options?: OpOptions): Promise<Buffer> {
-    return nativeOf<native.BufReader>(this).readUntil(byte, options)
+    return nativeOf<native.BufReader>(this, BufReader).readUntil(byte, options)
   }
 
   /**
@@ -118,7 +118,7 @@ export class BufReader extends RefHandle {
    * Cancel safety: cancel safe.
    */
   fillBuf(options?: OpOptions): Promise<Buffer> {
-    return nativeOf<native.BufReader>(this).fillBuf(options)
+    return nativeOf<native.BufReader>(this, BufReader).fillBuf(options)
   }
 
   /**
@@ -126,17 +126,17 @@ export class BufReader extends RefHandle {
    * what is buffered consumes all of it (tokio clamps too).
    */
   consume(n: number): void {
-    nativeOf<native.BufReader>(this).consume(n)
+    nativeOf<native.BufReader>(this, BufReader).consume(n)
   }
 
   /** A copy of the bytes buffered and not yet read (tokio's `buffer()`). */
   buffer(): Buffer {
-    return nativeOf<native.BufReader>(this).buffer()
+    return nativeOf<native.BufReader>(this, BufReader).buffer()
   }
 
   /** The size of the buffer in bytes. */
   capacity(): number {
-    return nativeOf<native.BufReader>(this).capacity()
+    return nativeOf<native.BufReader>(this, BufReader).capacity()
   }
 
   /**
@@ -155,7 +155,7 @@ export class BufReader extends RefHandle {
    * ```
    */
   lines(): Lines {
-    return keepAlive(wrap<Lines>(nativeOf<native.BufReader>(this).lines()), keptBy(this))
+    return keepAlive(wrap<Lines>(nativeOf<native.BufReader>(this, BufReader).lines()), keptBy(this))
   }
 
   /**
@@ -164,7 +164,7 @@ export class BufReader extends RefHandle {
    * `kind: 'ResourceBusy'` while a call is running.
    */
   intoInner(): TcpStream | ReadHalf | OwnedReadHalf {
-    return keepAlive(wrap<TcpStream | ReadHalf | OwnedReadHalf>(nativeOf<native.BufReader>(this).intoInner()), keptBy(this))
+    return keepAlive(wrap<TcpStream | ReadHalf | OwnedReadHalf>(nativeOf<native.BufReader>(this, BufReader).intoInner()), keptBy(this))
   }
 
   /**

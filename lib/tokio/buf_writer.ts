@@ -69,7 +69,7 @@ export class BufWriter extends RefHandle {
    * Cancel safety: cancel safe. If aborted, nothing of `buf` was taken.
    */
   write(buf: Uint8Array, options?: OpOptions): Promise<number> {
-    return nativeOf<native.BufWriter>(this).write(buf, options)
+    return nativeOf<native.BufWriter>(this, BufWriter).write(buf, options)
   }
 
   /**
@@ -80,7 +80,7 @@ export class BufWriter extends RefHandle {
    * is no telling how much.
    */
   writeAll(buf: Uint8Array, options?: OpOptions): Promise<void> {
-    return nativeOf<native.BufWriter>(this).writeAll(buf, options)
+    return nativeOf<native.BufWriter>(this, BufWriter).writeAll(buf, options)
   }
 
   /**
@@ -90,7 +90,7 @@ export class BufWriter extends RefHandle {
    * buffered, and a later `flush()` writes it.
    */
   flush(options?: OpOptions): Promise<void> {
-    return nativeOf<native.BufWriter>(this).flush(options)
+    return nativeOf<native.BufWriter>(this, BufWriter).flush(options)
   }
 
   /**
@@ -100,7 +100,7 @@ export class BufWriter extends RefHandle {
    * Cancel safety: as `flush()`; the shutdown happens only once everything is out.
    */
   shutdown(options?: OpOptions): Promise<void> {
-    return nativeOf<native.BufWriter>(this).shutdown(options)
+    return nativeOf<native.BufWriter>(this, BufWriter).shutdown(options)
   }
 
   /**
@@ -108,12 +108,12 @@ export class BufWriter extends RefHandle {
    * `kind: 'ResourceBusy'` while a call is running.
    */
   buffer(): Buffer {
-    return nativeOf<native.BufWriter>(this).buffer()
+    return nativeOf<native.BufWriter>(this, BufWriter).buffer()
   }
 
   /** The size of the buffer in bytes. */
   capacity(): number {
-    return nativeOf<native.BufWriter>(this).capacity()
+    return nativeOf<native.BufWriter>(this, BufWriter).capacity()
   }
 
   /**
@@ -122,7 +122,7 @@ export class BufWriter extends RefHandle {
    * a call is running.
    */
   intoInner(): TcpStream | WriteHalf | OwnedWriteHalf {
-    return keepAlive(wrap<TcpStream | WriteHalf | OwnedWriteHalf>(nativeOf<native.BufWriter>(this).intoInner()), keptBy(this))
+    return keepAlive(wrap<TcpStream | WriteHalf | OwnedWriteHalf>(nativeOf<native.BufWriter>(this, BufWriter).intoInner()), keptBy(this))
   }
 
   /**

@@ -1,15 +1,6 @@
 // BytesMut: the growable buffer `tryReadBuf` appends to.
 
-import { usageError } from './errors.js'
-import { isWrapperOf, kWrap, native, nativeOf, Wrapper } from './handle.js'
-
-/** The native buffer of `self`; the getters' `this` may be anything, so it is checked the Node way. */
-function bytesOf(self: BytesMut): native.BytesMut {
-  if (!isWrapperOf(self, native.BytesMut)) {
-    throw usageError('ERR_INVALID_THIS', 'Value of "this" must be of type BytesMut')
-  }
-  return nativeOf<native.BytesMut>(self)
-}
+import { kWrap, native, nativeOf, Wrapper } from './handle.js'
 
 /**
  * A growable byte buffer. `tryReadBuf` appends to it, growing it when it is full, exactly as
@@ -38,26 +29,26 @@ export class BytesMut extends Wrapper {
 
   /** The number of bytes held. */
   get length(): number {
-    return bytesOf(this).length
+    return nativeOf<native.BytesMut>(this, BytesMut).length
   }
 
   /** How many bytes it can hold without allocating. */
   get capacity(): number {
-    return bytesOf(this).capacity
+    return nativeOf<native.BytesMut>(this, BytesMut).capacity
   }
 
   /** Makes room for at least `additional` more bytes. */
   reserve(additional: number): void {
-    nativeOf<native.BytesMut>(this).reserve(additional)
+    nativeOf<native.BytesMut>(this, BytesMut).reserve(additional)
   }
 
   /** Empties the buffer, keeping its capacity. */
   clear(): void {
-    nativeOf<native.BytesMut>(this).clear()
+    nativeOf<native.BytesMut>(this, BytesMut).clear()
   }
 
   /** A copy of the bytes held, as a `Buffer`. */
   toBuffer(): Buffer {
-    return nativeOf<native.BytesMut>(this).toBuffer()
+    return nativeOf<native.BytesMut>(this, BytesMut).toBuffer()
   }
 }

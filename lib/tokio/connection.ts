@@ -4,26 +4,29 @@
 
 import type { Ready, SocketAddr } from './addr.js'
 import { type BytesMut } from './bytes_mut.js'
-import { native, nativeOf, RefHandle, toNative, type Wrapper, wrap } from './handle.js'
+import { native, nativeOf, nativeOfAny, type PublicClass, RefHandle, toNative, wrap } from './handle.js'
 import type { OpOptions } from './options.js'
 
 type NativeConnection = native.TcpStream | native.ReadHalf | native.WriteHalf | native.OwnedReadHalf | native.OwnedWriteHalf
 type NativeReader = native.TcpStream | native.ReadHalf | native.OwnedReadHalf
 type NativeWriter = native.TcpStream | native.WriteHalf | native.OwnedWriteHalf
 
-const reader = (self: ReadMethods): NativeReader => nativeOf<NativeReader>(self as unknown as Wrapper)
-const writer = (self: WriteMethods): NativeWriter => nativeOf<NativeWriter>(self as unknown as Wrapper)
+// The classes each mixin went into (mixin() fills them): whose `this` its members take.
+const readers: PublicClass[] = []
+const writers: PublicClass[] = []
+const reader = (self: ReadMethods): NativeReader => nativeOfAny<NativeReader>(self, readers, 'TcpStream or a read half')
+const writer = (self: WriteMethods): NativeWriter => nativeOfAny<NativeWriter>(self, writers, 'TcpStream or a write half')
 
 /** A TCP connection or one of its halves. */
 export abstract class Connection extends RefHandle {
   /** The local address this socket is bound to. */
   localAddr(): SocketAddr {
-    return wrap(nativeOf<NativeConnection>(this).localAddr())
+    return wrap(nativeOf<NativeConnection>(this, Connection).localAddr())
   }
 
   /** The address of the remote peer. */
   peerAddr(): SocketAddr {
-    return wrap(nativeOf<NativeConnection>(this).peerAddr())
+    return wrap(nativeOf<NativeConnection>(this, Connection).peerAddr())
   }
 
   /**
@@ -37,7 +40,7 @@ export abstract class Connection extends RefHandle {
    * `tryWrite` throwing `WouldBlock`) clears it; aborting a wait consumes nothing.
    */
   ready(interest: number, options?: OpOptions): Promise<Ready> {
-    return nativeOf<NativeConnection>(this).ready(interest, options).then(wrap<Ready>)
+    return nativeOf<NativeConnection>(this, Connection).ready(interest, options).then(wrap<Ready>)
   }
 }
 
@@ -241,9 +244,13 @@ export abstract class WriteMethods {
   }
 }
 
-/** Puts the members of `from` on `into`'s prototype (its type says so with an interface of the same name). */
-export function mixin(into: { prototype: object }, ...from: { prototype: object }[]): void {
+/**
+ * Puts the members of the read or write mixin on `into`'s prototype (its type says so with an
+ * interface of the same name), and lets them take `into`'s objects as `this`.
+ */
+export function mixin(into: PublicClass, ...from: (typeof ReadMethods | typeof WriteMethods)[]): void {
   for (const source of from) {
+    ;(source === ReadMethods ? readers : writers).push(into)
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(source.prototype))) {
       if (name !== 'constructor') Object.defineProperty(into.prototype, name, descriptor)
     }

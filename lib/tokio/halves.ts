@@ -39,7 +39,7 @@ export class ReadHalf extends Connection {
    * closed together with this half.
    */
   asRef(): TcpStream {
-    return keepAlive(wrap<TcpStream>(nativeOf<native.ReadHalf>(this).asRef()), this)
+    return keepAlive(wrap<TcpStream>(nativeOf<native.ReadHalf>(this, ReadHalf).asRef()), this)
   }
 }
 
@@ -74,7 +74,7 @@ export class WriteHalf extends Connection {
    * closed together with this half.
    */
   asRef(): TcpStream {
-    return keepAlive(wrap<TcpStream>(nativeOf<native.WriteHalf>(this).asRef()), this)
+    return keepAlive(wrap<TcpStream>(nativeOf<native.WriteHalf>(this, WriteHalf).asRef()), this)
   }
 }
 
@@ -110,7 +110,7 @@ export class OwnedReadHalf extends Connection {
    * closed together with this half.
    */
   asRef(): TcpStream {
-    return keepAlive(wrap<TcpStream>(nativeOf<native.OwnedReadHalf>(this).asRef()), this)
+    return keepAlive(wrap<TcpStream>(nativeOf<native.OwnedReadHalf>(this, OwnedReadHalf).asRef()), this)
   }
 
   /**
@@ -119,7 +119,7 @@ export class OwnedReadHalf extends Connection {
    * whose `readHalf` and `writeHalf` are the two halves, still usable.
    */
   reunite(other: OwnedWriteHalf): TcpStream {
-    return reuniteOrThrow(this, other, () => wrap(nativeOf<native.OwnedReadHalf>(this).reunite(toNative(other))))
+    return reuniteOrThrow(this, other, () => wrap(nativeOf<native.OwnedReadHalf>(this, OwnedReadHalf).reunite(toNative(other))))
   }
 }
 
@@ -157,7 +157,7 @@ export class OwnedWriteHalf extends Connection {
    * closed together with this half.
    */
   asRef(): TcpStream {
-    return keepAlive(wrap<TcpStream>(nativeOf<native.OwnedWriteHalf>(this).asRef()), this)
+    return keepAlive(wrap<TcpStream>(nativeOf<native.OwnedWriteHalf>(this, OwnedWriteHalf).asRef()), this)
   }
 
   /**
@@ -165,7 +165,7 @@ export class OwnedWriteHalf extends Connection {
    * `OwnedReadHalf.reunite` does.
    */
   reunite(other: OwnedReadHalf): TcpStream {
-    return reuniteOrThrow(other, this, () => wrap(nativeOf<native.OwnedWriteHalf>(this).reunite(toNative(other))))
+    return reuniteOrThrow(other, this, () => wrap(nativeOf<native.OwnedWriteHalf>(this, OwnedWriteHalf).reunite(toNative(other))))
   }
 
   /**
@@ -173,7 +173,7 @@ export class OwnedWriteHalf extends Connection {
    * stays open until the read half is closed too. This half is consumed.
    */
   forget(): void {
-    nativeOf<native.OwnedWriteHalf>(this).forget()
+    nativeOf<native.OwnedWriteHalf>(this, OwnedWriteHalf).forget()
   }
 }
 

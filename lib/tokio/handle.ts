@@ -3,12 +3,10 @@
 // the binding returned into its public class.
 
 import native from './native.js'
-import { usageError } from './errors.js'
+import { type NetError, usageError } from './errors.js'
 
 /** Proves a construction comes from lib/tokio, not from a user's `new`. */
 export const kWrap = Symbol('tokio-net: wrap a native object')
-
-type NativeClass = abstract new (...args: never[]) => object
 
 // Keyed by class name, which a native object of any loaded copy of the addon answers the same.
 const wrappers = new Map<string, (handle: object) => object>()
@@ -53,14 +51,36 @@ const copies = copiesByBinding.get(bindingPath) ?? []
 copiesByBinding.set(bindingPath, copies)
 copies.push((value) => (isWrapper(value) ? nativeOfWrapper(value) : undefined))
 
+/** A public class, as `nativeOf` checks `this` against it. */
+export interface PublicClass {
+  readonly prototype: object
+  readonly name: string
+}
+
+// Called, not looked up on the object: a prototype's own isPrototypeOf could be anything.
+const isInstance = (kind: PublicClass, value: object): boolean => Object.prototype.isPrototypeOf.call(kind.prototype, value)
+
 /**
  * The native object of `wrapper`, as the native class `N` its public class wraps (the one
- * unchecked cast of lib/tokio: each class names its own). A method called on something else
- * throws `ERR_INVALID_THIS`.
+ * unchecked cast of lib/tokio). `wrapper` must be an instance of `kind`, the class whose member
+ * is running: a member called on another object, even another of ours with a member of the same
+ * name, throws `ERR_INVALID_THIS`, as the native class's own check did.
  */
-export function nativeOf<N extends object>(wrapper: Wrapper): N {
-  if (!isWrapper(wrapper)) throw usageError('ERR_INVALID_THIS', 'Value of "this" must be a tokio-net object')
+export function nativeOf<N extends object>(wrapper: Wrapper, kind: PublicClass): N {
+  if (!isInstance(kind, wrapper) || !isWrapper(wrapper)) throw invalidThis(kind.name)
   return nativeOfWrapper(wrapper) as N
+}
+
+/** `nativeOf` for a member several classes share (the read and write members). */
+export function nativeOfAny<N extends object>(wrapper: object, kinds: readonly PublicClass[], what: string): N {
+  for (const kind of kinds) {
+    if (isInstance(kind, wrapper) && isWrapper(wrapper)) return nativeOfWrapper(wrapper) as N
+  }
+  throw invalidThis(what)
+}
+
+function invalidThis(what: string): NetError {
+  return usageError('ERR_INVALID_THIS', `Value of "this" must be of type ${what}`)
 }
 
 /**
@@ -76,11 +96,6 @@ export function toNative(value: unknown): unknown {
     if (handle !== undefined) return handle
   }
   return value
-}
-
-/** Whether `value` is a public object holding an instance of `nativeClass`. */
-export function isWrapperOf(value: unknown, nativeClass: NativeClass): boolean {
-  return isWrapper(value) && nativeOfWrapper(value).constructor.name === nativeClass.name
 }
 
 /** Registers how `nativeClass`'s objects are wrapped; each public class calls it once. */
@@ -109,7 +124,7 @@ export abstract class Handle extends Wrapper {
    * `[Symbol.dispose]()` and `[Symbol.asyncDispose]()` do the same, so `using` works.
    */
   close(): void {
-    nativeOf<NativeHandle>(this).close()
+    nativeOf<NativeHandle>(this, Handle).close()
   }
 
   /** Same as `close()`: `using stream = ...` closes it at the end of the scope. */
@@ -135,7 +150,7 @@ export abstract class RefHandle extends Handle {
    * undoing `unref()`.
    */
   ref(): void {
-    nativeOf<NativeHandle>(this).ref()
+    nativeOf<NativeHandle>(this, RefHandle).ref()
   }
 
   /**
@@ -145,7 +160,7 @@ export abstract class RefHandle extends Handle {
    * setting of the handle it came from.
    */
   unref(): void {
-    nativeOf<NativeHandle>(this).unref()
+    nativeOf<NativeHandle>(this, RefHandle).unref()
   }
 }
 

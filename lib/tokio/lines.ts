@@ -68,7 +68,7 @@ export class Lines extends RefHandle {
    */
   nextLine(options?: OpOptions): Promise<string | null> {
     try {
-      const handle = nativeOf<native.Lines>(this)
+      const handle = nativeOf<native.Lines>(this, Lines)
       return this.#nextLine(handle, options)
     } catch (error) {
       // Reading the options ran a getter that threw: the call rejects with what it threw, as the
@@ -182,7 +182,7 @@ export class Lines extends RefHandle {
 
   /** Takes the next chunk of lines; false at end of stream or once closed. */
   #fill(): Promise<boolean> {
-    return (nativeOf<native.Lines>(this) as native.Lines & NativeLinesSteps).iterChunk().then(
+    return (nativeOf<native.Lines>(this, Lines) as native.Lines & NativeLinesSteps).iterChunk().then(
       (chunk) => {
         if (chunk === null) return false
         this.#split = chunk.split('\n')

@@ -68,27 +68,27 @@ export class TcpListener extends RefHandle {
    * ```
    */
   accept(options?: OpOptions): Promise<[TcpStream, SocketAddr]> {
-    return nativeOf<native.TcpListener>(this).accept(options).then(wrapPair<TcpStream, SocketAddr>)
+    return nativeOf<native.TcpListener>(this, TcpListener).accept(options).then(wrapPair<TcpStream, SocketAddr>)
   }
 
   /** Like `accept`, through tokio's `poll_accept`: settles when the poll would return `Ready`. */
   pollAccept(): Promise<[TcpStream, SocketAddr]> {
-    return nativeOf<native.TcpListener>(this).pollAccept().then(wrapPair<TcpStream, SocketAddr>)
+    return nativeOf<native.TcpListener>(this, TcpListener).pollAccept().then(wrapPair<TcpStream, SocketAddr>)
   }
 
   /** The local address the listener is bound to. */
   localAddr(): SocketAddr {
-    return wrap(nativeOf<native.TcpListener>(this).localAddr())
+    return wrap(nativeOf<native.TcpListener>(this, TcpListener).localAddr())
   }
 
   /** The IP time-to-live of the listener's socket. */
   ttl(): number {
-    return nativeOf<native.TcpListener>(this).ttl()
+    return nativeOf<native.TcpListener>(this, TcpListener).ttl()
   }
 
   /** Sets the IP time-to-live (1 to 255). */
   setTtl(ttl: number): void {
-    nativeOf<native.TcpListener>(this).setTtl(ttl)
+    nativeOf<native.TcpListener>(this, TcpListener).setTtl(ttl)
   }
 
   /**
@@ -101,7 +101,7 @@ export class TcpListener extends RefHandle {
 
   /** Accepts connections, `[stream, peerAddress]` each, until the listener is closed. */
   [Symbol.asyncIterator](): AsyncIterableIterator<[TcpStream, SocketAddr]> {
-    const handle = nativeOf<native.TcpListener>(this) as native.TcpListener & NativeListenerSteps
+    const handle = nativeOf<native.TcpListener>(this, TcpListener) as native.TcpListener & NativeListenerSteps
     return {
       next: () =>
         handle

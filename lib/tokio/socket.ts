@@ -32,62 +32,62 @@ export class TcpSocket extends RefHandle {
 
   /** Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT). */
   reuseaddr(): boolean {
-    return nativeOf<native.TcpSocket>(this).reuseaddr()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).reuseaddr()
   }
 
   /** Sets `SO_REUSEADDR`, before `bind`. */
   setReuseaddr(on: boolean): void {
-    nativeOf<native.TcpSocket>(this).setReuseaddr(on)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setReuseaddr(on)
   }
 
   /** Whether `SO_KEEPALIVE` is set (TCP keepalive probes). */
   keepalive(): boolean {
-    return nativeOf<native.TcpSocket>(this).keepalive()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).keepalive()
   }
 
   /** Sets `SO_KEEPALIVE`. */
   setKeepalive(on: boolean): void {
-    nativeOf<native.TcpSocket>(this).setKeepalive(on)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setKeepalive(on)
   }
 
   /** Whether `TCP_NODELAY` is set (Nagle's algorithm off). */
   nodelay(): boolean {
-    return nativeOf<native.TcpSocket>(this).nodelay()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).nodelay()
   }
 
   /** Sets `TCP_NODELAY`: with `true`, small writes go out at once. */
   setNodelay(on: boolean): void {
-    nativeOf<native.TcpSocket>(this).setNodelay(on)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setNodelay(on)
   }
 
   /** Whether `SO_REUSEPORT` is set. Unix only: on Windows it throws `kind: 'Unsupported'`. */
   reuseport(): boolean {
-    return nativeOf<native.TcpSocket>(this).reuseport()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).reuseport()
   }
 
   /** Sets `SO_REUSEPORT` (several sockets may bind the same port), before `bind`. Unix only: on Windows it throws `kind: 'Unsupported'`. */
   setReuseport(on: boolean): void {
-    nativeOf<native.TcpSocket>(this).setReuseport(on)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setReuseport(on)
   }
 
   /** The send buffer size (`SO_SNDBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
   sendBufferSize(): number {
-    return nativeOf<native.TcpSocket>(this).sendBufferSize()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).sendBufferSize()
   }
 
   /** Sets the send buffer size (`SO_SNDBUF`) in bytes. */
   setSendBufferSize(size: number): void {
-    nativeOf<native.TcpSocket>(this).setSendBufferSize(size)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setSendBufferSize(size)
   }
 
   /** The receive buffer size (`SO_RCVBUF`) in bytes, as the kernel reports it (Linux doubles what was set). */
   recvBufferSize(): number {
-    return nativeOf<native.TcpSocket>(this).recvBufferSize()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).recvBufferSize()
   }
 
   /** Sets the receive buffer size (`SO_RCVBUF`) in bytes. */
   setRecvBufferSize(size: number): void {
-    nativeOf<native.TcpSocket>(this).setRecvBufferSize(size)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setRecvBufferSize(size)
   }
 
   /** A new IPv4 socket. */
@@ -102,7 +102,7 @@ export class TcpSocket extends RefHandle {
 
   /** Binds the socket to a local address (`'127.0.0.1:0'` picks a free port). */
   bind(addr: string | SocketAddr | [string, number] | { ip: string, port: number }): void {
-    nativeOf<native.TcpSocket>(this).bind(toNativeAddrs(addr))
+    nativeOf<native.TcpSocket>(this, TcpSocket).bind(toNativeAddrs(addr))
   }
 
   /**
@@ -113,7 +113,7 @@ export class TcpSocket extends RefHandle {
    * Cancel safety: aborting drops the connection attempt and the socket.
    */
   connect(addr: string | SocketAddr | [string, number] | { ip: string, port: number }, options?: OpOptions): Promise<TcpStream> {
-    return nativeOf<native.TcpSocket>(this).connect(toNativeAddrs(addr), options).then(wrap<TcpStream>)
+    return nativeOf<native.TcpSocket>(this, TcpSocket).connect(toNativeAddrs(addr), options).then(wrap<TcpStream>)
   }
 
   /**
@@ -121,7 +121,7 @@ export class TcpSocket extends RefHandle {
    * of tokio's `TcpSocket` (socket2's `only_v6`); `net.Server`'s `ipv6Only` needs it.
    */
   onlyV6(): boolean {
-    return nativeOf<native.TcpSocket>(this).onlyV6()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).onlyV6()
   }
 
   /**
@@ -129,7 +129,7 @@ export class TcpSocket extends RefHandle {
    * socket refuses it with the OS's error.
    */
   setOnlyV6(on: boolean): void {
-    nativeOf<native.TcpSocket>(this).setOnlyV6(on)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setOnlyV6(on)
   }
 
   /**
@@ -137,7 +137,7 @@ export class TcpSocket extends RefHandle {
    * does (socket2's `set_tcp_keepalive`; not part of tokio's `TcpSocket`).
    */
   setTcpKeepalive(params: TcpKeepaliveParams): void {
-    nativeOf<native.TcpSocket>(this).setTcpKeepalive(params)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setTcpKeepalive(params)
   }
 
   /** Lets a pending `connect` keep the process alive (the default): the opposite of `unref()`. */
@@ -156,22 +156,22 @@ export class TcpSocket extends RefHandle {
 
   /** Starts listening with a queue of `backlog` pending connections, consuming the socket. */
   listen(backlog: number): TcpListener {
-    return wrap(nativeOf<native.TcpSocket>(this).listen(backlog))
+    return wrap(nativeOf<native.TcpSocket>(this, TcpSocket).listen(backlog))
   }
 
   /** The local address the socket is bound to. */
   localAddr(): SocketAddr {
-    return wrap(nativeOf<native.TcpSocket>(this).localAddr())
+    return wrap(nativeOf<native.TcpSocket>(this, TcpSocket).localAddr())
   }
 
   /** The pending socket error (`SO_ERROR`), cleared by reading it, or `null`. */
   takeError(): Error | null {
-    return nativeOf<native.TcpSocket>(this).takeError()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).takeError()
   }
 
   /** `SO_LINGER` in milliseconds, or `null` when it is off. */
   linger(): number | null {
-    return nativeOf<native.TcpSocket>(this).linger()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).linger()
   }
 
   /**
@@ -182,12 +182,12 @@ export class TcpSocket extends RefHandle {
    * `setZeroLinger()` for a reset.
    */
   setLinger(ms: number | null): void {
-    nativeOf<native.TcpSocket>(this).setLinger(ms)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setLinger(ms)
   }
 
   /** Sets `SO_LINGER` to zero: closing resets the connection. */
   setZeroLinger(): void {
-    nativeOf<native.TcpSocket>(this).setZeroLinger()
+    nativeOf<native.TcpSocket>(this, TcpSocket).setZeroLinger()
   }
 
   /** Closes the socket. */
@@ -200,7 +200,7 @@ export class TcpSocket extends RefHandle {
    * `kind: 'Unsupported'`.
    */
   tos(): number {
-    return nativeOf<native.TcpSocket>(this).tos()
+    return nativeOf<native.TcpSocket>(this, TcpSocket).tos()
   }
 
   /**
@@ -208,6 +208,6 @@ export class TcpSocket extends RefHandle {
    * `kind: 'Unsupported'`.
    */
   setTos(tos: number): void {
-    nativeOf<native.TcpSocket>(this).setTos(tos)
+    nativeOf<native.TcpSocket>(this, TcpSocket).setTos(tos)
   }
 }

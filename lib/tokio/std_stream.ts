@@ -39,7 +39,7 @@ export class StdTcpStream extends Handle {
 
   /** Moves the socket into or out of non-blocking mode. `TcpStream.fromStd` needs `true`. */
   setNonblocking(nonblocking: boolean): void {
-    nativeOf<native.StdTcpStream>(this).setNonblocking(nonblocking)
+    nativeOf<native.StdTcpStream>(this, StdTcpStream).setNonblocking(nonblocking)
   }
 
   /**
@@ -47,32 +47,32 @@ export class StdTcpStream extends Handle {
    * `kind: 'WouldBlock'` instead). Returns the count; 0 at end of stream.
    */
   read(buf: Uint8Array): number {
-    return nativeOf<native.StdTcpStream>(this).read(buf)
+    return nativeOf<native.StdTcpStream>(this, StdTcpStream).read(buf)
   }
 
   /** Fills `buf` completely, blocking; throws `kind: 'UnexpectedEof'` if the stream ends first. */
   readExact(buf: Uint8Array): void {
-    nativeOf<native.StdTcpStream>(this).readExact(buf)
+    nativeOf<native.StdTcpStream>(this, StdTcpStream).readExact(buf)
   }
 
   /** Writes some of `buf`, blocking until the socket takes it; returns the count. */
   write(buf: Uint8Array): number {
-    return nativeOf<native.StdTcpStream>(this).write(buf)
+    return nativeOf<native.StdTcpStream>(this, StdTcpStream).write(buf)
   }
 
   /** Writes all of `buf`, blocking. */
   writeAll(buf: Uint8Array): void {
-    nativeOf<native.StdTcpStream>(this).writeAll(buf)
+    nativeOf<native.StdTcpStream>(this, StdTcpStream).writeAll(buf)
   }
 
   /** The local address of the socket. */
   localAddr(): SocketAddr {
-    return wrap(nativeOf<native.StdTcpStream>(this).localAddr())
+    return wrap(nativeOf<native.StdTcpStream>(this, StdTcpStream).localAddr())
   }
 
   /** The address of the remote peer. */
   peerAddr(): SocketAddr {
-    return wrap(nativeOf<native.StdTcpStream>(this).peerAddr())
+    return wrap(nativeOf<native.StdTcpStream>(this, StdTcpStream).peerAddr())
   }
 
   /** Closes the socket. */
@@ -85,7 +85,7 @@ export class StdTcpStream extends Handle {
    * `kind: 'Unsupported'` (use `asRawSocket()`).
    */
   asRawFd(): number {
-    return nativeOf<native.StdTcpStream>(this).asRawFd()
+    return nativeOf<native.StdTcpStream>(this, StdTcpStream).asRawFd()
   }
 
   /**
@@ -93,6 +93,6 @@ export class StdTcpStream extends Handle {
    * `kind: 'Unsupported'` (use `asRawFd()`).
    */
   asRawSocket(): number {
-    return nativeOf<native.StdTcpStream>(this).asRawSocket()
+    return nativeOf<native.StdTcpStream>(this, StdTcpStream).asRawSocket()
   }
 }

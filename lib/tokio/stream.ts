@@ -70,7 +70,7 @@ export class TcpStream extends Connection {
    * This object is consumed: later calls throw `ERR_HANDLE_CLOSED`.
    */
   intoStd(): StdTcpStream {
-    return wrap(nativeOf<native.TcpStream>(this).intoStd())
+    return wrap(nativeOf<native.TcpStream>(this, TcpStream).intoStd())
   }
 
   /**
@@ -78,7 +78,7 @@ export class TcpStream extends Connection {
    * socket2 (`SockRef::from(&stream).keepalive()`); `net.Socket.setKeepAlive` needs it.
    */
   keepalive(): boolean {
-    return nativeOf<native.TcpStream>(this).keepalive()
+    return nativeOf<native.TcpStream>(this, TcpStream).keepalive()
   }
 
   /**
@@ -86,7 +86,7 @@ export class TcpStream extends Connection {
    * `set_keepalive`; `setTcpKeepalive` also sets the timing).
    */
   setKeepalive(on: boolean): void {
-    nativeOf<native.TcpStream>(this).setKeepalive(on)
+    nativeOf<native.TcpStream>(this, TcpStream).setKeepalive(on)
   }
 
   /**
@@ -105,37 +105,37 @@ export class TcpStream extends Connection {
    * ```
    */
   setTcpKeepalive(params: TcpKeepaliveParams): void {
-    nativeOf<native.TcpStream>(this).setTcpKeepalive(params)
+    nativeOf<native.TcpStream>(this, TcpStream).setTcpKeepalive(params)
   }
 
   /** The pending socket error (`SO_ERROR`), cleared by reading it, or `null`. */
   takeError(): Error | null {
-    return nativeOf<native.TcpStream>(this).takeError()
+    return nativeOf<native.TcpStream>(this, TcpStream).takeError()
   }
 
   /** Settles when tokio's `poll_read_ready` would return `Ready`. Concurrent calls all settle. */
   pollReadReady(): Promise<void> {
-    return nativeOf<native.TcpStream>(this).pollReadReady()
+    return nativeOf<native.TcpStream>(this, TcpStream).pollReadReady()
   }
 
   /** Settles when tokio's `poll_write_ready` would return `Ready`. Concurrent calls all settle. */
   pollWriteReady(): Promise<void> {
-    return nativeOf<native.TcpStream>(this).pollWriteReady()
+    return nativeOf<native.TcpStream>(this, TcpStream).pollWriteReady()
   }
 
   /** `AsyncWrite::poll_write`: settles with the count once some of `buf` was written. */
   pollWrite(buf: Uint8Array): Promise<number> {
-    return nativeOf<native.TcpStream>(this).pollWrite(buf)
+    return nativeOf<native.TcpStream>(this, TcpStream).pollWrite(buf)
   }
 
   /** `AsyncWrite::poll_write_vectored`, with one `writev`. */
   pollWriteVectored(bufs: Uint8Array[]): Promise<number> {
-    return nativeOf<native.TcpStream>(this).pollWriteVectored(bufs)
+    return nativeOf<native.TcpStream>(this, TcpStream).pollWriteVectored(bufs)
   }
 
   /** `true`: a TCP stream has an efficient `writev`. */
   isWriteVectored(): boolean {
-    return nativeOf<native.TcpStream>(this).isWriteVectored()
+    return nativeOf<native.TcpStream>(this, TcpStream).isWriteVectored()
   }
 
   /**
@@ -149,7 +149,7 @@ export class TcpStream extends Connection {
    * this stream's own methods there would take readiness from under `tryIo`.
    */
   tryIo<T>(interest: number, f: () => T): T {
-    return nativeOf<native.TcpStream>(this).tryIo(interest, f)
+    return nativeOf<native.TcpStream>(this, TcpStream).tryIo(interest, f)
   }
 
   /**
@@ -163,22 +163,22 @@ export class TcpStream extends Connection {
    * Cancel safety: cancel safe while waiting; `f` itself always runs to completion.
    */
   asyncIo<T>(interest: number, f: () => T, options?: OpOptions): Promise<T> {
-    return nativeOf<native.TcpStream>(this).asyncIo(interest, f, options)
+    return nativeOf<native.TcpStream>(this, TcpStream).asyncIo(interest, f, options)
   }
 
   /** Whether `TCP_NODELAY` is set (Nagle's algorithm off). */
   nodelay(): boolean {
-    return nativeOf<native.TcpStream>(this).nodelay()
+    return nativeOf<native.TcpStream>(this, TcpStream).nodelay()
   }
 
   /** Sets `TCP_NODELAY`: with `true`, small writes go out at once instead of being coalesced. */
   setNodelay(nodelay: boolean): void {
-    nativeOf<native.TcpStream>(this).setNodelay(nodelay)
+    nativeOf<native.TcpStream>(this, TcpStream).setNodelay(nodelay)
   }
 
   /** Whether `TCP_QUICKACK` is set. Linux only; elsewhere throws `kind: 'Unsupported'`. */
   quickack(): boolean {
-    return nativeOf<native.TcpStream>(this).quickack()
+    return nativeOf<native.TcpStream>(this, TcpStream).quickack()
   }
 
   /**
@@ -186,12 +186,12 @@ export class TcpStream extends Connection {
    * Linux only; elsewhere throws `kind: 'Unsupported'`.
    */
   setQuickack(quickack: boolean): void {
-    nativeOf<native.TcpStream>(this).setQuickack(quickack)
+    nativeOf<native.TcpStream>(this, TcpStream).setQuickack(quickack)
   }
 
   /** `SO_LINGER` in milliseconds, or `null` when it is off. */
   linger(): number | null {
-    return nativeOf<native.TcpStream>(this).linger()
+    return nativeOf<native.TcpStream>(this, TcpStream).linger()
   }
 
   /**
@@ -204,22 +204,22 @@ export class TcpStream extends Connection {
    * `setZeroLinger()` for a reset, or `shutdown()` and wait for the peer for a graceful close.
    */
   setLinger(ms: number | null): void {
-    nativeOf<native.TcpStream>(this).setLinger(ms)
+    nativeOf<native.TcpStream>(this, TcpStream).setLinger(ms)
   }
 
   /** Sets `SO_LINGER` to zero: closing then resets the connection (an RST) instead of a FIN. */
   setZeroLinger(): void {
-    nativeOf<native.TcpStream>(this).setZeroLinger()
+    nativeOf<native.TcpStream>(this, TcpStream).setZeroLinger()
   }
 
   /** The IP time-to-live of outgoing packets. */
   ttl(): number {
-    return nativeOf<native.TcpStream>(this).ttl()
+    return nativeOf<native.TcpStream>(this, TcpStream).ttl()
   }
 
   /** Sets the IP time-to-live (1 to 255). */
   setTtl(ttl: number): void {
-    nativeOf<native.TcpStream>(this).setTtl(ttl)
+    nativeOf<native.TcpStream>(this, TcpStream).setTtl(ttl)
   }
 
   /**
@@ -240,7 +240,7 @@ export class TcpStream extends Connection {
    * ```
    */
   split(): [ReadHalf, WriteHalf] {
-    const halves = wrapPair<ReadHalf, WriteHalf>(nativeOf<native.TcpStream>(this).split())
+    const halves = wrapPair<ReadHalf, WriteHalf>(nativeOf<native.TcpStream>(this, TcpStream).split())
     for (const half of halves) keepAlive(half, this)
     return halves
   }
@@ -263,7 +263,7 @@ export class TcpStream extends Connection {
    * ```
    */
   intoSplit(): [OwnedReadHalf, OwnedWriteHalf] {
-    return wrapPair<OwnedReadHalf, OwnedWriteHalf>(nativeOf<native.TcpStream>(this).intoSplit())
+    return wrapPair<OwnedReadHalf, OwnedWriteHalf>(nativeOf<native.TcpStream>(this, TcpStream).intoSplit())
   }
 
   /**
@@ -271,7 +271,7 @@ export class TcpStream extends Connection {
    * it throws `kind: 'Unsupported'` (use `asRawSocket()`).
    */
   asRawFd(): number {
-    return nativeOf<native.TcpStream>(this).asRawFd()
+    return nativeOf<native.TcpStream>(this, TcpStream).asRawFd()
   }
 
   /**
@@ -279,7 +279,7 @@ export class TcpStream extends Connection {
    * it throws `kind: 'Unsupported'` (use `asRawFd()`).
    */
   asRawSocket(): number {
-    return nativeOf<native.TcpStream>(this).asRawSocket()
+    return nativeOf<native.TcpStream>(this, TcpStream).asRawSocket()
   }
 }
 
