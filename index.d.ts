@@ -54,7 +54,6 @@ export type ToSocketAddrs = SocketAddrLike | SocketAddrLike[];
  * ```
  */
 export declare class SocketAddr extends Wrapper {
-	private constructor();
 	/** Parses `'127.0.0.1:8080'` or `'[::1]:8080'`; anything else throws `kind: 'InvalidInput'`. */
 	static parse(addr: string): SocketAddr;
 	/** The IP address, as `'127.0.0.1'` or `'::1'`. */
@@ -85,7 +84,6 @@ export declare class SocketAddr extends Wrapper {
  * ```
  */
 export declare class Ready extends Wrapper {
-	private constructor();
 	/** The socket has data to read (or the read side is closed). */
 	isReadable(): boolean;
 	/** The socket can take writes (or the write side is closed). */
@@ -347,7 +345,6 @@ declare abstract class WriteMethods {
  * ```
  */
 export declare class StdTcpStream extends Handle {
-	private constructor();
 	/**
 	 * Connects, blocking the calling thread until connected or failed. Each resolved address
 	 * is tried in turn; the last error is reported.
@@ -402,7 +399,6 @@ export declare class StdTcpStream extends Handle {
  * ```
  */
 export declare class TcpStream extends Connection {
-	private constructor();
 	/**
 	 * Opens a TCP connection to `addr`. Every resolved address is tried in turn; if all fail,
 	 * the last error is reported (e.g. `kind: 'ConnectionRefused'`, `code: 'ECONNREFUSED'`).
@@ -588,7 +584,6 @@ export interface TcpStream extends ReadMethods, WriteMethods {
  * ```
  */
 export declare class ReadHalf extends Connection {
-	private constructor();
 	/**
 	 * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
 	 * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
@@ -612,7 +607,6 @@ export interface ReadHalf extends ReadMethods {
  * ```
  */
 export declare class WriteHalf extends Connection {
-	private constructor();
 	/**
 	 * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
 	 * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
@@ -637,7 +631,6 @@ export interface WriteHalf extends WriteMethods {
  * ```
  */
 export declare class OwnedReadHalf extends Connection {
-	private constructor();
 	/**
 	 * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
 	 * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
@@ -670,7 +663,6 @@ export interface OwnedReadHalf extends ReadMethods {
  * ```
  */
 export declare class OwnedWriteHalf extends Connection {
-	private constructor();
 	/**
 	 * A `TcpStream` view of the socket this half belongs to, for the `&self` methods
 	 * (`nodelay`, `ttl`, `localAddr`, ...). Closing the view leaves the socket open; it is
@@ -708,7 +700,6 @@ export interface OwnedWriteHalf extends WriteMethods {
  */
 export declare class Lines extends RefHandle {
 	#private;
-	private constructor();
 	/**
 	 * Lets this handle's pending operations keep the process alive again (the default),
 	 * undoing `unref()`.
@@ -1085,7 +1076,6 @@ export declare class ReuniteError extends Error implements NetError {
  * ```
  */
 export declare class TcpListener extends RefHandle {
-	private constructor();
 	/**
 	 * Binds a listener to `addr` (port 0 picks a free port). With several addresses, each is
 	 * tried in turn and the first that binds is used.
@@ -1153,7 +1143,6 @@ export declare class TcpListener extends RefHandle {
  * ```
  */
 export declare class TcpSocket extends RefHandle {
-	private constructor();
 	/** Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT). */
 	reuseaddr(): boolean;
 	/** Sets `SO_REUSEADDR`, before `bind`. */

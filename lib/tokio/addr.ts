@@ -1,6 +1,6 @@
 // Addresses (SocketAddr and the forms ToSocketAddrs takes), Interest and Ready.
 
-import { kWrap, native, nativeOf, registerWrapper, toNative, Wrapper, wrap } from './handle.js'
+import { native, nativeOf, registerWrapper, toNative, Wrapper, wrap } from './handle.js'
 
 /** One address in any of the forms tokio's `ToSocketAddrs` accepts. */
 export type SocketAddrLike = string | [string, number] | { ip: string; port: number } | SocketAddr
@@ -51,12 +51,8 @@ export function toNativeAddrs(addr: unknown): unknown {
  * ```
  */
 export class SocketAddr extends Wrapper {
-  private constructor(token: symbol, handle: native.SocketAddr) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.SocketAddr, (handle) => new SocketAddr(kWrap, handle))
+    registerWrapper(native.SocketAddr, this)
   }
 
   /** Parses `'127.0.0.1:8080'` or `'[::1]:8080'`; anything else throws `kind: 'InvalidInput'`. */
@@ -110,12 +106,8 @@ export class SocketAddr extends Wrapper {
  * ```
  */
 export class Ready extends Wrapper {
-  private constructor(token: symbol, handle: native.Ready) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.Ready, (handle) => new Ready(kWrap, handle))
+    registerWrapper(native.Ready, this)
   }
 
   /** The socket has data to read (or the read side is closed). */

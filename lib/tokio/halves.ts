@@ -7,7 +7,7 @@
 
 import { Connection, mixin, ReadMethods, WriteMethods } from './connection.js'
 import { reuniteOrThrow } from './errors.js'
-import { keepAlive, kWrap, native, nativeOf, registerWrapper, toNative, wrap } from './handle.js'
+import { keepAlive, native, nativeOf, registerWrapper, toNative, wrap } from './handle.js'
 import type { TcpStream } from './stream.js'
 
 /**
@@ -25,12 +25,8 @@ import type { TcpStream } from './stream.js'
  * ```
  */
 export class ReadHalf extends Connection {
-  private constructor(token: symbol, handle: native.ReadHalf) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.ReadHalf, (handle) => new ReadHalf(kWrap, handle))
+    registerWrapper(native.ReadHalf, this)
   }
 
   /**
@@ -60,12 +56,8 @@ mixin(ReadHalf, ReadMethods)
  * ```
  */
 export class WriteHalf extends Connection {
-  private constructor(token: symbol, handle: native.WriteHalf) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.WriteHalf, (handle) => new WriteHalf(kWrap, handle))
+    registerWrapper(native.WriteHalf, this)
   }
 
   /**
@@ -96,12 +88,8 @@ mixin(WriteHalf, WriteMethods)
  * ```
  */
 export class OwnedReadHalf extends Connection {
-  private constructor(token: symbol, handle: native.OwnedReadHalf) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.OwnedReadHalf, (handle) => new OwnedReadHalf(kWrap, handle))
+    registerWrapper(native.OwnedReadHalf, this)
   }
 
   /**
@@ -143,12 +131,8 @@ mixin(OwnedReadHalf, ReadMethods)
  * ```
  */
 export class OwnedWriteHalf extends Connection {
-  private constructor(token: symbol, handle: native.OwnedWriteHalf) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.OwnedWriteHalf, (handle) => new OwnedWriteHalf(kWrap, handle))
+    registerWrapper(native.OwnedWriteHalf, this)
   }
 
   /**

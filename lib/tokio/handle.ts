@@ -9,7 +9,7 @@ import { type NetError, usageError } from './errors.js'
 export const kWrap = Symbol('tokio-net: wrap a native object')
 
 // Keyed by class name, which a native object of any loaded copy of the addon answers the same.
-const wrappers = new Map<string, (handle: object) => object>()
+const publicClasses = new Map<string, PublicClass>()
 
 let nativeOfWrapper: (wrapper: Wrapper) => object
 let isWrapper: (value: unknown) => value is Wrapper
@@ -98,16 +98,20 @@ export function toNative(value: unknown): unknown {
   return value
 }
 
-/** Registers how `nativeClass`'s objects are wrapped; each public class calls it once. */
-export function registerWrapper<N extends object, W>(nativeClass: abstract new (...args: never[]) => N, make: (handle: N) => W): void {
-  wrappers.set(nativeClass.name, make as unknown as (handle: object) => object)
+/**
+ * Makes `publicClass` the class `wrap` gives `nativeClass`'s objects; each public class made
+ * only by the binding registers itself once. Its constructor is `Wrapper`'s, protected: `wrap`
+ * constructs with the token, a user's `new` throws `ERR_ILLEGAL_CONSTRUCTOR`.
+ */
+export function registerWrapper(nativeClass: { readonly name: string }, publicClass: PublicClass): void {
+  publicClasses.set(nativeClass.name, publicClass)
 }
 
 /** The public object for a native object the binding returned (a stream, a half, an address...). */
 export function wrap<W>(handle: object): W {
-  const make = wrappers.get(handle.constructor.name)
-  if (make === undefined) throw new Error(`tokio-net: no public class for ${handle.constructor.name}`)
-  return make(handle) as W
+  const publicClass = publicClasses.get(handle.constructor.name)
+  if (publicClass === undefined) throw new Error(`tokio-net: no public class for ${handle.constructor.name}`)
+  return Reflect.construct<[symbol, object], W>(publicClass as unknown as new (token: symbol, handle: object) => W, [kWrap, handle])
 }
 
 /** A socket or wrapper that holds an OS resource: closed by `close()`, `using` or collection. */

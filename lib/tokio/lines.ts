@@ -1,6 +1,6 @@
 // Lines: the lines of a BufReader (tokio's AsyncBufReadExt::lines), with its async iterator.
 
-import { kWrap, native, nativeOf, registerWrapper, RefHandle } from './handle.js'
+import { native, nativeOf, registerWrapper, RefHandle } from './handle.js'
 import type { NativeLinesSteps } from './native.js'
 import type { OpOptions } from './options.js'
 
@@ -27,12 +27,8 @@ export class Lines extends RefHandle {
   /** Settles when the last step queued settles; null when none is pending. */
   #tail: Promise<void> | null = null
 
-  private constructor(token: symbol, handle: native.Lines) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.Lines, (handle) => new Lines(kWrap, handle))
+    registerWrapper(native.Lines, this)
   }
 
   /**

@@ -1,7 +1,7 @@
 // TcpListener: a TCP server socket, accepting connections on tokio.
 
 import { toNativeAddrs, type ToSocketAddrs, type SocketAddr } from './addr.js'
-import { kWrap, native, nativeOf, registerWrapper, RefHandle, wrap, wrapPair } from './handle.js'
+import { native, nativeOf, registerWrapper, RefHandle, wrap, wrapPair } from './handle.js'
 import type { NativeListenerSteps } from './native.js'
 import type { OpOptions } from './options.js'
 import type { TcpStream } from './stream.js'
@@ -25,12 +25,8 @@ import type { TcpStream } from './stream.js'
  * ```
  */
 export class TcpListener extends RefHandle {
-  private constructor(token: symbol, handle: native.TcpListener) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.TcpListener, (handle) => new TcpListener(kWrap, handle))
+    registerWrapper(native.TcpListener, this)
   }
 
   /**

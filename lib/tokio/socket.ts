@@ -1,7 +1,7 @@
 // TcpSocket: a TCP socket before it connects or listens, for setting options first.
 
 import { toNativeAddrs, type SocketAddr } from './addr.js'
-import { kWrap, native, nativeOf, registerWrapper, RefHandle, wrap } from './handle.js'
+import { native, nativeOf, registerWrapper, RefHandle, wrap } from './handle.js'
 import type { TcpListener } from './listener.js'
 import type { OpOptions, TcpKeepaliveParams } from './options.js'
 import type { TcpStream } from './stream.js'
@@ -22,12 +22,8 @@ import type { TcpStream } from './stream.js'
  * ```
  */
 export class TcpSocket extends RefHandle {
-  private constructor(token: symbol, handle: native.TcpSocket) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.TcpSocket, (handle) => new TcpSocket(kWrap, handle))
+    registerWrapper(native.TcpSocket, this)
   }
 
   /** Whether `SO_REUSEADDR` is set (reuse a local address in TIME_WAIT). */

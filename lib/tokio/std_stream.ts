@@ -1,7 +1,7 @@
 // StdTcpStream: std::net::TcpStream, the blocking socket tokio's from_std/into_std trade in.
 
 import { toNativeAddrs, type ToSocketAddrs, type SocketAddr } from './addr.js'
-import { Handle, kWrap, native, nativeOf, registerWrapper, wrap } from './handle.js'
+import { Handle, native, nativeOf, registerWrapper, wrap } from './handle.js'
 
 /**
  * A `std::net::TcpStream`: blocking by default, so its methods block the JS thread as they
@@ -21,12 +21,8 @@ import { Handle, kWrap, native, nativeOf, registerWrapper, wrap } from './handle
  * ```
  */
 export class StdTcpStream extends Handle {
-  private constructor(token: symbol, handle: native.StdTcpStream) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.StdTcpStream, (handle) => new StdTcpStream(kWrap, handle))
+    registerWrapper(native.StdTcpStream, this)
   }
 
   /**

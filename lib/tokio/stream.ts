@@ -7,7 +7,7 @@
 import { toNativeAddrs, type ToSocketAddrs } from './addr.js'
 import { Connection, mixin, ReadMethods, WriteMethods } from './connection.js'
 import type { OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf } from './halves.js'
-import { keepAlive, kWrap, native, nativeOf, registerWrapper, toNative, wrap, wrapPair } from './handle.js'
+import { keepAlive, native, nativeOf, registerWrapper, toNative, wrap, wrapPair } from './handle.js'
 import type { OpOptions, TcpKeepaliveParams } from './options.js'
 import type { StdTcpStream } from './std_stream.js'
 
@@ -30,12 +30,8 @@ import type { StdTcpStream } from './std_stream.js'
  * ```
  */
 export class TcpStream extends Connection {
-  private constructor(token: symbol, handle: native.TcpStream) {
-    super(token, handle)
-  }
-
   static {
-    registerWrapper(native.TcpStream, (handle) => new TcpStream(kWrap, handle))
+    registerWrapper(native.TcpStream, this)
   }
 
   /**
